@@ -1,0 +1,90 @@
+"""The `curator` command. A bare `curator` opens the TUI; subcommands script every part.
+
+Errors the user can act on (CuratorError, OSError) print one line on stderr and exit 1; usage
+errors exit 2 (click's convention); Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from curator import __version__
+from curator.cli.context import AppContext, pass_app
+from curator.errors import CuratorError
+
+
+class CuratorGroup(click.Group):
+    """Turns user-facing exceptions into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except CuratorError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            _fail(f"{exc.strerror or exc}{where}")
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None) or exc
+            _fail(f"database error: {str(orig).splitlines()[0]}")
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"curator: {message.splitlines()[0] if message else 'error'}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=CuratorGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db", envvar="CURATOR_DB", metavar="PATH",
+              help="Database file or SQLAlchemy URL (env CURATOR_DB).")
+@click.option("--opml", "opml", envvar="CURATOR_OPML", metavar="PATH",
+              help="Feed list (env CURATOR_OPML; default ./feeds.opml, else the config dir copy).")
+@click.version_option(__version__, prog_name="curator")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, opml: str | None) -> None:
+    """curator: collect your community's blog posts, sort them into themes, export the roundup.
+
+    Run without a command to open the terminal UI.
+    """
+    ctx.obj = AppContext(db=db, opml=opml)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from curator.tui import run_app
+
+        run_app(ctx.obj.curator)
+
+
+@main.command("paths")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_app
+def paths_command(app: AppContext, as_json: bool) -> None:
+    """Show where curator keeps its database, feed list, config and templates."""
+    from curator.cli.output import emit_json
+
+    loc = app.locations
+    rows = {"db": loc.db, "opml": str(loc.opml), "config_dir": str(loc.config_dir),
+            "config_file": str(loc.config_file), "templates_dir": str(loc.templates_dir),
+            "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir)}
+    if as_json:
+        emit_json(rows)
+        return
+    for key, value in rows.items():
+        click.echo(f"{key:<14}{value}")
+
+
+def _register() -> None:
+    from curator.cli import demo, feeds, poll, posts, roundup, themes
+
+    for module in (feeds, poll, posts, themes, roundup, demo):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

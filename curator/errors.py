@@ -1,0 +1,33 @@
+"""Exception types that cross layer boundaries.
+
+A `CuratorError` is a user-facing problem (bad input, missing file, unreachable feed): the CLI prints
+its message as one line and exits 1, the TUI shows it as a notification. Anything else is a bug.
+"""
+
+
+class CuratorError(Exception):
+    """A problem the user can act on; `str(err)` is a complete one-line message."""
+
+
+class OpmlError(CuratorError):
+    """The OPML file cannot be read, parsed or written."""
+
+
+class UnsafeUrlError(CuratorError):
+    """A URL uses a scheme or target curator refuses to fetch or publish."""
+
+
+class NotFoundError(CuratorError):
+    """A feed, post, theme or edition named by the user does not exist."""
+
+
+class ConflictError(CuratorError):
+    """The request clashes with existing state (duplicate feed, second draft, poller lock...)."""
+
+
+class DiscoveryError(CuratorError):
+    """No feed could be found at a URL given as a blog homepage."""
+
+
+class FeedDataError(CuratorError):
+    """A fetched body is not a usable feed (HTML page, entity bomb, garbage)."""

@@ -1,0 +1,65 @@
+"""Schema versions and the steps between them, applied automatically on open.
+
+A new database is created from the current models and stamped with `SCHEMA_VERSION`. An older one
+runs every step from its version up, each in one transaction. To change the schema: edit
+`curator.models`, append a step here, bump nothing else (`SCHEMA_VERSION` follows the list).
+`tests/test_migrations.py` opens a database made by the first schema and checks the result matches a
+fresh one, so a forgotten step fails the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
+
+from curator import models  # noqa: F401  (registers the tables)
+from curator.errors import CuratorError
+
+
+def _add_column(conn: Connection, table: str, ddl: str) -> None:
+    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {ddl}"))
+
+
+# Step N upgrades a version-N database to version N+1.
+STEPS: list[Callable[[Connection], None]] = []
+
+SCHEMA_VERSION = 1 + len(STEPS)
+
+
+def current_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("curator_meta"):
+        return None
+    row = conn.execute(text("SELECT value FROM curator_meta WHERE key = 'schema_version'")).first()
+    return int(row[0]) if row else None
+
+
+def _stamp(conn: Connection, version: int) -> None:
+    conn.execute(text("DELETE FROM curator_meta WHERE key = 'schema_version'"))
+    conn.execute(text("INSERT INTO curator_meta (key, value) VALUES ('schema_version', :v)"),
+                 {"v": str(version)})
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to SCHEMA_VERSION; return the version it had (0 for a new one)."""
+    with engine.connect() as conn:
+        version = current_version(conn)
+        has_tables = bool(inspect(conn).get_table_names())
+    if version is None and has_tables:
+        raise CuratorError("the file is not a curator database (no schema version)")
+    if version is not None and version > SCHEMA_VERSION:
+        raise CuratorError(f"the database was written by a newer curator (schema {version}, "
+                           f"this one knows {SCHEMA_VERSION}); upgrade curator")
+    if version is None:
+        with engine.begin() as conn:
+            SQLModel.metadata.create_all(conn)
+            _stamp(conn, SCHEMA_VERSION)
+        return 0
+    for step_version in range(version, SCHEMA_VERSION):
+        with engine.begin() as conn:
+            STEPS[step_version - 1](conn)
+            SQLModel.metadata.create_all(conn)  # tables added by the step's models
+            _stamp(conn, step_version + 1)
+    return version

@@ -1,0 +1,192 @@
+"""SQLModel tables: the database is curator's memory.
+
+Designed for the whole flow: feeds (mirrors of feeds.opml plus polling state), posts (one row per
+story, with every feed it arrived from in `PostSource`), themes and rules, training signals, a stored
+classifier model, and editions with their sections and items. Schema changes go in
+`curator.migrations`; never edit a column here without adding a migration there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now (SQLModel stores aware datetimes as UTC)."""
+    return datetime.now(UTC)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself (schema_version)."""
+
+    __tablename__ = "curator_meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Feed(SQLModel, table=True):
+    """A subscription: mirrors an OPML outline plus the poller's state for it."""
+
+    __tablename__ = "feed"
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(index=True, unique=True)
+    html_url: str | None = None
+    title: str | None = None  # from the OPML outline
+    feed_title: str | None = None  # as the feed itself says
+    person: str | None = None
+    org: str | None = None
+    category: str | None = None  # "Parent/Child" path of OPML folders
+    theme_hint: str | None = None
+    in_opml: bool = True  # False once removed from feeds.opml (its posts are kept)
+    # polling state
+    etag: str | None = None
+    last_modified: str | None = None
+    status: str = "new"  # new | ok | not_modified | error | gone | redirected
+    http_status: int | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_due_at: datetime | None = Field(default=None, index=True)
+    interval_seconds: int | None = None  # what the server asked for (ttl, max-age), within bounds
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    """One story. `feed_id` is the first feed it arrived from; all sources are in PostSource."""
+
+    __tablename__ = "post"
+    __table_args__ = (Index("ix_post_theme_published", "theme", "published"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", index=True)
+    guid: str | None = None
+    link: str | None = Field(default=None, index=True)  # canonical: absolute, tracking stripped
+    title: str = ""
+    author: str | None = None
+    person: str | None = None
+    org: str | None = None
+    published: datetime | None = Field(default=None, index=True)
+    updated: datetime | None = None
+    summary: str = ""  # readable plain text, control/bidi characters removed
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    content_hash: str = ""
+    first_seen_at: datetime = Field(default_factory=utcnow, index=True)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    # classification
+    theme: str | None = Field(default=None, index=True)
+    theme_confidence: float | None = None
+    theme_source: str | None = None  # rule | model | user | feed | edition
+    theme_why: str | None = None
+    # the facilitator's triage
+    read: bool = False
+    hidden: bool = False
+
+
+class PostSource(SQLModel, table=True):
+    """One feed's copy of a story; identity within a feed is `identity_key`."""
+
+    __tablename__ = "post_source"
+    __table_args__ = (UniqueConstraint("feed_id", "identity_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    feed_id: int = Field(foreign_key="feed.id", index=True)
+    identity_key: str  # "guid:...", "link:..." or "title:...|date"
+    guid: str | None = None
+    link: str | None = None
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Theme(SQLModel, table=True):
+    """A roundup section the classifier sorts into."""
+
+    __tablename__ = "theme"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True)
+    name: str
+    description: str = ""
+    position: int = 0
+    seeds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Rule(SQLModel, table=True):
+    """A visible, editable rule: match `pattern` in `field` -> theme. Rules beat the model."""
+
+    __tablename__ = "rule"
+    id: int | None = Field(default=None, primary_key=True)
+    field: str  # phrase | tag | author | feed | domain
+    pattern: str
+    theme: str
+    feed_id: int | None = Field(default=None, foreign_key="feed.id")  # scope; None = everything
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingSignal(SQLModel, table=True):
+    """A labelled example from the facilitator: a re-theme or a placement in an edition."""
+
+    __tablename__ = "training_signal"
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    theme: str
+    source: str  # user | edition
+    weight: float = 1.0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModelBlob(SQLModel, table=True):
+    """A persisted classifier (so start-up does not retrain)."""
+
+    __tablename__ = "model_blob"
+    name: str = Field(primary_key=True)
+    version: str
+    trained_at: datetime = Field(default_factory=utcnow)
+    n_examples: int = 0
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Edition(SQLModel, table=True):
+    """A roundup issue: draft until published."""
+
+    __tablename__ = "edition"
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(index=True, unique=True)
+    title: str
+    status: str = "draft"  # draft | published
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+
+
+class EditionSection(SQLModel, table=True):
+    """A section of an edition: free text (`kind='text'`) or one theme's blog sub-section."""
+
+    __tablename__ = "edition_section"
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    kind: str = "text"  # text | theme
+    title: str
+    body: str = ""
+    theme: str | None = None
+    position: int = 0
+
+
+class EditionItem(SQLModel, table=True):
+    """A link in an edition: a picked post or a manual link, with its blurb."""
+
+    __tablename__ = "edition_item"
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    section_id: int = Field(foreign_key="edition_section.id", index=True)
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
+    position: int = 0
+    title: str
+    link: str
+    person: str | None = None
+    org: str | None = None
+    blurb: str | None = None  # None = generate from the template
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,100 @@
+"""Where curator keeps its files.
+
+Resolution order for each path: explicit option, then environment (`CURATOR_DB`, `CURATOR_OPML`),
+then `CURATOR_HOME` (relocates everything; tests use it), then the platform's user dirs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "curator"
+
+
+def _home() -> Path | None:
+    value = os.environ.get("CURATOR_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    home = _home()
+    return home / "data" if home else platformdirs.user_data_path(APP_NAME)
+
+
+def config_dir() -> Path:
+    home = _home()
+    return home / "config" if home else platformdirs.user_config_path(APP_NAME)
+
+
+def cache_dir() -> Path:
+    home = _home()
+    return home / "cache" if home else platformdirs.user_cache_path(APP_NAME)
+
+
+def bundled_opml() -> Path:
+    """The starter feed list shipped with curator (top-level feeds.opml in a checkout)."""
+    packaged = resources.files("curator") / "data" / "feeds.opml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "feeds.opml"
+
+
+def resolve_db(option: str | os.PathLike[str] | None = None) -> str:
+    """Return the database location: a filesystem path or an SQLAlchemy URL."""
+    value = option or os.environ.get("CURATOR_DB")
+    if value:
+        text = str(value)
+        return text if "://" in text else str(Path(text).expanduser())
+    return str(data_dir() / "curator.db")
+
+
+def resolve_opml(option: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
+    """Return the OPML feed list to use, seeding the config copy from the starter list on first use."""
+    value = option or os.environ.get("CURATOR_OPML")
+    if value:
+        return Path(value).expanduser()
+    local = Path.cwd() / "feeds.opml"
+    if local.is_file() and _home() is None:
+        return local
+    target = config_dir() / "feeds.opml"
+    if create and not target.exists():
+        starter = bundled_opml()
+        if starter.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(starter, target)
+    return target
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Every place curator reads or writes, for `curator paths` and the services."""
+
+    db: str
+    opml: Path
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.config_dir / "templates"
+
+    @classmethod
+    def resolve(cls, db: str | None = None, opml: str | None = None) -> Locations:
+        return cls(
+            db=resolve_db(db),
+            opml=resolve_opml(opml),
+            config_dir=config_dir(),
+            data_dir=data_dir(),
+            cache_dir=cache_dir(),
+        )

@@ -1,0 +1,14 @@
+"""The Textual app. Imported only when the TUI is opened, so CLI commands start fast."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curator.services import Curator
+
+
+def run_app(curator: Curator) -> None:
+    from curator.tui.app import CuratorApp
+
+    CuratorApp(curator).run()

@@ -1,0 +1,119 @@
+"""URL rules shared by OPML, discovery, fetching, storing and export.
+
+- `check_feed_url`: only http(s) URLs with a host are subscribed or fetched; `file:`, `javascript:`,
+  `data:` and friends are refused with a clear message.
+- `normalise_feed_url`: the key that decides whether two subscriptions are the same feed.
+- `canonical_link`: a post's link made absolute with tracking parameters removed, so the same story
+  from two feeds is recognised.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from curator.errors import UnsafeUrlError
+
+SAFE_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc",
+    "_hsmi", "mkt_tok", "ref_src", "wt.mc_id", "oly_anon_id", "oly_enc_id", "vero_id", "__s",
+})
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("utm_") or lowered in TRACKING_PARAMS
+
+
+def check_feed_url(url: str) -> str:
+    """Return the URL stripped of whitespace, or raise UnsafeUrlError saying why it is refused."""
+    candidate = (url or "").strip()
+    if not candidate:
+        raise UnsafeUrlError("empty URL")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in candidate):
+        raise UnsafeUrlError(f"URL contains control characters: {candidate!r}")
+    parts = urlsplit(candidate)
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES:
+        shown = scheme + ":" if scheme else "no scheme"
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: {shown} is not http or https")
+    if not parts.hostname:
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: no host name")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: bad port") from None
+    return candidate
+
+
+def is_link_local(host: str) -> bool:
+    """True for 169.254.x.x / fe80:: hosts (cloud metadata services); never worth fetching."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_link_local
+    except ValueError:
+        return False
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: used before a link is shown or exported."""
+    if not url:
+        return None
+    try:
+        return check_feed_url(url)
+    except UnsafeUrlError:
+        return None
+
+
+def _netloc(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
+    host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    userinfo = ""
+    if parts.username:
+        userinfo = parts.username + (f":{parts.password}" if parts.password else "") + "@"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        return f"{userinfo}{host}:{port}"
+    return f"{userinfo}{host}"
+
+
+def normalise_feed_url(url: str) -> str:
+    """Case-fold scheme and host, drop default port and fragment: equal keys = same feed."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    path = parts.path or "/"
+    return urlunsplit((scheme, _netloc(scheme, parts), path, parts.query, ""))
+
+
+def canonical_link(link: str | None, base: str | None = None) -> str | None:
+    """Absolute http(s) link without fragment or tracking parameters; None if unusable."""
+    if not link:
+        return None
+    link = link.strip()
+    if base:
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    try:
+        parts = urlsplit(link)
+        scheme = parts.scheme.lower()
+        if scheme not in SAFE_SCHEMES or not parts.hostname:
+            return None
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                           if not is_tracking_param(k)])
+        return urlunsplit((scheme, _netloc(scheme, parts), parts.path or "/", query, ""))
+    except ValueError:
+        return None
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

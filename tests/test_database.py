@@ -1,0 +1,81 @@
+"""Database opening: WAL, busy timeout, migrations from the first schema, clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel, select
+
+from curator.database import Database
+from curator.errors import CuratorError
+from curator.migrations import SCHEMA_VERSION, current_version
+from curator.models import Feed, Post
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _columns(db: Database) -> dict[str, set[str]]:
+    insp = inspect(db.engine)
+    return {t: {c["name"] for c in insp.get_columns(t)} for t in insp.get_table_names()}
+
+
+def test_new_database_is_wal_and_stamped(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "sub" / "c.db")).open()
+    with db.read() as session:
+        assert session.exec(text("PRAGMA journal_mode")).one()[0] == "wal"  # type: ignore[call-overload]
+        assert session.exec(text("PRAGMA busy_timeout")).one()[0] >= 1000  # type: ignore[call-overload]
+    with db.engine.connect() as conn:
+        assert current_version(conn) == SCHEMA_VERSION
+    assert set(_columns(db)) >= set(SQLModel.metadata.tables)
+
+
+def test_write_commits_and_rolls_back(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "c.db")).open()
+    with db.write() as session:
+        session.add(Feed(url="https://example.org/feed"))
+    with pytest.raises(RuntimeError), db.write() as session:
+        session.add(Feed(url="https://example.org/other"))
+        raise RuntimeError("boom")
+    with db.read() as session:
+        assert [f.url for f in session.exec(select(Feed))] == ["https://example.org/feed"]
+
+
+def test_database_from_first_schema_migrates_and_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / "schema_v1.sql").read_text())
+    conn.execute("INSERT INTO feed (url, title, person, in_opml, status, error_count, created_at) "
+                 "VALUES ('https://blog.example/feed', 'Blog', 'Dave', 1, 'ok', 0, '2024-01-01')")
+    conn.execute("INSERT INTO post (feed_id, title, summary, tags, content_hash, first_seen_at, "
+                 "last_seen_at, read, hidden, link) VALUES (1, 'Hello', 'text', '[\"a\"]', 'h', "
+                 "'2024-01-02', '2024-01-02', 0, 0, 'https://blog.example/hello')")
+    conn.commit()
+    conn.close()
+
+    db = Database(str(path)).open()
+    fresh = Database(str(tmp_path / "fresh.db")).open()
+    assert _columns(db) == _columns(fresh), "a migration step is missing for a model change"
+    with db.engine.connect() as c:
+        assert current_version(c) == SCHEMA_VERSION
+    with db.read() as session:
+        post = session.exec(select(Post)).one()
+        assert post.title == "Hello" and post.tags == ["a"]
+        assert session.exec(select(Feed)).one().person == "Dave"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "c.db")).open()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE curator_meta SET value = '999' WHERE key = 'schema_version'"))
+    with pytest.raises(CuratorError, match="newer curator"):
+        Database(str(tmp_path / "c.db")).open()
+
+
+def test_garbage_file_gives_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CuratorError, match="cannot open database"):
+        Database(str(path)).open()
