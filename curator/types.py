@@ -1,0 +1,86 @@
+"""Plain value objects that cross the service boundary (never ORM rows).
+
+The CLI prints them, the TUI renders them, `--json` dumps them with `dataclasses.asdict`. Add fields
+freely (with defaults); never rename one, scripts rely on the JSON shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    url: str
+    title: str | None
+    person: str | None
+    org: str | None
+    category: str | None
+    theme: str | None  # the OPML default theme hint
+    status: str
+    html_url: str | None = None
+    id: int | None = None
+    http_status: int | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_due_at: datetime | None = None
+    post_count: int = 0
+
+
+@dataclass(frozen=True)
+class PostInfo:
+    id: int
+    feed_url: str
+    title: str
+    link: str | None
+    person: str | None
+    published: datetime | None
+    theme: str | None
+    confidence: float | None
+    why: str | None
+    org: str | None = None
+    author: str | None = None
+    blog_title: str | None = None
+    summary: str = ""
+    tags: list[str] = field(default_factory=list)
+    theme_source: str | None = None
+    read: bool = False
+    hidden: bool = False
+    picked: bool = False  # in the current draft edition
+    featured_in: int | None = None  # number of a published edition that featured it
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    slug: str
+    name: str
+    description: str = ""
+    position: int = 0
+    seeds: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What happened to one feed in one poll pass (one item of `poll_iter`)."""
+
+    url: str
+    status: str  # ok | not_modified | error | gone | redirected | skipped
+    new_posts: int = 0
+    updated_posts: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    new_url: str | None = None
+    next_due_at: datetime | None = None
+
+
+@dataclass
+class PollSummary:
+    feeds: int = 0
+    new_posts: int = 0
+    updated_posts: int = 0
+    errors: int = 0
+    not_modified: int = 0
+    outcomes: list[FeedOutcome] = field(default_factory=list)
