@@ -1,9 +1,389 @@
-"""Service methods for the roundup area (filled in by its issue)."""
+"""Service methods for roundup editions: compose, blurb, order, export, publish.
+
+Every method works on the draft edition unless it says otherwise and returns plain values
+(`curator.roundup.views`). Placing a post in a theme sub-section is a training signal for the
+classifier; a post or link already featured in a published edition is refused unless forced.
+"""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from curator.errors import ConflictError, CuratorError, NotFoundError
+from curator.models import (
+    Edition,
+    EditionItem,
+    EditionSection,
+    Feed,
+    Post,
+    Theme,
+    TrainingSignal,
+    utcnow,
+)
+from curator.roundup import editions as rules
+from curator.roundup import store
+from curator.roundup.blurbs import who
+from curator.roundup.linkcheck import check_urls
+from curator.roundup.render import render, write_atomic
+from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
 from curator.services.base import ServiceBase
+from curator.text import one_line, tidy_paragraphs
+from curator.urls import canonical_link, check_feed_url
 
 
 class RoundupService(ServiceBase):
-    """roundup operations for the CLI and the TUI."""
+    """Roundup operations for the CLI and the TUI."""
+
+    # --- editions ------------------------------------------------------------------------------
+
+    def _theme_order(self) -> list[tuple[str, str]]:
+        """(slug, name) in roundup order, from the classifier's themes when available."""
+        lister = getattr(self, "list_themes", None)
+        if callable(lister):
+            themes = lister()
+            if themes:
+                return [(t.slug, t.name) for t in themes]
+        with self.db.read() as session:
+            rows = session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id))).all()
+        return [(t.slug, t.name) for t in rows] or list(rules.DEFAULT_THEMES)
+
+    def new_edition(self, title: str | None = None, since: str | datetime | None = None,
+                    until: str | datetime | None = None) -> EditionInfo:
+        """Start the draft (one at a time); the window defaults to since the last publication."""
+        start_at = rules.parse_when(since)
+        end_at = rules.parse_when(until, end_of_day=True)
+        themes = self._theme_order()
+        with self.db.write() as session:
+            current = store.draft(session)
+            if current is not None:
+                raise ConflictError(f"edition #{current.number} is still a draft; publish it "
+                                    "before starting another")
+            numbers = list(session.exec(select(Edition.number)).all())
+            number = rules.next_number(numbers)
+            start, end = rules.default_window(utcnow(), store.last_published_end(session),
+                                              start_at, end_at)
+            edition = Edition(number=number, title=one_line(title) or rules.default_title(number),
+                              window_start=start, window_end=end)
+            session.add(edition)
+            session.flush()
+            for index, spec in enumerate(rules.default_sections(themes)):
+                session.add(EditionSection(edition_id=edition.id or 0, kind=spec.kind,
+                                           title=spec.title, theme=spec.theme, body=spec.body,
+                                           position=index))
+            return store.to_info(edition, 0)
+
+    def draft_edition(self) -> EditionInfo | None:
+        with self.db.read() as session:
+            edition = store.draft(session)
+            return store.info(session, edition) if edition else None
+
+    def list_editions(self) -> list[EditionInfo]:
+        with self.db.read() as session:
+            rows = session.exec(select(Edition).order_by(col(Edition.number))).all()
+            return [store.info(session, e) for e in rows]
+
+    def get_edition(self, number: int | None = None) -> EditionView:
+        """Edition `number`, or the draft (else the latest) with sections, items and blurbs."""
+        with self.db.read() as session:
+            return store.view(session, store.edition_by_number(session, number))
+
+    def rename_edition(self, title: str) -> EditionInfo:
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            edition.title = one_line(title) or edition.title
+            session.add(edition)
+            return store.info(session, edition)
+
+    def publish(self) -> EditionInfo:
+        """Mark the draft published now; its posts stop being candidates and the next window
+        starts where this one ends."""
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            count = len(store.items_of(session, edition.id or 0))
+            if count == 0:
+                raise CuratorError(f"edition #{edition.number} has no items; pick some first")
+            now = utcnow()
+            edition.status = "published"
+            edition.published_at = now
+            if edition.window_end is None or edition.window_end > now:
+                edition.window_end = now
+            session.add(edition)
+            return store.to_info(edition, count)
+
+    # --- items ---------------------------------------------------------------------------------
+
+    def _section_for(self, session: Session, edition: Edition, ref: str | int | None,
+                     theme: str | None) -> EditionSection:
+        sections = store.sections_of(session, edition.id or 0)
+        if ref is not None and str(ref).strip():
+            wanted = rules.find_by_ref(ref, store.section_refs(sections))
+            return next(s for s in sections if s.id == wanted)
+        themed = [s for s in sections if s.kind == "theme"]
+        for slug in (theme, "other"):
+            match = next((s for s in themed if s.theme == slug), None)
+            if match is not None:
+                return match
+        if themed:
+            return themed[-1]
+        if sections:
+            return sections[-1]
+        raise NotFoundError(f"edition #{edition.number} has no sections; add one first")
+
+    def _check_memory(self, session: Session, post_ids: list[int], links: list[str],
+                      force: bool) -> None:
+        by_post, by_link = store.featured(session, post_ids, links)
+        if force or not (by_post or by_link):
+            return
+        if by_post:
+            post_id, number = next(iter(by_post.items()))
+            what = f"post {post_id}"
+        else:
+            link, number = next(iter(by_link.items()))
+            what = f"link {link}"
+        raise ConflictError(f"{what} was already featured in edition #{number} "
+                            "(use --force to feature it again)")
+
+    def pick(self, post_ids: list[int], section: str | int | None = None,
+             force: bool = False) -> list[int]:
+        """Add posts to the draft (their theme's sub-section unless `section` is given); returns
+        the new item ids. Posts already in the draft are left where they are."""
+        signals: list[tuple[int, str]] = []
+        created: list[EditionItem] = []
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == Post.feed_id)
+                                .where(col(Post.id).in_(post_ids))).all()
+            found = {post.id: (post, feed) for post, feed in rows}
+            missing = [p for p in post_ids if p not in found]
+            if missing:
+                raise NotFoundError(f"no post with id {missing[0]}")
+            existing = {i.post_id for i in store.items_of(session, edition.id or 0)}
+            wanted = [p for p in dict.fromkeys(post_ids) if p not in existing]
+            self._check_memory(session, wanted,
+                               [found[p][0].link or "" for p in wanted], force)
+            for post_id in wanted:
+                post, feed = found[post_id]
+                target = self._section_for(session, edition, section, post.theme)
+                person, org = who(feed.person, feed.org, post.person, post.org, post.author,
+                                  feed.title or feed.feed_title)
+                item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
+                                   post_id=post_id,
+                                   position=len(store.section_items(session, target.id or 0)),
+                                   title=one_line(post.title) or (post.link or "(untitled)"),
+                                   link=post.link or "", person=person, org=org)
+                session.add(item)
+                session.flush()
+                created.append(item)
+                if target.kind == "theme" and target.theme:
+                    signals.append((post_id, target.theme))
+        self._record_signals(signals)
+        return [i.id or 0 for i in created]
+
+    def add_link(self, title: str, url: str, person: str | None = None, org: str | None = None,
+                 section: str | int | None = None, note: str | None = None,
+                 force: bool = False) -> int:
+        """A link that came from no feed, with the same fields as a picked post."""
+        clean_url = canonical_link(check_feed_url(url)) or url
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            self._check_memory(session, [], [clean_url], force)
+            target = self._section_for(session, edition, section, None)
+            item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
+                               position=len(store.section_items(session, target.id or 0)),
+                               title=one_line(title) or clean_url, link=clean_url,
+                               person=one_line(person) or None, org=one_line(org) or None,
+                               note=one_line(note) or None)
+            session.add(item)
+            session.flush()
+            return item.id or 0
+
+    def unpick(self, post_ids: list[int] | None = None, item_ids: list[int] | None = None) -> int:
+        """Remove items from the draft by post id or item id; returns how many went."""
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            items = store.items_of(session, edition.id or 0)
+            doomed = [i for i in items if (post_ids and i.post_id in post_ids)
+                      or (item_ids and i.id in item_ids)]
+            if not doomed:
+                raise NotFoundError("none of those posts or items is in the draft")
+            for item in doomed:
+                session.delete(item)
+            session.flush()
+            for section_id in {i.section_id for i in doomed}:
+                store.renumber(session, store.section_items(session, section_id))
+            return len(doomed)
+
+    def _draft_item(self, session: Session, item_id: int) -> tuple[Edition, EditionItem]:
+        item = session.get(EditionItem, item_id)
+        if item is None:
+            raise NotFoundError(f"no item with id {item_id}")
+        edition = session.get(Edition, item.edition_id)
+        assert edition is not None
+        store.require_editable(edition)
+        return edition, item
+
+    def move_item(self, item_id: int, section: str | int | None = None,
+                  position: int | None = None) -> None:
+        """Move an item to another section and/or index (0-based; -1 = last, default last when
+        the section changes, unchanged otherwise)."""
+        signal: tuple[int, str] | None = None
+        with self.db.write() as session:
+            edition, item = self._draft_item(session, item_id)
+            source = item.section_id
+            if section is not None:
+                target = self._section_for(session, edition, section, None)
+                item.section_id = target.id or 0
+                if target.kind == "theme" and target.theme and item.post_id and source != target.id:
+                    signal = (item.post_id, target.theme)
+            siblings = [i.id or 0 for i in store.section_items(session, item.section_id)
+                        if i.id != item.id]
+            if position is None:
+                position = item.position if item.section_id == source else len(siblings)
+            order = rules.moved(siblings, item.id or 0, position)
+            session.add(item)
+            session.flush()
+            rows = {i.id: i for i in store.section_items(session, item.section_id)}
+            store.renumber(session, [rows[i] for i in order])
+            if source != item.section_id:
+                store.renumber(session, store.section_items(session, source))
+        if signal:
+            self._record_signals([signal])
+
+    def move_item_by(self, item_id: int, delta: int) -> None:
+        """Nudge an item up (negative) or down within its section (for key-driven reordering)."""
+        with self.db.read() as session:
+            item = session.get(EditionItem, item_id)
+            if item is None:
+                raise NotFoundError(f"no item with id {item_id}")
+            position = max(0, item.position + delta)
+        self.move_item(item_id, position=position)
+
+    def set_blurb(self, item_id: int, text: str | None) -> None:
+        """Use the facilitator's own blurb (mark the link with [brackets] or {title}); None or
+        empty text goes back to the generated one."""
+        with self.db.write() as session:
+            _edition, item = self._draft_item(session, item_id)
+            item.blurb = one_line(text) or None
+            session.add(item)
+
+    def set_note(self, item_id: int, text: str | None) -> None:
+        """The short note after the link ("going viral to promote voting"); empty removes it."""
+        with self.db.write() as session:
+            _edition, item = self._draft_item(session, item_id)
+            item.note = one_line(text) or None
+            session.add(item)
+
+    def edit_item(self, item_id: int, title: str | None = None, person: str | None = None,
+                  org: str | None = None) -> None:
+        """Correct an item's title, person or organisation (empty person/org clears it)."""
+        with self.db.write() as session:
+            _edition, item = self._draft_item(session, item_id)
+            if title is not None and one_line(title):
+                item.title = one_line(title)
+            if person is not None:
+                item.person = one_line(person) or None
+            if org is not None:
+                item.org = one_line(org) or None
+            session.add(item)
+
+    def _record_signals(self, signals: list[tuple[int, str]]) -> None:
+        """Placements teach the classifier (after our own transaction has committed)."""
+        recorder = getattr(self, "record_training_signal", None)
+        for post_id, theme in signals:
+            if callable(recorder):
+                recorder(post_id, theme, source="edition")
+                continue
+            with self.db.write() as session:
+                session.add(TrainingSignal(post_id=post_id, theme=theme, source="edition"))
+
+    # --- sections ------------------------------------------------------------------------------
+
+    def _draft_section(self, session: Session, ref: str | int) -> tuple[Edition, EditionSection,
+                                                                        list[EditionSection]]:
+        edition = store.require_draft(session)
+        sections = store.sections_of(session, edition.id or 0)
+        wanted = rules.find_by_ref(ref, store.section_refs(sections))
+        return edition, next(s for s in sections if s.id == wanted), sections
+
+    def add_section(self, title: str, body: str = "", position: int | None = None) -> int:
+        """A new free-text section (at `position`, default just before the closing note)."""
+        name = one_line(title)
+        if not name:
+            raise CuratorError("a section needs a title")
+        with self.db.write() as session:
+            edition = store.require_draft(session)
+            sections = store.sections_of(session, edition.id or 0)
+            section = EditionSection(edition_id=edition.id or 0, kind="text", title=name,
+                                     body=tidy_paragraphs(body), position=len(sections))
+            session.add(section)
+            session.flush()
+            if position is None:
+                position = len(sections) - 1 if sections and sections[-1].kind == "text" else -1
+            order = rules.moved([s.id or 0 for s in sections], section.id or 0, position)
+            rows = {s.id: s for s in [*sections, section]}
+            store.renumber(session, [rows[i] for i in order])
+            return section.id or 0
+
+    def rename_section(self, ref: str | int, title: str) -> None:
+        with self.db.write() as session:
+            _e, section, _all = self._draft_section(session, ref)
+            section.title = one_line(title) or section.title
+            session.add(section)
+
+    def set_section_body(self, ref: str | int, text: str) -> None:
+        with self.db.write() as session:
+            _e, section, _all = self._draft_section(session, ref)
+            section.body = tidy_paragraphs(text)
+            session.add(section)
+
+    def reorder_section(self, ref: str | int, position: int) -> None:
+        """Move a section to index `position` (0-based; -1 = last)."""
+        with self.db.write() as session:
+            _e, section, sections = self._draft_section(session, ref)
+            order = rules.moved([s.id or 0 for s in sections], section.id or 0, position)
+            rows = {s.id: s for s in sections}
+            store.renumber(session, [rows[i] for i in order])
+
+    def remove_section(self, ref: str | int, force: bool = False) -> None:
+        """Remove a section; one holding items needs `force` (its items go with it)."""
+        with self.db.write() as session:
+            _e, section, sections = self._draft_section(session, ref)
+            items = store.section_items(session, section.id or 0)
+            if items and not force:
+                raise ConflictError(f"section {section.title!r} holds {len(items)} item(s); move "
+                                    "them first or use --force")
+            for item in items:
+                session.delete(item)
+            session.delete(section)
+            session.flush()
+            store.renumber(session, [s for s in sections if s.id != section.id])
+
+    # --- export --------------------------------------------------------------------------------
+
+    def export_edition(self, fmt: str, number: int | None = None) -> str:
+        """The edition (draft by default) as md, html (full page), fragment or txt."""
+        return render(self.get_edition(number), fmt, self.locations.templates_dir)
+
+    def export_edition_to(self, fmt: str, path: str | os.PathLike[str],
+                          number: int | None = None) -> Path:
+        """Export into a file atomically; returns the path written."""
+        return write_atomic(path, self.export_edition(fmt, number))
+
+    def check_links(self, number: int | None = None, timeout: float = 10.0) -> LinkReport:
+        """Request every link of the edition; report which are dead or redirected."""
+        view = self.get_edition(number)
+        with self.db.read() as session:
+            edition = store.edition_by_number(session, view.info.number)
+            raw = [(i.link, i.id or 0, i.title) for i in store.items_of(session, edition.id or 0)]
+        results = check_urls([link for link, _i, _t in raw if link], timeout=timeout)
+        out: list[LinkResult] = []
+        for result in results:
+            owners = [(i, t) for link, i, t in raw if link == result.url]
+            out.append(LinkResult(result.url, result.status, result.http_status,
+                                  result.final_url, result.error, [i for i, _t in owners],
+                                  owners[0][1] if owners else ""))
+        return LinkReport(out)

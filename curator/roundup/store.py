@@ -1,0 +1,159 @@
+"""Database queries for editions, turned into plain views (ORM rows never leave this module's
+callers, the service methods).
+
+Kept apart from the service so the service reads as the list of operations and this file as the
+list of questions asked of the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, func, select
+
+from curator.errors import ConflictError, NotFoundError
+from curator.models import Edition, EditionItem, EditionSection
+from curator.roundup.blurbs import BlurbInput, section_blurbs
+from curator.roundup.editions import slugify
+from curator.roundup.views import EditionInfo, EditionView, ItemView, SectionView
+from curator.urls import safe_link
+
+
+def draft(session: Session) -> Edition | None:
+    return session.exec(select(Edition).where(Edition.status == "draft")
+                        .order_by(col(Edition.number).desc())).first()
+
+
+def require_draft(session: Session) -> Edition:
+    edition = draft(session)
+    if edition is None:
+        raise NotFoundError("there is no draft edition; start one with `curator roundup new`")
+    return edition
+
+
+def edition_by_number(session: Session, number: int | None) -> Edition:
+    """Edition `number`, or the draft when None (falling back to the latest published)."""
+    if number is None:
+        found = draft(session) or session.exec(
+            select(Edition).order_by(col(Edition.number).desc())).first()
+        if found is None:
+            raise NotFoundError("there are no editions yet; start one with `curator roundup new`")
+        return found
+    edition = session.exec(select(Edition).where(Edition.number == number)).first()
+    if edition is None:
+        raise NotFoundError(f"there is no edition #{number}")
+    return edition
+
+
+def require_editable(edition: Edition) -> None:
+    if edition.status != "draft":
+        raise ConflictError(f"edition #{edition.number} is published and can no longer change")
+
+
+def sections_of(session: Session, edition_id: int) -> list[EditionSection]:
+    return list(session.exec(select(EditionSection).where(EditionSection.edition_id == edition_id)
+                             .order_by(col(EditionSection.position), col(EditionSection.id))))
+
+
+def items_of(session: Session, edition_id: int) -> list[EditionItem]:
+    return list(session.exec(select(EditionItem).where(EditionItem.edition_id == edition_id)
+                             .order_by(col(EditionItem.position), col(EditionItem.id))))
+
+
+def section_items(session: Session, section_id: int) -> list[EditionItem]:
+    return list(session.exec(select(EditionItem).where(EditionItem.section_id == section_id)
+                             .order_by(col(EditionItem.position), col(EditionItem.id))))
+
+
+def section_key(section: EditionSection) -> str:
+    if section.kind == "theme" and section.theme:
+        return section.theme
+    return "blogs" if section.kind == "blogs" else slugify(section.title)
+
+
+def section_refs(sections: Sequence[EditionSection]) -> list[tuple[int, str, str]]:
+    return [(s.id or 0, section_key(s), s.title) for s in sections]
+
+
+def renumber(session: Session, rows: Sequence[EditionItem | EditionSection]) -> None:
+    for index, row in enumerate(rows):
+        if row.position != index:
+            row.position = index
+            session.add(row)
+
+
+def last_published_end(session: Session):  # type: ignore[no-untyped-def]
+    """Where the next window starts: the end of the latest published edition's window."""
+    edition = session.exec(select(Edition).where(Edition.status == "published")
+                           .order_by(col(Edition.number).desc())).first()
+    if edition is None:
+        return None
+    return edition.window_end or edition.published_at
+
+
+def featured(session: Session, post_ids: Iterable[int], links: Iterable[str],
+             exclude_edition: int | None = None) -> tuple[dict[int, int], dict[str, int]]:
+    """Published editions that already featured these posts or links: (post_id -> number,
+    link -> number), earliest edition first."""
+    ids, urls = list(set(post_ids)), list({u for u in links if u})
+    by_post: dict[int, int] = {}
+    by_link: dict[str, int] = {}
+    if not ids and not urls:
+        return by_post, by_link
+    query = (select(EditionItem.post_id, EditionItem.link, Edition.number)
+             .join(Edition, col(Edition.id) == EditionItem.edition_id)
+             .where(Edition.status == "published")
+             .where(col(EditionItem.post_id).in_(ids) | col(EditionItem.link).in_(urls)))
+    if exclude_edition is not None:
+        query = query.where(Edition.id != exclude_edition)
+    for post_id, link, number in session.exec(query.order_by(col(Edition.number).desc())):
+        if post_id is not None:
+            by_post[post_id] = number
+        if link:
+            by_link[link] = number
+    return by_post, by_link
+
+
+def info(session: Session, edition: Edition) -> EditionInfo:
+    count = session.exec(select(func.count()).select_from(EditionItem)
+                         .where(EditionItem.edition_id == edition.id)).one()
+    return to_info(edition, int(count))
+
+
+def to_info(edition: Edition, count: int) -> EditionInfo:
+    return EditionInfo(number=edition.number, title=edition.title, status=edition.status,
+                       window_start=edition.window_start, window_end=edition.window_end,
+                       created_at=edition.created_at, published_at=edition.published_at,
+                       item_count=count)
+
+
+def view(session: Session, edition: Edition) -> EditionView:
+    """The whole edition with ordered sections, ordered items and their blurbs."""
+    sections = sections_of(session, edition.id or 0)
+    items = items_of(session, edition.id or 0)
+    grouped: dict[int, list[EditionItem]] = defaultdict(list)
+    for item in items:
+        grouped[item.section_id].append(item)
+    by_post, by_link = featured(session, [i.post_id for i in items if i.post_id],
+                                [i.link for i in items], exclude_edition=edition.id)
+    out: list[SectionView] = []
+    in_blogs = False
+    for section in sections:
+        if section.kind == "blogs":
+            in_blogs = True
+        elif section.kind != "theme":
+            in_blogs = False
+        rows = grouped.get(section.id or 0, [])
+        blurbs = section_blurbs([BlurbInput(r.title, r.person, r.org, r.blurb) for r in rows])
+        views = [ItemView(id=r.id or 0, section_id=r.section_id, position=index, title=r.title,
+                          link=safe_link(r.link), person=r.person, org=r.org, note=r.note,
+                          blurb=b.text, blurb_parts=b, custom_blurb=r.blurb, post_id=r.post_id,
+                          featured_in=(by_post.get(r.post_id) if r.post_id else None)
+                          or by_link.get(r.link))
+                 for index, (r, b) in enumerate(zip(rows, blurbs, strict=True))]
+        level = 2 if section.kind == "theme" and in_blogs else 1
+        out.append(SectionView(id=section.id or 0, key=section_key(section), kind=section.kind,
+                               title=section.title, body=section.body, theme=section.theme,
+                               position=section.position, level=level, items=views))
+    return EditionView(info=to_info(edition, len(items)), sections=out)
