@@ -84,3 +84,36 @@ class PollSummary:
     errors: int = 0
     not_modified: int = 0
     outcomes: list[FeedOutcome] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedSyncReport:
+    """What `sync_opml` changed in the database to mirror feeds.opml."""
+
+    feeds: int = 0  # usable feed outlines in the OPML
+    added: int = 0
+    updated: int = 0
+    removed: int = 0  # rows now marked in_opml=False (their posts are kept)
+    duplicates: int = 0
+    invalid: list[str] = field(default_factory=list)  # one line per refused outline
+    warnings: list[str] = field(default_factory=list)  # lenient-parse repairs
+
+
+@dataclass(frozen=True)
+class FeedImportReport:
+    """Result of merging another OPML file into the feed list."""
+
+    added: int = 0
+    skipped: int = 0  # already subscribed (after URL normalisation) or duplicated in the file
+    invalid: int = 0  # refused URLs
+    details: list[str] = field(default_factory=list)
+    added_urls: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedAddResult:
+    """A feed added by `add_feed`; `discovered_from` is the homepage when autodiscovery ran."""
+
+    feed: FeedInfo
+    discovered_from: str | None = None
+    alternatives: list[str] = field(default_factory=list)

@@ -1,9 +1,270 @@
-"""Service methods for the feeds area (filled in by its issue)."""
+"""Feed-list operations: feeds.opml is the source of truth, the Feed table mirrors it.
+
+Every edit is one locked read-modify-write of the OPML (atomic replace), followed by a sync of the
+database while the lock is still held, so two processes never lose an edit and never leave the
+database describing an older file. Removing a feed only marks its row `in_opml=False`: posts stay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
+from curator.filelock import atomic_write, file_lock
+from curator.models import Feed, Post
+from curator.opml import OpmlDocument, OpmlFeed
 from curator.services.base import ServiceBase
+from curator.text import one_line
+from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
+from curator.urls import check_feed_url, normalise_feed_url
+
+if TYPE_CHECKING:
+    import httpx
+
+_FIELDS = ("title", "html_url", "person", "org", "category")
+
+
+def _info(row: Feed, post_count: int = 0) -> FeedInfo:
+    return FeedInfo(
+        url=row.url, title=row.title or row.feed_title, person=row.person, org=row.org,
+        category=row.category, theme=row.theme_hint,
+        status=row.status if row.in_opml else "removed", html_url=row.html_url, id=row.id,
+        http_status=row.http_status, last_error=row.last_error, error_count=row.error_count,
+        last_polled_at=row.last_polled_at, last_success_at=row.last_success_at,
+        next_due_at=row.next_due_at, post_count=post_count)
 
 
 class FeedService(ServiceBase):
-    """feeds operations for the CLI and the TUI."""
+    """Subscriptions for the CLI, the TUI and the poller (plain dataclasses in and out)."""
+
+    # reading ------------------------------------------------------------------------------
+    def read_opml(self) -> OpmlDocument:
+        return OpmlDocument.load(self.locations.opml)
+
+    def sync_opml(self) -> FeedSyncReport:
+        """Mirror feeds.opml into the Feed table (called on start and at every poll)."""
+        path = self.locations.opml
+        with file_lock(path, required=False):
+            return self._sync(OpmlDocument.load(path), {})
+
+    def list_feeds(self, include_removed: bool = False) -> list[FeedInfo]:
+        with self.db.read() as session:
+            query = select(Feed)
+            if not include_removed:
+                query = query.where(Feed.in_opml == True)  # noqa: E712 (SQL expression)
+            rows = session.exec(query).all()
+            counts = self._post_counts(session)
+        rows = sorted(rows, key=lambda r: ((r.category or "").lower(), (r.title or r.url).lower()))
+        return [_info(r, counts.get(r.id or 0, 0)) for r in rows]
+
+    def get_feed(self, url: str) -> FeedInfo:
+        key = normalise_feed_url(url)
+        for info in self.list_feeds(include_removed=True):
+            if normalise_feed_url(info.url) == key:
+                return info
+        raise NotFoundError(f"no feed with URL {url}")
+
+    @staticmethod
+    def _post_counts(session: Session) -> dict[int, int]:
+        query = select(Post.feed_id, func.count()).group_by(Post.feed_id)  # type: ignore[call-overload,arg-type]
+        return {feed_id: count for feed_id, count in session.exec(query).all()}
+
+    # editing ------------------------------------------------------------------------------
+    @contextmanager
+    def _editing(self, renames: dict[str, str] | None = None) -> Iterator[OpmlDocument]:
+        """Locked read-modify-write: yields the document, then writes it and syncs the DB."""
+        path = self.locations.opml
+        with file_lock(path):
+            doc = OpmlDocument.load(path) if path.exists() else OpmlDocument.new()
+            yield doc
+            atomic_write(path, doc.to_bytes())
+            self._sync(doc, renames if renames is not None else {})
+
+    def add_feed(self, url: str, *, person: str | None = None, org: str | None = None,
+                 category: str | None = None, theme: str | None = None,
+                 title: str | None = None, discover: bool = True,
+                 client: httpx.Client | None = None) -> FeedAddResult:
+        """Subscribe to a feed URL, or to the feed a blog homepage advertises (autodiscovery)."""
+        url = check_feed_url(url)
+        self._refuse_duplicate(url)
+        found_from, alternatives, found_title, html_url = None, [], None, None
+        if discover:
+            from curator.discover import discover_feed
+
+            result = discover_feed(url, client=client)
+            if normalise_feed_url(result.url) != normalise_feed_url(url):
+                found_from = url
+            url = result.url
+            alternatives = [c.url for c in result.alternatives]
+            found_title, html_url = result.title, result.html_url
+        feed = OpmlFeed(url=url, title=_opt(title) or one_line(found_title) or None,
+                        html_url=html_url, person=_opt(person), org=_opt(org),
+                        theme=_opt(theme), category=_category(category))
+        with self._editing() as doc:
+            if doc.find(url) is not None:
+                raise ConflictError(f"already subscribed: {url}")
+            doc.add(feed)
+        return FeedAddResult(self.get_feed(url), found_from, alternatives)
+
+    def edit_feed(self, url: str, *, new_url: str | None = None, **changes: str | None
+                  ) -> FeedInfo:
+        """Change a feed's title/person/org/category/theme/URL; "" clears a field."""
+        allowed = {"title", "person", "org", "category", "theme", "html_url"}
+        if set(changes) - allowed:
+            raise ValueError(f"unknown fields {sorted(set(changes) - allowed)}")
+        if "category" in changes and changes["category"] is not None:
+            changes["category"] = _category(changes["category"]) or ""
+        renames: dict[str, str] = {}
+        with self._editing(renames) as doc:
+            entry = doc.find(url)
+            if entry is None:
+                raise NotFoundError(f"no feed with URL {url} in {self.locations.opml.name}")
+            if new_url is not None:
+                new_url = check_feed_url(new_url)
+                other = doc.find(new_url)
+                if other is not None and other.element is not entry.element:
+                    raise ConflictError(f"already subscribed: {new_url}")
+                renames[normalise_feed_url(entry.feed.url)] = new_url
+            doc.update(entry.feed.url, url=new_url, **changes)
+        return self.get_feed(new_url or url)
+
+    def remove_feed(self, url: str) -> FeedInfo:
+        """Drop a feed from the OPML; its database row and posts are kept (status "removed")."""
+        with self._editing() as doc:
+            removed = doc.remove(url)
+        return self.get_feed(removed.url)
+
+    def replace_feed_url(self, old: str, new: str) -> FeedInfo | None:
+        """Follow a permanent redirect: rewrite xmlUrl and the Feed row, keeping state and posts.
+
+        Call it outside any open database transaction (it takes the OPML lock, then writes).
+        Returns None when `old` is no longer in the OPML.
+        """
+        new = check_feed_url(new)
+        renames: dict[str, str] = {}
+        with self._editing(renames) as doc:
+            entry = doc.find(old)
+            if entry is None:
+                return None
+            if doc.find(new) is not None and normalise_feed_url(new) != normalise_feed_url(old):
+                doc.remove(old)  # the target is already subscribed: keep one outline
+            else:
+                renames[normalise_feed_url(entry.feed.url)] = new
+                doc.update(entry.feed.url, url=new)
+        return self.get_feed(new)
+
+    def import_opml(self, source: Path | bytes) -> FeedImportReport:
+        """Merge another OPML file's feeds in (folders, attributes kept); no duplicates."""
+        if isinstance(source, bytes):
+            incoming = OpmlDocument.from_bytes(source)
+        else:
+            incoming = OpmlDocument.load(Path(source))
+        added, skipped, invalid, details = [], 0, 0, list(incoming.warnings)
+        with self._editing() as doc:
+            for entry in incoming.entries():
+                try:
+                    check_feed_url(entry.feed.url)
+                except UnsafeUrlError as exc:
+                    invalid += 1
+                    details.append(str(exc))
+                    continue
+                if doc.find(entry.feed.url) is not None:
+                    skipped += 1
+                    continue
+                doc.add(entry.feed, extra=dict(entry.element.attrs))
+                added.append(entry.feed.url.strip())
+        return FeedImportReport(len(added), skipped, invalid, details, added)
+
+    def export_opml(self, target: Path | None = None) -> bytes:
+        """The feed list as OPML 2.0 bytes; also written atomically to `target` when given."""
+        doc = self.read_opml()
+        data = doc.to_bytes()
+        if target is not None:
+            atomic_write(Path(target), data)
+        return data
+
+    def _refuse_duplicate(self, url: str) -> None:
+        path = self.locations.opml
+        if path.exists() and OpmlDocument.load(path).find(url) is not None:
+            raise ConflictError(f"already subscribed: {url}")
+
+    # database mirror ----------------------------------------------------------------------
+    def _sync(self, doc: OpmlDocument, renames: dict[str, str]) -> FeedSyncReport:
+        valid: dict[str, OpmlFeed] = {}
+        invalid: list[str] = []
+        duplicates = 0
+        for feed in doc.feeds():
+            try:
+                check_feed_url(feed.url)
+            except UnsafeUrlError as exc:
+                invalid.append(str(exc))
+                continue
+            key = normalise_feed_url(feed.url)
+            if key in valid:
+                duplicates += 1
+            else:
+                valid[key] = feed
+        added = updated = removed = 0
+        with self.db.write() as session:
+            rows = list(session.exec(select(Feed)).all())
+            by_key = {normalise_feed_url(r.url): r for r in rows}
+            for old_key, new_url in renames.items():
+                row, new_key = by_key.get(old_key), normalise_feed_url(new_url)
+                if row is not None and new_key not in by_key:
+                    row.url = new_url
+                    by_key[new_key] = by_key.pop(old_key)
+            for key, feed in valid.items():
+                row = by_key.get(key)
+                if row is None:
+                    session.add(_new_row(feed))
+                    added += 1
+                    continue
+                if not row.in_opml:
+                    added += 1
+                elif _changed(row, feed):
+                    updated += 1
+                _copy(row, feed)
+                session.add(row)
+            for key, row in by_key.items():
+                if key not in valid and row.in_opml:
+                    row.in_opml = False
+                    session.add(row)
+                    removed += 1
+        return FeedSyncReport(len(valid), added, updated, removed, duplicates, invalid,
+                              list(doc.warnings))
+
+
+def _new_row(feed: OpmlFeed) -> Feed:
+    row = Feed(url=feed.url)
+    _copy(row, feed)
+    return row
+
+
+def _copy(row: Feed, feed: OpmlFeed) -> None:
+    row.url = feed.url
+    for name in _FIELDS:
+        setattr(row, name, getattr(feed, name))
+    row.theme_hint = feed.theme
+    row.in_opml = True
+
+
+def _changed(row: Feed, feed: OpmlFeed) -> bool:
+    return (row.url != feed.url or row.theme_hint != feed.theme
+            or any(getattr(row, n) != getattr(feed, n) for n in _FIELDS))
+
+
+def _opt(value: str | None) -> str | None:
+    cleaned = one_line(value) if value else ""
+    return cleaned or None
+
+
+def _category(value: str | None) -> str | None:
+    parts = [one_line(p) for p in (value or "").split("/")]
+    return "/".join(p for p in parts if p) or None
+

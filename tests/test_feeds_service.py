@@ -1,0 +1,142 @@
+"""FeedService: feeds.opml is the source of truth and the Feed table mirrors it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curator.errors import ConflictError, NotFoundError, OpmlError, UnsafeUrlError
+from curator.models import Feed, Post
+from curator.opml import OpmlDocument
+from curator.paths import Locations
+from curator.services import Curator
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0" xmlns:curator="https://curator.invalid/ns/1">
+  <head><title>Test list</title><ownerName>Facilitator</ownerName></head>
+  <body>
+    <!-- councils first -->
+    <outline text="Councils">
+      <outline text="Digital">
+        <outline type="rss" text="Preston digital" xmlUrl="https://preston.example/feed/"
+                 htmlUrl="https://preston.example/" curator:person="Tanya Ashworth"
+                 curator:org="Preston Council" curator:theme="openness" mine="keep"/>
+      </outline>
+    </outline>
+    <outline text="Open data" xmlUrl="https://odi.example/feed/"/>
+    <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
+  </body>
+</opml>
+"""
+
+
+@pytest.fixture
+def curator(tmp_path: Path) -> Curator:
+    opml = tmp_path / "feeds.opml"
+    opml.write_bytes(OPML)
+    locations = Locations.resolve(db=str(tmp_path / "c.db"), opml=str(opml))
+    service = Curator(locations)
+    yield service
+    service.close()
+
+
+def test_sync_upserts_and_reports(curator: Curator) -> None:
+    report = curator.sync_opml()
+    assert (report.feeds, report.added, report.updated, report.removed) == (2, 2, 0, 0)
+    assert len(report.invalid) == 1 and "javascript" in report.invalid[0]
+    feeds = {f.url: f for f in curator.list_feeds()}
+    preston = feeds["https://preston.example/feed/"]
+    assert preston.person == "Tanya Ashworth" and preston.org == "Preston Council"
+    assert preston.category == "Councils/Digital" and preston.theme == "openness"
+    assert preston.html_url == "https://preston.example/" and preston.status == "new"
+    assert feeds["https://odi.example/feed/"].category is None
+    again = curator.sync_opml()
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+
+
+def test_removed_feed_keeps_posts_and_comes_back(curator: Curator) -> None:
+    curator.sync_opml()
+    with curator.db.write() as session:
+        feed = session.exec(Feed.__table__.select()).first()  # type: ignore[attr-defined]
+        session.add(Post(feed_id=feed.id, title="kept"))
+    removed = curator.remove_feed("https://PRESTON.example/feed/#x")
+    assert removed.status == "removed"
+    assert [f.url for f in curator.list_feeds()] == ["https://odi.example/feed/"]
+    assert curator.get_feed("https://preston.example/feed/").post_count == 1
+    text = curator.locations.opml.read_text()
+    assert "preston.example" not in text and "councils first" in text
+    assert "Councils" not in text  # folders emptied by the removal go too
+    curator.add_feed("https://preston.example/feed/", discover=False, category="Councils")
+    back = curator.get_feed("https://preston.example/feed/")
+    assert back.status == "new" and back.post_count == 1 and back.category == "Councils"
+
+
+def test_edit_changes_fields_and_url_keeping_state(curator: Curator) -> None:
+    curator.sync_opml()
+    with curator.db.write() as session:
+        row = session.get(Feed, 1)
+        row.etag, row.status = '"abc"', "ok"
+        session.add(row)
+    info = curator.edit_feed("https://preston.example/feed/", new_url="https://new.example/rss",
+                             person="", org="Lancashire", category="Moved/Here", title="Renamed")
+    assert (info.url, info.person, info.org, info.category, info.title, info.status) == (
+        "https://new.example/rss", None, "Lancashire", "Moved/Here", "Renamed", "ok")
+    with curator.db.read() as session:
+        assert session.get(Feed, info.id).etag == '"abc"'
+    doc = OpmlDocument.load(curator.locations.opml)
+    entry = doc.find("https://new.example/rss")
+    assert entry is not None and entry.element.attrs["mine"] == "keep"
+    assert "curator:person" not in entry.element.attrs
+
+
+def test_replace_feed_url_for_permanent_redirect(curator: Curator) -> None:
+    curator.sync_opml()
+    before = curator.get_feed("https://odi.example/feed/")
+    after = curator.replace_feed_url("https://odi.example/feed/", "https://odi.example/new.xml")
+    assert after is not None and after.id == before.id and after.url == "https://odi.example/new.xml"
+    assert 'xmlUrl="https://odi.example/new.xml"' in curator.locations.opml.read_text()
+    assert curator.replace_feed_url("https://gone.example/", "https://x.example/") is None
+    # redirect onto a feed that is already subscribed: one outline remains
+    curator.replace_feed_url("https://odi.example/new.xml", "https://preston.example/feed/")
+    assert [f.url for f in curator.list_feeds()] == ["https://preston.example/feed/"]
+
+
+def test_errors_are_curator_errors(curator: Curator, tmp_path: Path) -> None:
+    with pytest.raises(ConflictError, match="already subscribed"):
+        curator.add_feed("HTTPS://PRESTON.example:443/feed/", discover=False)
+    with pytest.raises(UnsafeUrlError, match="file:"):
+        curator.add_feed("file:///etc/passwd", discover=False)
+    with pytest.raises(NotFoundError):
+        curator.remove_feed("https://nope.example/")
+    with pytest.raises(ConflictError):
+        curator.edit_feed("https://preston.example/feed/", new_url="https://ODI.example/feed/")
+    missing = Curator(Locations.resolve(db=str(tmp_path / "m.db"), opml=str(tmp_path / "no.opml")))
+    with pytest.raises(OpmlError, match="not found"):
+        missing.sync_opml()
+    missing.close()
+
+
+def test_import_merges_without_duplicates(curator: Curator, tmp_path: Path) -> None:
+    other = tmp_path / "other.opml"
+    other.write_bytes(b"""<opml version="1.0"><head/><body>
+      <outline text="News"><outline text="A" xmlUrl="https://a.example/rss" extra="x"/></outline>
+      <outline text="dup" xmlUrl="HTTPS://Preston.Example/feed/"/>
+      <outline text="A again" xmlUrl="https://a.example/rss#frag"/>
+      <outline text="evil" xmlUrl="data:text/html,hi"/>
+    </body></opml>""")
+    report = curator.import_opml(other)
+    assert (report.added, report.skipped, report.invalid) == (1, 2, 1)
+    imported = curator.get_feed("https://a.example/rss")
+    assert imported.category == "News" and imported.title == "A"
+    assert 'extra="x"' in curator.locations.opml.read_text()
+
+
+def test_add_creates_missing_file(tmp_path: Path) -> None:
+    opml = tmp_path / "sub" / "new.opml"
+    service = Curator(Locations.resolve(db=str(tmp_path / "n.db"), opml=str(opml)))
+    result = service.add_feed("https://a.example/feed", discover=False, person="Ann",
+                              category="People")
+    assert result.feed.person == "Ann" and opml.is_file()
+    assert OpmlDocument.load(opml).feeds()[0].category == "People"
+    service.close()
