@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import Session, col, func, select
 
 from curator.errors import ConflictError, NotFoundError
-from curator.models import Edition, EditionItem, EditionSection
+from curator.models import Edition, EditionItem, EditionSection, Feed, Post
 from curator.roundup.blurbs import BlurbInput, section_blurbs
 from curator.roundup.editions import slugify
 from curator.roundup.views import EditionInfo, EditionView, ItemView, SectionView
+from curator.types import PostInfo
 from curator.urls import safe_link
 
 
@@ -157,3 +158,37 @@ def view(session: Session, edition: Edition) -> EditionView:
                                title=section.title, body=section.body, theme=section.theme,
                                position=section.position, level=level, items=views))
     return EditionView(info=to_info(edition, len(items)), sections=out)
+
+
+def candidates(session: Session, edition: Edition | None, window: tuple, theme: str | None,
+               limit: int | None) -> list[PostInfo]:
+    """Posts in the window that no published edition featured (by post or canonical link),
+    newest first; those already in the draft are marked `picked`."""
+    start, end = window
+    when = func.coalesce(Post.published, Post.first_seen_at)
+    query = (select(Post, Feed).join(Feed, col(Feed.id) == Post.feed_id)
+             .where(col(Post.hidden).is_(False)))
+    if start is not None:
+        query = query.where(when >= start)
+    if end is not None:
+        query = query.where(when <= end)
+    if theme:
+        query = query.where(Post.theme == theme)
+    rows = session.exec(query.order_by(when.desc(), col(Post.id).desc())).all()
+    by_post, by_link = featured(session, [p.id or 0 for p, _f in rows],
+                                [p.link or "" for p, _f in rows])
+    picked = ({i.post_id for i in items_of(session, edition.id or 0)} if edition else set())
+    out: list[PostInfo] = []
+    for post, feed in rows:
+        if post.id in by_post or (post.link and post.link in by_link):
+            continue
+        out.append(PostInfo(id=post.id or 0, feed_url=feed.url, title=post.title, link=post.link,
+                            person=post.person or feed.person, published=post.published,
+                            theme=post.theme, confidence=post.theme_confidence,
+                            why=post.theme_why, org=post.org or feed.org, author=post.author,
+                            blog_title=feed.title or feed.feed_title, summary=post.summary,
+                            tags=list(post.tags or []), theme_source=post.theme_source,
+                            read=post.read, hidden=post.hidden, picked=post.id in picked))
+        if limit is not None and len(out) >= limit:
+            break
+    return out

@@ -25,13 +25,14 @@ from curator.models import (
     utcnow,
 )
 from curator.roundup import editions as rules
-from curator.roundup import store
+from curator.roundup import sections, store
 from curator.roundup.blurbs import who
 from curator.roundup.linkcheck import check_urls
 from curator.roundup.render import render, write_atomic
 from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
 from curator.services.base import ServiceBase
-from curator.text import one_line, tidy_paragraphs
+from curator.text import one_line
+from curator.types import PostInfo
 from curator.urls import canonical_link, check_feed_url
 
 
@@ -113,6 +114,26 @@ class RoundupService(ServiceBase):
                 edition.window_end = now
             session.add(edition)
             return store.to_info(edition, count)
+
+    def candidates(self, theme: str | None = None, limit: int | None = None) -> list[PostInfo]:
+        """Posts in the draft's window (else the default window) that no published edition has
+        featured; posts already in the draft come back with `picked=True`."""
+        with self.db.read() as session:
+            edition = store.draft(session)
+            if edition is not None:
+                window = (edition.window_start, edition.window_end)
+            else:
+                window = rules.default_window(utcnow(), store.last_published_end(session))
+            return store.candidates(session, edition, window, theme, limit)
+
+    def featured_in(self, post_ids: list[int]) -> dict[int, int]:
+        """post id -> number of the published edition that featured it (or its link)."""
+        with self.db.read() as session:
+            links = dict(session.exec(select(Post.id, Post.link)
+                                      .where(col(Post.id).in_(post_ids))).all())
+            by_post, by_link = store.featured(session, post_ids, [v or "" for v in links.values()])
+        return {pid: by_post.get(pid) or by_link[links[pid] or ""] for pid in post_ids
+                if pid in by_post or (links.get(pid) or "") in by_link}
 
     # --- items ---------------------------------------------------------------------------------
 
@@ -302,65 +323,29 @@ class RoundupService(ServiceBase):
 
     # --- sections ------------------------------------------------------------------------------
 
-    def _draft_section(self, session: Session, ref: str | int) -> tuple[Edition, EditionSection,
-                                                                        list[EditionSection]]:
-        edition = store.require_draft(session)
-        sections = store.sections_of(session, edition.id or 0)
-        wanted = rules.find_by_ref(ref, store.section_refs(sections))
-        return edition, next(s for s in sections if s.id == wanted), sections
-
     def add_section(self, title: str, body: str = "", position: int | None = None) -> int:
-        """A new free-text section (at `position`, default just before the closing note)."""
-        name = one_line(title)
-        if not name:
-            raise CuratorError("a section needs a title")
+        """A new free-text section (at 0-based `position`, default just before the closing
+        note); returns its id."""
         with self.db.write() as session:
-            edition = store.require_draft(session)
-            sections = store.sections_of(session, edition.id or 0)
-            section = EditionSection(edition_id=edition.id or 0, kind="text", title=name,
-                                     body=tidy_paragraphs(body), position=len(sections))
-            session.add(section)
-            session.flush()
-            if position is None:
-                position = len(sections) - 1 if sections and sections[-1].kind == "text" else -1
-            order = rules.moved([s.id or 0 for s in sections], section.id or 0, position)
-            rows = {s.id: s for s in [*sections, section]}
-            store.renumber(session, [rows[i] for i in order])
-            return section.id or 0
+            return sections.add(session, store.require_draft(session), title, body, position)
 
     def rename_section(self, ref: str | int, title: str) -> None:
         with self.db.write() as session:
-            _e, section, _all = self._draft_section(session, ref)
-            section.title = one_line(title) or section.title
-            session.add(section)
+            sections.rename(session, store.require_draft(session), ref, title)
 
     def set_section_body(self, ref: str | int, text: str) -> None:
         with self.db.write() as session:
-            _e, section, _all = self._draft_section(session, ref)
-            section.body = tidy_paragraphs(text)
-            session.add(section)
+            sections.set_body(session, store.require_draft(session), ref, text)
 
     def reorder_section(self, ref: str | int, position: int) -> None:
         """Move a section to index `position` (0-based; -1 = last)."""
         with self.db.write() as session:
-            _e, section, sections = self._draft_section(session, ref)
-            order = rules.moved([s.id or 0 for s in sections], section.id or 0, position)
-            rows = {s.id: s for s in sections}
-            store.renumber(session, [rows[i] for i in order])
+            sections.reorder(session, store.require_draft(session), ref, position)
 
     def remove_section(self, ref: str | int, force: bool = False) -> None:
         """Remove a section; one holding items needs `force` (its items go with it)."""
         with self.db.write() as session:
-            _e, section, sections = self._draft_section(session, ref)
-            items = store.section_items(session, section.id or 0)
-            if items and not force:
-                raise ConflictError(f"section {section.title!r} holds {len(items)} item(s); move "
-                                    "them first or use --force")
-            for item in items:
-                session.delete(item)
-            session.delete(section)
-            session.flush()
-            store.renumber(session, [s for s in sections if s.id != section.id])
+            sections.remove(session, store.require_draft(session), ref, force)
 
     # --- export --------------------------------------------------------------------------------
 

@@ -1,0 +1,213 @@
+"""Editions end to end through the facade: windows, publishing, memory, items and sections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from roundup_helpers import add_feed, add_post, make_curator
+from sqlmodel import select
+
+from curator.errors import ConflictError, CuratorError, NotFoundError
+from curator.models import Edition, TrainingSignal
+from curator.services import Curator
+
+
+def _setup() -> tuple[Curator, list[int]]:
+    cur = make_curator()
+    tanya = add_feed(cur, "https://preston.example/feed", person="Tanya Ashworth",
+                     org="Preston Council")
+    dave = add_feed(cur, "https://dave.example/feed", person="Dave Briggs")
+    posts = [
+        add_post(cur, tanya, "Vote like an Egyptian!", "https://preston.example/vote",
+                 theme="openness"),
+        add_post(cur, dave, "micro-participation", "https://dave.example/micro",
+                 theme="improvement"),
+        add_post(cur, dave, "No theme yet", "https://dave.example/none"),
+    ]
+    return cur, posts
+
+
+def test_window_defaults_to_thirty_days_then_since_last_publication() -> None:
+    cur, posts = _setup()
+    before = datetime.now(UTC)
+    first = cur.new_edition()
+    assert first.number == 1 and first.status == "draft" and first.title == "Roundup #1"
+    assert first.window_start is not None
+    assert abs((before - first.window_start) - timedelta(days=30)) < timedelta(minutes=1)
+    with pytest.raises(ConflictError, match="still a draft"):
+        cur.new_edition()
+    cur.pick(posts[:1])
+    published = cur.publish()
+    assert published.status == "published" and published.published_at is not None
+    assert published.window_end == published.published_at
+    second = cur.new_edition(title="Next")
+    assert second.number == 2 and second.title == "Next"
+    assert second.window_start == published.window_end
+    assert [e.number for e in cur.list_editions()] == [1, 2]
+    assert cur.draft_edition() == second
+
+
+def test_explicit_window_and_bad_dates() -> None:
+    cur, _posts = _setup()
+    info = cur.new_edition(since="2026-03-01", until="2026-03-31")
+    assert info.window_start == datetime(2026, 3, 1, tzinfo=UTC)
+    assert info.window_end is not None and info.window_end.date().isoformat() == "2026-03-31"
+    cur2 = make_curator()
+    with pytest.raises(CuratorError, match="not a date"):
+        cur2.new_edition(since="last tuesday")
+
+
+def test_publish_needs_items_and_a_draft() -> None:
+    cur, _posts = _setup()
+    with pytest.raises(NotFoundError):
+        cur.publish()
+    cur.new_edition()
+    with pytest.raises(CuratorError, match="no items"):
+        cur.publish()
+
+
+def test_memory_across_two_editions() -> None:
+    cur, posts = _setup()
+    other_feed = add_feed(cur, "https://aggregator.example/feed", title="Aggregator")
+    syndicated = add_post(cur, other_feed, "Vote like an Egyptian! (repost)",
+                          "https://preston.example/vote", theme="openness")
+    cur.new_edition()
+    assert {p.id for p in cur.candidates()} >= set(posts) | {syndicated}
+    cur.pick([posts[0]])
+    assert [p.picked for p in cur.candidates() if p.id == posts[0]] == [True]
+    cur.publish()
+    assert cur.featured_in([posts[0], syndicated, posts[1]]) == {posts[0]: 1, syndicated: 1}
+
+    cur.new_edition()
+    candidate_ids = {p.id for p in cur.candidates()}
+    assert posts[0] not in candidate_ids and syndicated not in candidate_ids
+    with pytest.raises(ConflictError, match="already featured in edition #1"):
+        cur.pick([posts[0]])
+    with pytest.raises(ConflictError, match="already featured in edition #1"):
+        cur.pick([syndicated])  # same canonical link from another feed
+    with pytest.raises(ConflictError, match="already featured"):
+        cur.add_link("Vote", "https://preston.example/vote#comments")
+    # a refused pick changes nothing, even for the other posts in the same call
+    with pytest.raises(ConflictError):
+        cur.pick([posts[1], posts[0]])
+    assert cur.get_edition().items == []
+    # forced: featured again, and flagged so it is never silent
+    cur.pick([syndicated], force=True)
+    items = cur.get_edition().items
+    assert [i.featured_in for i in items] == [1]
+
+
+def test_pick_places_by_theme_and_records_training_signals() -> None:
+    cur, posts = _setup()
+    cur.new_edition()
+    ids = cur.pick(posts)
+    view = cur.get_edition()
+    where = {i.post_id: s.key for s in view.sections for i in s.items}
+    assert where == {posts[0]: "openness", posts[1]: "improvement", posts[2]: "other"}
+    assert cur.pick([posts[0]]) == []  # already in the draft: left alone
+    cur.move_item(ids[0], section="tools")
+    with cur.db.read() as session:
+        signals = session.exec(select(TrainingSignal.post_id, TrainingSignal.theme,
+                                      TrainingSignal.source)).all()
+    assert (posts[0], "tools", "edition") in signals
+    assert (posts[0], "openness", "edition") in signals
+    assert all(source == "edition" for _p, _t, source in signals)
+    with pytest.raises(NotFoundError):
+        cur.pick([9999])
+    cur.move_item(ids[1], section="the-big-news")  # any section, not only themes
+    assert [i.post_id for i in cur.get_edition().sections[0].items] == [posts[1]]
+
+
+def test_ordering_blurbs_notes_and_unpick() -> None:
+    cur, posts = _setup()
+    cur.new_edition()
+    a, b, c = cur.pick(posts, section="openness")
+    order = lambda: [i.id for i in cur.get_edition().sections[4].items]  # noqa: E731
+    assert cur.get_edition().sections[4].key == "openness"
+    assert order() == [a, b, c]
+    cur.move_item_by(c, -1)
+    assert order() == [a, c, b]
+    cur.move_item_by(a, -5)
+    assert order() == [a, c, b]
+    cur.move_item(a, position=-1)
+    assert order() == [c, b, a]
+    cur.set_blurb(b, "Read [Dave's piece] now")
+    cur.set_note(b, "it is short")
+    item = next(i for i in cur.get_edition().items if i.id == b)
+    assert item.blurb == "Read Dave's piece now" and item.blurb_parts.link_text == "Dave's piece"
+    assert item.note == "it is short"
+    cur.set_blurb(b, None)
+    item = next(i for i in cur.get_edition().items if i.id == b)
+    assert item.custom_blurb is None and "micro-participation" in item.blurb
+    cur.edit_item(a, person="Tanya A.", org="")
+    assert cur.unpick(item_ids=[c]) == 1
+    assert cur.unpick(post_ids=[posts[1]]) == 1
+    assert order() == [a]
+    assert cur.get_edition().sections[4].items[0].position == 0
+    with pytest.raises(NotFoundError):
+        cur.unpick(item_ids=[c])
+
+
+def test_sections_add_rename_remove_reorder_and_text() -> None:
+    cur, posts = _setup()
+    cur.new_edition()
+    keys = lambda: [s.key for s in cur.get_edition().sections]  # noqa: E731
+    assert keys() == ["the-big-news", "other-cool-events", "can-you-help", "blogs", "openness",
+                      "improvement", "tools", "other", "a-personal-note"]
+    levels = {s.key: s.level for s in cur.get_edition().sections}
+    assert levels["openness"] == 2 and levels["blogs"] == 1 and levels["can-you-help"] == 1
+    cur.add_section("Jobs", body="We are  hiring\n\n\n\nnow")
+    assert keys()[-2:] == ["jobs", "a-personal-note"]
+    assert cur.get_edition().sections[-2].body == "We are hiring\n\nnow"
+    cur.reorder_section("jobs", 0)
+    cur.rename_section("Jobs", "Vacancies")
+    assert keys()[0] == "vacancies"
+    cur.set_section_body("vacancies", "Two roles")
+    cur.pick([posts[0]], section="vacancies")
+    with pytest.raises(ConflictError, match="holds 1 item"):
+        cur.remove_section("vacancies")
+    cur.remove_section("vacancies", force=True)
+    assert "vacancies" not in keys()
+    assert [s.position for s in cur.get_edition().sections] == list(range(9))
+    with pytest.raises(NotFoundError, match="no section"):
+        cur.rename_section("nope", "x")
+
+
+def test_published_editions_are_read_only_and_exportable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cur, posts = _setup()
+    cur.new_edition(title="First")
+    (item,) = cur.pick(posts[:1])
+    cur.publish()
+    with pytest.raises(ConflictError, match="published"):
+        cur.set_note(item, "late")
+    with pytest.raises(NotFoundError):
+        cur.add_section("x")
+    out = cur.export_edition_to("md", tmp_path / "out" / "first.md", number=1)
+    assert out.read_text(encoding="utf-8").startswith("# First")
+    with pytest.raises(NotFoundError, match="no edition #7"):
+        cur.export_edition("md", number=7)
+    with pytest.raises(CuratorError, match="unknown format"):
+        cur.export_edition("pdf")
+    with cur.db.read() as session:
+        assert session.exec(select(Edition)).one().status == "published"
+
+
+def test_user_templates_override_the_bundled_ones() -> None:
+    cur, posts = _setup()
+    cur.new_edition(title="T <1>")
+    cur.pick(posts[:1])
+    folder = cur.locations.templates_dir
+    folder.mkdir(parents=True)
+    (folder / "edition.md.j2").write_text(
+        "{% for s in sections %}{% for i in s.items %}* {{ i|blurb }} / {{ edition.title }}\n"
+        "{% endfor %}{% endfor %}", encoding="utf-8")
+    (folder / "fragment.html.j2").write_text("<p>{{ edition.title }}</p>", encoding="utf-8")
+    md = cur.export_edition("md")
+    assert md == ("* [Vote like an Egyptian!](https://preston.example/vote) from Tanya Ashworth "
+                  "of Preston Council / T \\<1\\>\n")
+    page = cur.export_edition("html")  # the bundled page includes the user's fragment
+    assert "<p>T &lt;1&gt;</p>" in page and page.startswith("<!DOCTYPE html>")
+    (folder / "edition.txt.j2").write_text("{{ nope }}", encoding="utf-8")
+    with pytest.raises(CuratorError, match="edition.txt.j2"):
+        cur.export_edition("txt")

@@ -1,0 +1,129 @@
+"""Hostile strings (Markdown, HTML, <script>, Rich markup, control characters) come out inert in
+every export format, and non-http(s) links never appear."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from markdown_it import MarkdownIt
+from roundup_helpers import add_feed, add_post, make_curator
+
+from curator.models import EditionItem
+from curator.roundup.render import md_escape
+
+HOSTILE = ("*bold* _em_ `code` [link](https://evil.example) <script>alert(1)</script> "
+           "<img src=x onerror=alert(2)> [bold]rich[/bold] [@click=app.quit]quit[/] "
+           "# not a heading &amp; \x1b[31mred\x1b[0m\x07 ![img](https://evil.example/x.png)")
+VISIBLE = ("*bold* _em_ `code` [link](https://evil.example) <script>alert(1)</script> "
+           "<img src=x onerror=alert(2)> [bold]rich[/bold] [@click=app.quit]quit[/] "
+           "# not a heading &amp; [31mred[0m ![img](https://evil.example/x.png)")
+ALLOWED_TAGS = {"html", "head", "meta", "title", "body", "table", "tr", "td", "div", "h1", "h2",
+                "h3", "p", "ul", "li", "a", "em", "strong"}
+
+
+class Audit(HTMLParser):
+    """Collects tags, attributes and text so a test can say what the HTML really contains."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def audit(html: str) -> Audit:
+    parser = Audit()
+    parser.feed(html)
+    parser.close()
+    assert set(parser.tags) <= ALLOWED_TAGS, set(parser.tags) - ALLOWED_TAGS
+    for name, value in parser.attrs:
+        assert not name.startswith("on"), name
+        if name in ("href", "src"):
+            assert (value or "").startswith(("https://", "http://")), value
+        assert name != "src"
+    return parser
+
+
+@pytest.fixture()
+def hostile_edition():  # type: ignore[no-untyped-def]
+    cur = make_curator()
+    feed = add_feed(cur, "https://hostile.example/feed", person=HOSTILE, org=HOSTILE)
+    good = add_post(cur, feed, HOSTILE, "https://hostile.example/post", theme="openness")
+    bad = add_post(cur, feed, HOSTILE, "https://hostile.example/other", theme="tools")
+    cur.new_edition(title=HOSTILE)
+    ids = cur.pick([good, bad])
+    with cur.db.write() as session:  # a link that slipped past every check must still not render
+        item = session.get(EditionItem, ids[1])
+        assert item is not None
+        item.link = "javascript:alert(document.cookie)"
+        session.add(item)
+    cur.set_note(ids[0], HOSTILE)
+    cur.set_section_body("the-big-news", HOSTILE + "\n\n- list?\n1. numbered?\n> quote?")
+    cur.rename_section("can-you-help", HOSTILE)
+    cur.set_section_body(HOSTILE, "x")
+    cur.add_link(HOSTILE, "https://hostile.example/manual", person=HOSTILE, section="other")
+    cur.add_section(HOSTILE, body=HOSTILE)
+    return cur
+
+
+def _no_controls(text: str) -> None:
+    assert not any(ord(c) < 32 and c not in "\n" for c in text), repr(text)
+    assert "\x7f" not in text and "\x1b" not in text
+
+
+def test_html_page_and_fragment_are_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
+    for fmt in ("html", "fragment"):
+        html = hostile_edition.export_edition(fmt)
+        _no_controls(html)
+        assert "javascript" not in html.lower()
+        parsed = audit(html)
+        text = "".join(parsed.text)
+        assert VISIBLE in text  # shown literally, not interpreted
+        assert "<script>" not in html
+
+
+def test_markdown_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
+    md = hostile_edition.export_edition("md")
+    _no_controls(md)
+    assert "javascript" not in md.lower()
+    html = MarkdownIt("commonmark").enable("strikethrough").enable("table").render(md)
+    parsed = audit(html)
+    text = "".join(parsed.text)
+    assert VISIBLE in text
+    hrefs = [v for k, v in parsed.attrs if k == "href"]
+    assert all("evil.example" not in (h or "") for h in hrefs)
+    assert "- list?" in text and "1. numbered?" in text and "> quote?" in text
+    assert parsed.tags.count("h1") == 1  # "# not a heading" stayed text
+
+
+def test_text_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
+    txt = hostile_edition.export_edition("txt")
+    _no_controls(txt)
+    assert "javascript" not in txt.lower()
+    assert VISIBLE in txt  # plain text keeps the words (Rich markup is only text here)
+
+
+def test_view_for_the_tui_has_no_controls_or_unsafe_links(hostile_edition) -> None:  # type: ignore[no-untyped-def]
+    view = hostile_edition.get_edition()
+    for item in view.items:
+        _no_controls(item.blurb)
+        assert item.link is None or item.link.startswith("https://")
+
+
+@pytest.mark.parametrize("text", ["1. a", "- a", "+ a", "# a", "> a", "a\n=", "| a | b |",
+                                  "~~a~~", "a  \nb", "&copy;", "<http://x.example>", "\\*"])
+def test_md_escape_round_trips_to_literal_text(text: str) -> None:
+    html = MarkdownIt("commonmark").enable("strikethrough").enable("table").render(
+        md_escape(text))
+    parsed = Audit()
+    parsed.feed(html)
+    assert set(parsed.tags) <= {"p", "br"}, (text, html)
+    assert " ".join("".join(parsed.text).split()) == " ".join(text.split())
