@@ -1,9 +1,178 @@
-"""Service methods for the polling area (filled in by its issue)."""
+"""Polling for the CLI, the daemon and the TUI: one stream of per-feed outcomes.
+
+`poll_iter` is a plain synchronous iterator so a click progress bar and a Textual thread worker
+consume exactly the same thing. It holds the per-database poller lock for its whole life, so a
+`poll --watch` daemon, a cron `poll` and the TUI never poll the same database at once.
+"""
 
 from __future__ import annotations
 
+import random
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+
+from curator.errors import CuratorError, NotFoundError
+from curator.models import Feed, PostSource
+from curator.poller import FeedTask, Pipeline, PollerLock, Recorded, record_batch
+from curator.schedule import Policy
 from curator.services.base import ServiceBase
+from curator.types import FeedInfo, FeedOutcome, PollSummary
+from curator.urls import normalise_feed_url
+
+FEED = Feed.__table__  # type: ignore[attr-defined]
+PER_HOST = 8
 
 
 class PollService(ServiceBase):
-    """polling operations for the CLI and the TUI."""
+    """Polling operations for the CLI and the TUI."""
+
+    def _policy(self) -> Policy:
+        return Policy(interval=max(60.0, self.settings.poll_interval))
+
+    def _poller_lock(self) -> PollerLock:
+        return PollerLock(self.locations.db, self.locations.cache_dir)
+
+    def poller_running(self) -> bool:
+        """True while any poller (a `poll --watch` daemon, a cron run, the TUI) holds the lock."""
+        return self._poller_lock().held_elsewhere()
+
+    def _find_feed_id(self, feed_url: str) -> int:
+        with self.db.read() as session:
+            conn = session.connection()
+            row = conn.execute(select(FEED.c.id).where(FEED.c.url == feed_url.strip())).first()
+            if row is None:
+                wanted = normalise_feed_url(feed_url)
+                for fid, url in conn.execute(select(FEED.c.id, FEED.c.url)):
+                    if normalise_feed_url(url) == wanted:
+                        return int(fid)
+                raise NotFoundError(f"no feed {feed_url!r} in the feed list "
+                                    "(see `curator feeds list`)")
+            return int(row[0])
+
+    def due_feeds(self, force: bool = False, feed_url: str | None = None) -> list[FeedTask]:
+        """The feeds one pass would poll: due ones, all with `force`, or the one named."""
+        query = select(FEED.c.id, FEED.c.url, FEED.c.etag, FEED.c.last_modified,
+                       FEED.c.error_count, FEED.c.person, FEED.c.org)
+        if feed_url is not None:
+            query = query.where(FEED.c.id == self._find_feed_id(feed_url))
+        else:
+            query = query.where(FEED.c.in_opml.is_(True), FEED.c.status != "gone")
+            if not force:
+                query = query.where(or_(FEED.c.next_due_at.is_(None),
+                                        FEED.c.next_due_at <= datetime.now(UTC)))
+        with self.db.read() as session:
+            rows = session.connection().execute(query.order_by(FEED.c.id)).all()
+        return [FeedTask(*row) for row in rows]
+
+    def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
+        return len(self.due_feeds(force, feed_url))
+
+    def poll_iter(self, force: bool = False, feed_url: str | None = None,
+                  concurrency: int | None = None,
+                  stop: threading.Event | None = None) -> Iterator[FeedOutcome]:
+        """Poll due feeds (all with `force`, one with `feed_url`); yield each feed's outcome.
+
+        An outcome is yielded only after its posts are committed. One bad feed never stops the
+        run; setting `stop` (or closing the iterator) abandons in-flight fetches cleanly.
+        """
+        lock = self._poller_lock()
+        lock.acquire()
+        try:
+            yield from self._poll_locked(force, feed_url, concurrency, stop)
+        finally:
+            lock.release()
+
+    def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
+                     stop: threading.Event | None) -> Iterator[FeedOutcome]:
+        tasks = self.due_feeds(force, feed_url)
+        if not tasks:
+            return
+        workers = max(1, concurrency or self.settings.poll_concurrency)
+        if workers > 200:
+            raise CuratorError("--concurrency must be between 1 and 200")
+        policy, rng = self._policy(), random.Random()
+        pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers)).start()
+        try:
+            for batch in pipeline.batches(stop):
+                now = datetime.now(UTC)
+                with self.db.write() as session:
+                    recorded = record_batch(session.connection(), batch, policy, now, rng)
+                yield from self._after_commit(recorded)
+        finally:
+            pipeline.close()
+
+    def _after_commit(self, recorded: list[Recorded]) -> Iterator[FeedOutcome]:
+        new_ids = [pid for r in recorded for pid in r.new_post_ids]
+        if new_ids:
+            self.classify_posts(new_ids)  # type: ignore[attr-defined]
+        for item in recorded:
+            if item.moved_to:
+                self._follow_move(item.outcome.url, item.moved_to)
+            yield item.outcome
+
+    def _follow_move(self, old: str, new: str) -> None:
+        """A permanent redirect chain ended at a real feed: the subscription moves."""
+        with self.db.write() as session:
+            conn = session.connection()
+            taken = conn.execute(select(FEED.c.id).where(FEED.c.url == new)).first()
+            if taken is None:
+                conn.execute(FEED.update().where(FEED.c.url == old).values(url=new))
+
+    def poll(self, force: bool = False, feed_url: str | None = None,
+             concurrency: int | None = None, stop: threading.Event | None = None,
+             on_outcome: Callable[[FeedOutcome], None] | None = None) -> PollSummary:
+        """One pass, summarised (the outcomes are kept in the summary too)."""
+        summary = PollSummary()
+        for outcome in self.poll_iter(force, feed_url, concurrency, stop):
+            summary.feeds += 1
+            summary.new_posts += outcome.new_posts
+            summary.updated_posts += outcome.updated_posts
+            summary.errors += outcome.status in ("error", "gone")
+            summary.not_modified += outcome.status == "not_modified"
+            summary.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+        return summary
+
+    def watch(self, every_seconds: float, stop: threading.Event,
+              on_pass: Callable[[PollSummary], None] | None = None,
+              concurrency: int | None = None) -> None:
+        """Daemon loop: poll what is due, sleep `every_seconds`, repeat until `stop` is set."""
+        if every_seconds < 1:
+            raise CuratorError("--every must be at least one second")
+        lock = self._poller_lock()
+        lock.acquire()
+        try:
+            while not stop.is_set():
+                summary = PollSummary()
+                for outcome in self._poll_locked(False, None, concurrency, stop):
+                    summary.feeds += 1
+                    summary.new_posts += outcome.new_posts
+                    summary.updated_posts += outcome.updated_posts
+                    summary.errors += outcome.status in ("error", "gone")
+                    summary.not_modified += outcome.status == "not_modified"
+                if on_pass is not None and not stop.is_set():
+                    on_pass(summary)
+                stop.wait(every_seconds)
+        finally:
+            lock.release()
+
+    def feed_status(self) -> list[FeedInfo]:
+        """Every feed's health: status, HTTP code, last error, counts and times."""
+        counts = (select(PostSource.feed_id, func.count().label("n"))  # type: ignore[call-overload]
+                  .group_by(PostSource.feed_id).subquery())
+        query = (select(Feed, func.coalesce(counts.c.n, 0))
+                 .outerjoin(counts, counts.c.feed_id == Feed.id)
+                 .order_by(Feed.id))  # type: ignore[arg-type]
+        with self.db.read() as session:
+            rows = session.exec(query).all()  # type: ignore[call-overload]
+        return [FeedInfo(url=f.url, title=f.title or f.feed_title, person=f.person, org=f.org,
+                         category=f.category, theme=f.theme_hint, status=f.status,
+                         html_url=f.html_url, id=f.id, http_status=f.http_status,
+                         last_error=f.last_error, error_count=f.error_count,
+                         last_polled_at=f.last_polled_at, last_success_at=f.last_success_at,
+                         next_due_at=f.next_due_at, post_count=int(n))
+                for f, n in rows if f.in_opml]

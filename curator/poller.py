@@ -1,0 +1,330 @@
+"""Orchestrating a poll pass: fetch concurrently, parse on every core, store in short batches.
+
+Shape of a run (the stages overlap, so network latency hides behind parsing and storing):
+
+    background thread: asyncio loop ── Fetcher (one httpx client) ──▶ parse executor ──▶ queue
+    caller's thread:   queue ──▶ batch ──▶ one BEGIN IMMEDIATE transaction ──▶ FeedOutcomes
+
+Small runs parse in a thread (no process start-up cost); big runs use a process pool so feedparser
+runs on both cores. Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event),
+in-flight fetches are cancelled and nothing half-written reaches the database: a batch is committed
+whole or not at all, and an outcome is only yielded after its batch committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import multiprocessing
+import os
+import queue
+import random
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, bindparam, func, update
+
+from curator.errors import ConflictError
+from curator.fetch import Fetcher, FetchRequest, FetchResult
+from curator.ingest import FeedOwner, StoreResult, store_entries
+from curator.models import Feed
+from curator.parse import ParseOutcome, parse_safely
+from curator.schedule import Policy, decide, retry_after_seconds
+from curator.types import FeedOutcome
+
+FEED = Feed.__table__  # type: ignore[attr-defined]
+PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
+BATCH_FEEDS = 100
+BATCH_ENTRIES = 4000
+
+
+@dataclass(frozen=True)
+class FeedTask:
+    """The poller's snapshot of one feed row (never a live ORM object across threads)."""
+
+    id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    error_count: int = 0
+    person: str | None = None
+    org: str | None = None
+
+
+@dataclass
+class Arrival:
+    task: FeedTask
+    fetch: FetchResult
+    parsed: ParseOutcome | None = None
+
+
+def _limit_memory() -> None:
+    """Worker initializer: cap a parser process's address space (hostile feeds)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + 1536 * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, ImportError):
+        pass
+
+
+def _noop() -> int:
+    return os.getpid()
+
+
+def make_parse_executor(n_feeds: int) -> tuple[Executor, bool]:
+    """A process pool for big runs (both cores), a single thread for small ones."""
+    workers = os.cpu_count() or 1
+    if n_feeds >= PROCESS_THRESHOLD and workers > 1:
+        try:
+            ctx = multiprocessing.get_context("fork")
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                       initializer=_limit_memory)
+            pool.submit(_noop).result(timeout=30)  # fork now, before any helper thread exists
+            return pool, True
+        except (OSError, ValueError, BrokenProcessPool, TimeoutError):
+            pass
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="curator-parse"), False
+
+
+class Pipeline:
+    """Fetch and parse `tasks` in a background thread; hand finished feeds over in batches."""
+
+    _DONE = object()
+
+    def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int) -> None:
+        self.tasks = tasks
+        self.concurrency = concurrency
+        self.per_host = per_host
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._main: asyncio.Task[None] | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="curator-fetch", daemon=True)
+        self._executor, self.uses_processes = make_parse_executor(len(tasks))
+        self._fallback: Executor | None = None
+
+    def start(self) -> Pipeline:
+        self._thread.start()
+        self._ready.wait()
+        return self
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._amain())
+        except BaseException:  # noqa: BLE001 - cancelled or broken: the consumer sees _DONE
+            pass
+        finally:
+            self._queue.put(self._DONE)
+
+    async def _amain(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._main = asyncio.current_task()
+        self._ready.set()
+        async with Fetcher(concurrency=self.concurrency, per_host=self.per_host) as fetcher:
+            await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
+
+    async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
+        result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
+        arrival = Arrival(task, result)
+        if result.status in (429, 503):
+            wait = retry_after_seconds(result.headers.get("retry-after"), datetime.now(UTC))
+            fetcher.pause_host(_host(result.final_url), wait if wait is not None else 600.0)
+        if result.status == 200 and result.body is not None:
+            arrival.parsed = await self._parse(result)
+            result.body = None  # free the memory early; the entries are what we keep
+        self._queue.put(arrival)
+
+    async def _parse(self, result: FetchResult) -> ParseOutcome:
+        loop = asyncio.get_running_loop()
+        args = (result.body or b"", result.headers, result.final_url)
+        executor = self._fallback or self._executor
+        try:
+            return await loop.run_in_executor(executor, parse_safely, *args)
+        except BrokenProcessPool:
+            # a worker died (memory limit, crash): carry on in a thread for the rest of the run
+            if self._fallback is None:
+                self._fallback = ThreadPoolExecutor(max_workers=1)
+            return ParseOutcome(None, "the parser process crashed on this feed (too big or "
+                                      "hostile?)")
+
+    def batches(self, stop: threading.Event | None = None) -> Iterator[list[Arrival]]:
+        """Yield finished feeds, grouping whatever is ready so writes stay few and short."""
+        done = False
+        while not done:
+            if stop is not None and stop.is_set():
+                return
+            try:
+                item = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if item is self._DONE:
+                return
+            batch = [item]
+            entries = _count(item)  # type: ignore[arg-type]
+            while len(batch) < BATCH_FEEDS and entries < BATCH_ENTRIES:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is self._DONE:
+                    done = True
+                    break
+                batch.append(item)
+                entries += _count(item)  # type: ignore[arg-type]
+            yield batch  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Cancel in-flight work and release threads and worker processes."""
+        if self._loop is not None and self._main is not None and self._thread.is_alive():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._main.cancel)
+        self._thread.join(timeout=10)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._fallback is not None:
+            self._fallback.shutdown(wait=False, cancel_futures=True)
+
+
+def _count(arrival: Arrival) -> int:
+    parsed = arrival.parsed
+    return 1 + (len(parsed.feed.entries) if parsed and parsed.feed else 0)
+
+
+def _host(url: str) -> str:
+    from curator.urls import host_of
+
+    return host_of(url)
+
+
+class PollerLock:
+    """One poller per database: an advisory lock file next to it (or in the cache dir)."""
+
+    def __init__(self, db_location: str, cache_dir: Path) -> None:
+        if "://" in db_location or db_location == ":memory:":
+            digest = hashlib.sha1(db_location.encode()).hexdigest()[:16]
+            self.path = cache_dir / f"poller-{digest}.lock"
+        else:
+            self.path = Path(db_location + ".poller.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ConflictError(f"another curator poller is already running on this database "
+                                f"(lock {self.path}); stop it or wait for it to finish") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def held_elsewhere(self) -> bool:
+        """True when some poller (another process, or this one) holds the lock right now."""
+        if not self.path.exists():
+            return False
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
+    def __enter__(self) -> PollerLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@dataclass
+class Recorded:
+    """One feed's committed result, plus follow-ups the service runs after the commit."""
+
+    outcome: FeedOutcome
+    new_post_ids: list[int]
+    moved_to: str | None = None  # an all-permanent redirect chain ending at a real feed
+
+
+def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now: datetime,
+                 rng: random.Random) -> list[Recorded]:
+    """Store every arrival's entries and the feed's new polling state (inside one transaction)."""
+    recorded: list[Recorded] = []
+    feed_rows: list[dict[str, object]] = []
+    for arrival in arrivals:
+        task, fetched = arrival.task, arrival.fetch
+        parsed = arrival.parsed.feed if arrival.parsed else None
+        parse_error = arrival.parsed.error if arrival.parsed else None
+        moved_to = fetched.permanent_target if parsed is not None else None
+        verdict = decide(status=fetched.status, error=fetched.error, error_kind=fetched.error_kind,
+                         headers=fetched.headers, error_count=task.error_count, now=now,
+                         policy=policy, rng=rng, ttl_minutes=parsed.ttl_minutes if parsed else None,
+                         parse_error=parse_error, redirected=moved_to is not None)
+        stored = StoreResult()
+        if parsed is not None:
+            stored = store_entries(conn, FeedOwner(task.id, task.person, task.org),
+                                   parsed.entries, now)
+        etag, last_modified = task.etag, task.last_modified
+        if parsed is not None and verdict.success:
+            etag = fetched.headers.get("etag")
+            last_modified = fetched.headers.get("last-modified")
+        elif fetched.status == 304:
+            etag = fetched.headers.get("etag") or etag
+            last_modified = fetched.headers.get("last-modified") or last_modified
+        error = verdict.error
+        if verdict.success and parsed is not None and parsed.warning:
+            error = f"ill-formed feed, used what was readable: {parsed.warning}"
+        feed_rows.append({
+            "fid": task.id, "etag": etag, "lm": last_modified, "status": verdict.status,
+            "http_status": fetched.status, "last_error": error, "error_count": verdict.error_count,
+            "polled": now, "success": now if verdict.success else None,
+            "next_due": verdict.next_due_at, "interval": verdict.interval_seconds,
+            "feed_title": parsed.title if parsed is not None else None,
+        })
+        outcome = FeedOutcome(url=task.url, status=verdict.status,
+                              new_posts=len(stored.new_post_ids), updated_posts=stored.updated,
+                              http_status=fetched.status, error=error if not verdict.success
+                              else None, new_url=moved_to, next_due_at=verdict.next_due_at)
+        recorded.append(Recorded(outcome, stored.new_post_ids, moved_to))
+    if feed_rows:
+        conn.execute(
+            update(FEED).where(FEED.c.id == bindparam("fid")).values(
+                etag=bindparam("etag"), last_modified=bindparam("lm"),
+                status=bindparam("status"), http_status=bindparam("http_status"),
+                last_error=bindparam("last_error"), error_count=bindparam("error_count"),
+                last_polled_at=bindparam("polled"),
+                last_success_at=func.coalesce(bindparam("success", type_=FEED.c.last_success_at.type),
+                                              FEED.c.last_success_at),
+                next_due_at=bindparam("next_due"),
+                interval_seconds=func.coalesce(bindparam("interval", type_=FEED.c.interval_seconds
+                                                         .type), FEED.c.interval_seconds),
+                feed_title=func.coalesce(bindparam("feed_title", type_=FEED.c.feed_title.type),
+                                         FEED.c.feed_title)),
+            feed_rows)
+    return recorded
