@@ -9,6 +9,6 @@ if TYPE_CHECKING:
 
 
 def run_app(curator: Curator) -> None:
-    from curator.tui.app import CuratorApp
+    from curator.tui.app import make_app
 
-    CuratorApp(curator).run()
+    make_app(curator).run()

@@ -1,21 +1,184 @@
-"""The curator Textual application (built out by the TUI issue)."""
+"""The curator Textual application: modes (inbox, roundup, feeds, themes), polling, errors.
+
+Built by `make_app()` so the CLI, `curator demo`, the tests and the benchmarks all start the same
+app. Workers do every database and network call; they post typed messages back. A failed worker
+becomes one notification (`report_worker_error`), never a crash.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
 
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from curator.errors import CuratorError
 from curator.services import Curator
+from curator.text import one_line
+from curator.tui.messages import PollFinished, PollProgress, PollStarted
+from curator.tui.screens.feeds import FeedsScreen
+from curator.tui.screens.help import HelpScreen
+from curator.tui.screens.inbox import InboxScreen
+from curator.tui.screens.roundup import RoundupScreen
+from curator.tui.screens.themes import ThemesScreen
+
+CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
+DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
 
 
 class CuratorApp(App[None]):
     TITLE = "curator"
+    SUB_TITLE = "From the blogs!"
+    CSS_PATH = Path(__file__).parent / "curator.tcss"
+    MODES = {"inbox": InboxScreen, "roundup": RoundupScreen, "feeds": FeedsScreen,
+             "themes": ThemesScreen}
+    BINDINGS = [
+        Binding("1", "switch_mode('inbox')", "Inbox", id="mode-inbox", tooltip="The inbox"),
+        Binding("2", "switch_mode('roundup')", "Roundup", id="mode-roundup",
+                tooltip="The draft edition"),
+        Binding("3", "switch_mode('feeds')", "Feeds", id="mode-feeds", tooltip="Subscriptions"),
+        Binding("4", "switch_mode('themes')", "Themes", id="mode-themes",
+                tooltip="Themes, rules and the classifier"),
+        Binding("r", "poll_now", "Poll", id="poll", tooltip="Poll every feed now"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key binding"),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", id="toggle-dark", show=False,
+                tooltip="Switch between the dark and the light theme"),
+    ]
 
-    def __init__(self, curator: Curator) -> None:
+    poll_status: reactive[str] = reactive("")
+    data_version: reactive[int] = reactive(0)
+
+    def __init__(self, curator: Curator, poll_on_start: bool = True) -> None:
         super().__init__()
         self.curator = curator
+        self.poll_on_start = poll_on_start
+        self.polls_finished = 0
+        self._post_count: int | None = None
+        if curator.settings.keys:
+            self.set_keymap(dict(curator.settings.keys))
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("curator")
-        yield Footer()
+    def on_mount(self) -> None:
+        self.switch_mode("inbox")
+        if self.poll_on_start:
+            self.call_after_refresh(self.poll_feeds, False)
+        self.set_interval(CHECK_EVERY, partial(self.poll_feeds, False), name="poll-check")
+        self.set_interval(DAEMON_REFRESH, self.refresh_if_changed, name="daemon-refresh")
+
+    # polling ---------------------------------------------------------------------------------
+    def action_poll_now(self) -> None:
+        self.poll_feeds(True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def poll_feeds(self, force: bool) -> None:
+        """One pass over the due feeds (or all, when forced); one message per feed."""
+        if self.curator.poller_running():
+            self.post_message(PollFinished(0, 0, 0, "a `curator poll --watch` daemon is polling"))
+            return
+        self.post_message(PollStarted(force))
+        done = new = errors = 0
+        for outcome in self.curator.poll_iter(force=force):
+            done += 1
+            new += outcome.new_posts
+            errors += outcome.status in ("error", "gone")
+            self.post_message(PollProgress(done, outcome))
+        self.post_message(PollFinished(done, new, errors))
+
+    @on(PollStarted)
+    def _poll_started(self, message: PollStarted) -> None:
+        self.poll_status = "polling all feeds…" if message.forced else "polling due feeds…"
+
+    @on(PollProgress)
+    def _poll_progress(self, message: PollProgress) -> None:
+        outcome = message.outcome
+        self.poll_status = f"polling… {message.done} feeds done"
+        if outcome.status in ("error", "gone"):
+            self.notify(one_line(f"{outcome.url}: {outcome.error or outcome.status}", 200),
+                        title="Feed problem", severity="warning", markup=False, timeout=6)
+
+    @on(PollFinished)
+    def _poll_finished(self, message: PollFinished) -> None:
+        self.polls_finished += 1
+        if message.skipped_reason:
+            self.poll_status = message.skipped_reason
+            self.data_version += 1
+            return
+        errors = f", {message.errors} with errors" if message.errors else ""
+        self.poll_status = (f"polled {message.feeds} feeds: {message.new_posts} new{errors}"
+                            if message.feeds else "no feed is due yet (r polls all now)")
+        if message.new_posts:
+            self.data_version += 1
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
+    def refresh_if_changed(self) -> None:
+        """While a daemon polls, pick up what it stored (only when the post count moved)."""
+        if not self.curator.poller_running():
+            return
+        count = self.curator.count_posts(include_hidden=True)
+        if count != self._post_count:
+            self._post_count = count
+            self.call_from_thread(self._bump)
+
+    def _bump(self) -> None:
+        self.data_version += 1
+
+    def watch_data_version(self, _old: int, _new: int) -> None:
+        screen = self.screen
+        if isinstance(screen, InboxScreen | RoundupScreen | FeedsScreen | ThemesScreen):
+            screen.reload()
+
+    # the one error route -----------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.report_worker_error(event.worker)
+
+    def report_worker_error(self, worker: Worker[object]) -> None:
+        error = worker.error
+        if isinstance(error, CuratorError | OSError):
+            text = str(error)
+        else:
+            text = f"{type(error).__name__}: {error}"
+        self.notify(one_line(text, 300) or "something went wrong", title="Error",
+                    severity="error", markup=False, timeout=8)
+        if worker.group == "poll":
+            self.poll_status = "poll failed"
+
+    # help, palette, themes -----------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.all_bindings()))
+
+    def all_bindings(self) -> list[tuple[str, Binding]]:
+        """(where, binding) for every binding of the app and its screens, after the keymap."""
+        out: list[tuple[str, Binding]] = []
+        keymap = self._keymap
+        for where, cls in (("everywhere", type(self)), ("inbox", InboxScreen),
+                           ("roundup", RoundupScreen), ("feeds", FeedsScreen),
+                           ("themes", ThemesScreen)):
+            for binding in cls.BINDINGS:
+                if isinstance(binding, Binding):
+                    if binding.id and binding.id in keymap:
+                        binding = Binding(str(keymap[binding.id]), binding.action,
+                                          binding.description, id=binding.id,
+                                          tooltip=binding.tooltip)
+                    out.append((where, binding))
+        return out
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for node, bindings in ((self, type(self).BINDINGS), (screen, type(screen).BINDINGS)):
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    yield SystemCommand(binding.description, binding.tooltip or binding.description,
+                                        partial(self.call_later, self.run_action, binding.action,
+                                                node))
+
+
+def make_app(curator: Curator, poll_on_start: bool = True) -> CuratorApp:
+    """The one way to build the app (CLI, demo, tests, benchmarks)."""
+    return CuratorApp(curator, poll_on_start=poll_on_start)

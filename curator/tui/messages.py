@@ -1,0 +1,83 @@
+"""Typed messages that workers post back to the UI. They carry plain data only (no ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.message import Message
+
+from curator.types import FeedOutcome, PostInfo
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """One theme's slice of the inbox: total matching posts and the first page of them."""
+
+    slug: str | None  # None: the flat (ungrouped) list
+    name: str
+    count: int
+    posts: list[PostInfo] = field(default_factory=list)
+    collapsed: bool = False
+
+
+class InboxLoaded(Message):
+    """A query finished; `token` tells stale results (an older keystroke) from fresh ones."""
+
+    def __init__(self, token: int, groups: list[ThemeGroup], total: int, elapsed: float) -> None:
+        super().__init__()
+        self.token = token
+        self.groups = groups
+        self.total = total
+        self.elapsed = elapsed
+
+
+class PostsChanged(Message):
+    """Posts were picked, re-themed, read or hidden: screens showing posts should reload."""
+
+    def __init__(self, post_ids: list[int], note: str = "") -> None:
+        super().__init__()
+        self.post_ids = post_ids
+        self.note = note
+
+
+class PollStarted(Message):
+    def __init__(self, forced: bool) -> None:
+        super().__init__()
+        self.forced = forced
+
+
+class PollProgress(Message):
+    """One feed done (one item of `poll_iter`)."""
+
+    def __init__(self, done: int, outcome: FeedOutcome) -> None:
+        super().__init__()
+        self.done = done
+        self.outcome = outcome
+
+
+class PollFinished(Message):
+    def __init__(self, feeds: int, new_posts: int, errors: int, skipped_reason: str = "") -> None:
+        super().__init__()
+        self.feeds = feeds
+        self.new_posts = new_posts
+        self.errors = errors
+        self.skipped_reason = skipped_reason
+
+
+class DataLoaded(Message):
+    """Generic result of a screen's load worker: `kind` names what, `data` is plain values."""
+
+    def __init__(self, kind: str, data: Any) -> None:
+        super().__init__()
+        self.kind = kind
+        self.data = data
+
+
+class Done(Message):
+    """A background action succeeded; `text` goes to a notification."""
+
+    def __init__(self, text: str, reload: bool = True) -> None:
+        super().__init__()
+        self.text = text
+        self.reload = reload

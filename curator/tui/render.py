@@ -1,0 +1,98 @@
+"""Turn plain post data into Rich `Text`, never markup: feed strings are shown exactly as written.
+
+Everything from a feed goes through `safe()` (control characters and bidi overrides removed, in
+case a row predates ingest hygiene) and into `Text(...)` objects, so `[bold]`, `[@click=...]` or an
+escape sequence in a title is displayed literally and does nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+from curator.text import one_line, strip_controls, tidy_paragraphs
+from curator.types import PostInfo
+
+LOW_CONFIDENCE = 0.5
+
+
+def safe(value: object, limit: int | None = None) -> str:
+    return one_line(str(value) if value is not None else "", limit)
+
+
+def when(value: datetime | None, now: datetime | None = None) -> str:
+    if value is None:
+        return "-"
+    now = now or datetime.now(UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if value.year == now.year:
+        return value.astimezone(UTC).strftime("%d %b %H:%M")
+    return value.astimezone(UTC).strftime("%d %b %Y")
+
+
+def who(post: PostInfo) -> str:
+    person = safe(post.person or post.author)
+    org = safe(post.org or post.blog_title)
+    return " · ".join(part for part in (person, org) if part) or "-"
+
+
+def confidence_text(post: PostInfo) -> Text:
+    if post.theme_source == "user":
+        return Text("you", style="bold")
+    if post.confidence is None:
+        return Text("-", style="dim")
+    low = post.confidence < LOW_CONFIDENCE
+    return Text(f"{post.confidence:.0%}" + ("?" if low else ""), style="bold yellow" if low else "")
+
+
+def row_cells(post: PostInfo) -> tuple[Text, Text, Text, Text, Text]:
+    """(mark, title, who, date, confidence) for one inbox row."""
+    mark = Text("✔" if post.picked else ("•" if not post.read else " "),
+                style="bold green" if post.picked else "cyan")
+    title = Text(safe(post.title, 90) or "(untitled)", style="dim" if post.read else "bold")
+    return (mark, title, Text(safe(who(post), 40)), Text(when(post.published)),
+            confidence_text(post))
+
+
+def group_cells(name: str, count: int, collapsed: bool, shown: int) -> tuple[Text, ...]:
+    arrow = "▶" if collapsed else "▼"
+    more = f"  (showing {shown})" if shown < count and not collapsed else ""
+    head = Text(f"{arrow} ", style="bold")
+    head.append(safe(name), style="bold underline")
+    head.append(f"  {count}{more}", style="dim")
+    return (Text(""), head, Text(""), Text(""), Text(""))
+
+
+def detail_text(post: PostInfo, theme_name: str | None) -> Text:
+    """The detail pane: title, who/when, theme and why, tags, link, readable summary."""
+    out = Text()
+    out.append(safe(post.title) or "(untitled)", style="bold")
+    out.append("\n")
+    out.append(who(post), style="italic")
+    if post.blog_title:
+        out.append("  ·  ")
+        out.append(safe(post.blog_title))
+    out.append(f"  ·  {when(post.published)}\n\n", style="dim")
+    out.append("Theme: ", style="bold")
+    out.append(safe(theme_name or post.theme or "unclassified"))
+    out.append("  ")
+    out.append_text(confidence_text(post))
+    if post.why:
+        out.append("\nWhy: ", style="bold")
+        out.append(safe(post.why, 300))
+    if post.tags:
+        out.append("\nTags: ", style="bold")
+        out.append(", ".join(safe(tag, 40) for tag in post.tags[:20]))
+    if post.link:
+        out.append("\nLink: ", style="bold")
+        out.append(safe(post.link), style="underline")
+    flags = [name for name, on in (("picked", post.picked), ("read", post.read),
+                                   ("hidden", post.hidden)) if on]
+    if post.featured_in:
+        flags.append(f"featured in edition #{post.featured_in}")
+    if flags:
+        out.append("\n" + ", ".join(flags), style="dim")
+    out.append("\n\n")
+    out.append(tidy_paragraphs(strip_controls(post.summary)) or "(no summary)")
+    return out

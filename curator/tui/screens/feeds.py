@@ -1,0 +1,197 @@
+"""Feeds: the OPML subscriptions as a tree by category, with each feed's polling status.
+
+Add (a feed URL or a blog homepage: discovery runs in a worker), edit, remove, import and export
+all call the same FeedService methods as the CLI, so every change rewrites feeds.opml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Static, Tree
+
+from curator.tui.messages import DataLoaded, Done
+from curator.tui.render import safe, when
+from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.modals import Confirm, FieldsForm
+from curator.types import FeedInfo
+
+BAD = {"error", "gone"}
+
+
+class FeedsScreen(CuratorScreen):
+    BINDINGS = [
+        Binding("a", "add", "Add", id="feed-add", tooltip="Add a feed URL or a blog homepage"),
+        Binding("e", "edit", "Edit", id="feed-edit", tooltip="Edit person, org, category, theme"),
+        Binding("d,delete", "remove", "Remove", id="feed-remove", tooltip="Unsubscribe"),
+        Binding("i", "import_opml", "Import", id="feed-import", tooltip="Merge another OPML file"),
+        Binding("x", "export_opml", "Export", id="feed-export", tooltip="Write the OPML to a file"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="feeds")
+        self.feeds: list[FeedInfo] = []
+        self.loads = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="feeds-body"):
+            tree: Tree[object] = Tree("feeds", id="feed-tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="feed-detail-scroll"):
+                yield Static("", id="feed-detail", markup=False)
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feeds-load")
+    def load(self) -> None:
+        self.post_message(DataLoaded("feeds", self.curator.list_feeds()))
+
+    @on(DataLoaded)
+    def _loaded(self, message: DataLoaded) -> None:
+        self.feeds = list(message.data)
+        tree = self.query_one(Tree)
+        current = self._selected()
+        keep = current.url if current else None
+        tree.clear()
+        folders: dict[str, object] = {}
+        target = None
+        for feed in sorted(self.feeds, key=lambda f: ((f.category or "~").lower(),
+                                                      (f.title or f.url).lower())):
+            name = safe(feed.category) or "(no category)"
+            if name not in folders:
+                folders[name] = tree.root.add(Text(name, style="bold"), expand=True)
+            leaf = folders[name].add_leaf(_feed_label(feed), data=feed)  # type: ignore[attr-defined]
+            if feed.url == keep:
+                target = leaf
+        if target is not None:
+            tree.move_cursor(target)
+        errors = sum(1 for f in self.feeds if f.status in BAD)
+        self.query_one(StatusLine).set_local(
+            f"{len(self.feeds)} feeds · {errors} with problems · {self.curator.locations.opml}")
+        self.loads += 1
+        self._show_detail()
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        feed = self._selected()
+        detail = self.query_one("#feed-detail", Static)
+        if feed is None:
+            detail.update("a: add a feed or a blog homepage · i: import OPML · x: export OPML")
+            return
+        out = Text()
+        out.append(safe(feed.title) or feed.url, style="bold")
+        for label, value in (("URL", feed.url), ("Site", feed.html_url), ("Person", feed.person),
+                             ("Organisation", feed.org), ("Category", feed.category),
+                             ("Default theme", feed.theme), ("Status", feed.status),
+                             ("HTTP", feed.http_status), ("Posts", feed.post_count),
+                             ("Last polled", when(feed.last_polled_at)),
+                             ("Last success", when(feed.last_success_at)),
+                             ("Next due", when(feed.next_due_at)),
+                             ("Last error", feed.last_error)):
+            if value not in (None, ""):
+                out.append(f"\n{label}: ", style="bold")
+                out.append(safe(value, 300))
+        detail.update(out)
+
+    def _selected(self) -> FeedInfo | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None and isinstance(node.data, FeedInfo) else None
+
+    # actions -------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        def save(values: dict[str, str] | None) -> None:
+            if values and values["url"]:
+                self.feed_call("add_feed", values.pop("url"), note="subscribed",
+                               **{k: v or None for k, v in values.items()})
+
+        self.app.push_screen(FieldsForm("Add a feed (a feed URL or a blog homepage)", [
+            ("url", "URL", ""), ("person", "Person", ""), ("org", "Organisation", ""),
+            ("category", "Category (Parent/Child)", ""), ("theme", "Default theme slug", "")]),
+            save)
+
+    def action_edit(self) -> None:
+        feed = self._selected()
+        if feed is None:
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.feed_call("edit_feed", feed.url, note="feed updated", **values)
+
+        self.app.push_screen(FieldsForm(f"Edit {safe(feed.title) or feed.url}", [
+            ("title", "Title", feed.title or ""), ("person", "Person", feed.person or ""),
+            ("org", "Organisation", feed.org or ""), ("category", "Category", feed.category or ""),
+            ("theme", "Default theme slug", feed.theme or "")]), save)
+
+    def action_remove(self) -> None:
+        feed = self._selected()
+        if feed is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.feed_call("remove_feed", feed.url, note="unsubscribed (posts kept)")
+
+        self.app.push_screen(Confirm(f"Unsubscribe from {safe(feed.title) or feed.url}?"),
+                             confirmed)
+
+    def action_import_opml(self) -> None:
+        def save(values: dict[str, str] | None) -> None:
+            if values and values["path"]:
+                self.feed_call("import_opml", Path(values["path"]).expanduser(),
+                               note="OPML imported")
+
+        self.app.push_screen(FieldsForm("Import feeds from an OPML file",
+                                        [("path", "File", "")]), save)
+
+    def action_export_opml(self) -> None:
+        default = str(Path.cwd() / "curator-feeds.opml")
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                path = Path(values["path"] or default).expanduser()
+                self.feed_call("export_opml", path, note=f"OPML written to {path}")
+
+        self.app.push_screen(FieldsForm("Export the feed list", [("path", "File", default)]),
+                             save)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="feeds-action")
+    def feed_call(self, method: str, *args: object, note: str = "", **kwargs: object) -> None:
+        result = getattr(self.curator, method)(*args, **kwargs)
+        found_from = getattr(result, "found_from", None)
+        if found_from:
+            note = f"{note}: found the feed advertised by {found_from}"
+        self.post_message(Done(note))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.notify(message.text, markup=False, timeout=4)
+        if message.reload:
+            self.reload()
+
+
+def _feed_label(feed: FeedInfo) -> Text:
+    label = Text(safe(feed.title, 50) or safe(feed.url, 60))
+    if feed.person:
+        label.append(f"  {safe(feed.person, 30)}", style="dim")
+    style = "bold red" if feed.status in BAD else ("dim" if feed.status == "new" else "green")
+    label.append(f"  {feed.status}", style=style)
+    if feed.post_count:
+        label.append(f"  {feed.post_count} posts", style="dim")
+    return label

@@ -1,0 +1,330 @@
+"""The inbox: posts in the edition's window, grouped by theme, with a detail pane.
+
+Every query runs in a thread worker (`load`) and comes back as `InboxLoaded`; a token drops results
+of older keystrokes. Only one page per theme is fetched (paged queries), so 100,000 stored posts
+cost no more than 100.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from curator.text import one_line
+from curator.tui.filters import InboxQuery, parse_filter
+from curator.tui.messages import Done, InboxLoaded, PostsChanged, ThemeGroup
+from curator.tui.render import detail_text, group_cells, row_cells
+from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.modals import ThemePicker
+from curator.types import PostInfo
+
+PAGE = 100
+
+
+class InboxScreen(CuratorScreen):
+    BINDINGS = [
+        Binding("space", "pick", "Pick", id="pick", tooltip="Pick / unpick for the draft edition"),
+        Binding("t", "retheme", "Theme", id="retheme", tooltip="Move the post to another theme"),
+        Binding("o", "open", "Open", id="open", tooltip="Open the post in the browser"),
+        Binding("slash", "search", "Filter", id="search", tooltip="Search and filter the inbox"),
+        Binding("f", "filter_theme", "Theme filter", id="filter-theme",
+                tooltip="Show one theme only"),
+        Binding("g", "toggle_grouping", "Group", id="group", tooltip="Group by theme or list by date"),
+        Binding("m", "toggle_read", "Read", id="read", tooltip="Mark read / unread"),
+        Binding("x", "hide", "Hide", id="hide", show=False, tooltip="Hide the post from the inbox"),
+        Binding("enter", "select", "Expand", show=False, id="select",
+                tooltip="Collapse / expand a theme group, or load more"),
+        Binding("escape", "clear_filter", "Clear", show=False, id="clear-filter",
+                tooltip="Clear the filter and go back to the list"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="inbox")
+        self.query_text = ""
+        self.grouped = True
+        self.collapsed: set[str] = set()
+        self.limits: dict[str, int] = {}
+        self.token = 0
+        self.groups: list[ThemeGroup] = []
+        self.posts: dict[int, PostInfo] = {}
+        self.theme_names: dict[str, str] = {}
+        self.total = 0
+        self.loads = 0  # completed loads (tests and benchmarks wait on it)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ search words · theme:tools unread picked since:7d feed:NAME",
+                    id="filter")
+        with Horizontal(id="inbox-body"):
+            table: DataTable[object] = DataTable(id="posts", cursor_type="row", zebra_stripes=True)
+            yield table
+            with VerticalScroll(id="detail-scroll"):
+                yield Static("", id="detail", markup=False)
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.table
+        for label, key, width in (("", "mark", 1), ("Title", "title", None), ("Who", "who", 28),
+                                  ("Date", "date", 12), ("Conf", "conf", 5)):
+            table.add_column(label, key=key, width=width)
+        table.focus()
+
+    # loading -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.token += 1
+        query = parse_filter(self.query_text)
+        self.load(self.token, query, self.grouped, frozenset(self.collapsed), dict(self.limits))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
+    def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
+             limits: dict[str, int]) -> None:
+        started = time.perf_counter()
+        curator = self.curator
+        if not self.theme_names:
+            self.theme_names = {t.slug: t.name for t in curator.list_themes()}
+        if query.feed_url and "://" not in query.feed_url:
+            query.feed_url = _match_feed(curator.list_feeds(), query.feed_url)
+        kwargs = query.kwargs()
+        groups: list[ThemeGroup] = []
+        if grouped and query.theme is None:
+            for slug, name in self.theme_names.items():
+                count = curator.count_posts(theme=slug, **kwargs)
+                shut = slug in collapsed
+                posts = [] if shut or not count else curator.list_posts(
+                    theme=slug, limit=limits.get(slug, PAGE), **kwargs)
+                groups.append(ThemeGroup(slug, name, count, posts, shut))
+            total = sum(group.count for group in groups)
+        else:
+            total = curator.count_posts(**kwargs)
+            name = self.theme_names.get(query.theme or "", "All posts, newest first")
+            posts = curator.list_posts(limit=limits.get("*", PAGE * 2), **kwargs)
+            groups.append(ThemeGroup(None, name, total, posts))
+        self.post_message(InboxLoaded(token, groups, total, time.perf_counter() - started))
+
+    @on(InboxLoaded)
+    def show_loaded(self, message: InboxLoaded) -> None:
+        if message.token != self.token:
+            return  # an older keystroke's answer
+        table = self.table
+        keep = self._current_key()
+        scroll = table.scroll_y
+        table.clear()
+        self.groups, self.total = message.groups, message.total
+        self.posts = {}
+        for group in message.groups:
+            key = group.slug or "*"
+            if group.slug is not None:
+                table.add_row(*group_cells(group.name, group.count, group.collapsed,
+                                           len(group.posts)), key=f"g:{key}")
+            for post in group.posts:
+                self.posts[post.id] = post
+                table.add_row(*row_cells(post), key=f"p:{post.id}")
+            if len(group.posts) < group.count and not group.collapsed:
+                table.add_row("", f"  … {group.count - len(group.posts)} more (enter)", "", "", "",
+                              key=f"more:{key}")
+        self._restore_cursor(keep, scroll)
+        self.loads += 1
+        query = parse_filter(self.query_text)
+        note = "; ".join(query.problems)
+        self.status.set_local(note or f"{message.total} posts · {len(self.posts)} shown · "
+                              f"{message.elapsed * 1000:.0f} ms")
+        self._show_detail()
+
+    def _restore_cursor(self, key: str | None, scroll: float) -> None:
+        table = self.table
+        if key is not None and key in table.rows:
+            table.scroll_to(y=scroll, animate=False, immediate=True)
+            table.move_cursor(row=table.get_row_index(key), scroll=False)
+        elif table.row_count:
+            table.move_cursor(row=min(1 if self.grouped else 0, table.row_count - 1))
+
+    # detail -------------------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#posts")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#detail", Static)
+        post = self.current_post
+        if post is None:
+            key = self._current_key() or ""
+            hint = "Enter: collapse or expand this theme." if key.startswith("g:") else ""
+            detail.update(hint if self.posts else "No posts match. Press r to poll the feeds, "
+                          "or escape to clear the filter.")
+            return
+        detail.update(detail_text(post, self.theme_names.get(post.theme or "")))
+
+    # filter -------------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.limits.clear()
+        self.reload()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.table.focus()
+
+    def action_filter_theme(self) -> None:
+        def chosen(slug: str | None) -> None:
+            if slug is None:
+                return
+            words = [w for w in self.query_text.split() if not w.lower().startswith("theme:")]
+            if slug != "*":
+                words.append(f"theme:{slug}")
+            self.query_one("#filter", Input).value = " ".join(words)
+
+        self.app.push_screen(ThemePicker(self.theme_names, "Show which theme?", allow_all=True),
+                             chosen)
+
+    def action_toggle_grouping(self) -> None:
+        self.grouped = not self.grouped
+        self.reload()
+
+    def action_select(self) -> None:
+        key = self._current_key() or ""
+        kind, _, slug = key.partition(":")
+        if kind == "g":
+            self.collapsed.symmetric_difference_update({slug})
+        elif kind == "more":
+            self.limits[slug] = self.limits.get(slug, PAGE if slug != "*" else PAGE * 2) + PAGE * 2
+        else:
+            return
+        self.reload()
+
+    # actions on the current post -------------------------------------------------------------
+    def action_pick(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self._mark_local(replace(post, picked=not post.picked))
+            self.toggle_pick(post.id, not post.picked)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
+    def toggle_pick(self, post_id: int, pick: bool) -> None:
+        curator = self.curator
+        if pick:
+            if curator.draft_edition() is None:
+                curator.new_edition()
+            curator.pick([post_id])
+        else:
+            curator.unpick([post_id])
+        self.post_message(PostsChanged([post_id], "picked" if pick else "unpicked"))
+
+    def action_retheme(self) -> None:
+        post = self.current_post
+        if post is None:
+            return
+
+        def chosen(slug: str | None) -> None:
+            if slug and post is not None and slug != post.theme:
+                self.set_theme(post.id, slug)
+
+        self.app.push_screen(ThemePicker(self.theme_names, "Move to which theme?",
+                                         current=post.theme), chosen)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
+    def set_theme(self, post_id: int, slug: str) -> None:
+        self.curator.set_post_theme(post_id, slug)
+        self.post_message(PostsChanged([post_id], f"moved to {self.theme_names.get(slug, slug)}"))
+
+    def action_toggle_read(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self._mark_local(replace(post, read=not post.read))
+            self.set_flag(post.id, "read", not post.read)
+
+    def action_hide(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self.set_flag(post.id, "hidden", True)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
+    def set_flag(self, post_id: int, flag: str, value: bool) -> None:
+        if flag == "read":
+            self.curator.mark_read([post_id], read=value)
+        else:
+            self.curator.set_hidden([post_id], hidden=value)
+        self.post_message(PostsChanged([post_id], "" if flag == "read" else "hidden"))
+
+    def action_open(self) -> None:
+        post = self.current_post
+        if post is None or not post.link or not post.link.startswith(("http://", "https://")):
+            self.notify("This post has no web link to open.", severity="warning")
+            return
+        self.app.open_url(post.link)
+        if not post.read:
+            self.set_flag(post.id, "read", True)
+
+    @on(PostsChanged)
+    def _posts_changed(self, message: PostsChanged) -> None:
+        if message.note:
+            self.notify(message.note, timeout=2)
+        self.reload()
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.notify(message.text, markup=False)
+        if message.reload:
+            self.reload()
+
+    # helpers ----------------------------------------------------------------------------------
+    def _mark_local(self, post: PostInfo) -> None:
+        """Show a toggle at once; the reload that follows confirms it from the database."""
+        self.posts[post.id] = post
+        key = f"p:{post.id}"
+        if key in self.table.rows:
+            for column, cell in zip(("mark", "title", "who", "date", "conf"), row_cells(post),
+                                    strict=True):
+                self.table.update_cell(key, column, cell)
+        self._show_detail()
+
+    def _current_key(self) -> str | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:  # noqa: BLE001 (cursor outside the table after a clear)
+            return None
+        return str(row_key.value)
+
+    @property
+    def current_post(self) -> PostInfo | None:
+        key = self._current_key() or ""
+        if key.startswith("p:"):
+            return self.posts.get(int(key[2:]))
+        return None
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one("#posts", DataTable)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+
+def _match_feed(feeds: list, text: str) -> str | None:
+    """feed:NAME matches a feed whose title, person or URL contains NAME."""
+    needle = one_line(text).lower()
+    for feed in feeds:
+        haystack = " ".join(str(v or "") for v in (feed.title, feed.person, feed.url)).lower()
+        if needle in haystack:
+            return str(feed.url)
+    return text

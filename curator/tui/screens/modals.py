@@ -1,0 +1,128 @@
+"""Small dialogs: pick a theme, confirm, fill in a few fields, edit a long text."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+
+class ThemePicker(ModalScreen[str | None]):
+    """Choose a theme slug (or '*' for all when `allow_all`)."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog-cancel")]
+
+    def __init__(self, names: dict[str, str], title: str, current: str | None = None,
+                 allow_all: bool = False) -> None:
+        super().__init__(classes="dialog")
+        self.names, self.title_text, self.current, self.allow_all = names, title, current, allow_all
+
+    def compose(self) -> ComposeResult:
+        options = [Option("All themes", id="*")] if self.allow_all else []
+        for index, (slug, name) in enumerate(self.names.items(), start=1):
+            marker = " (current)" if slug == self.current else ""
+            options.append(Option(f"{index}  {name}{marker}", id=slug))
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*options, id="themes")
+
+    def on_key(self, event: object) -> None:
+        key = getattr(event, "key", "")
+        if key.isdigit() and 0 < int(key) <= len(self.names):
+            self.dismiss(list(self.names)[int(key) - 1])
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "answer(False)", "No", id="dialog-no"),
+                Binding("y", "answer(True)", "Yes", id="dialog-yes")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.question, classes="dialog-title", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (esc)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class FieldsForm(ModalScreen[dict[str, str] | None]):
+    """A few labelled one-line fields; enter on the last one (or ctrl+s) submits."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+                Binding("ctrl+s", "submit", "Save", id="dialog-save")]
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]]) -> None:
+        """`fields`: (name, label, initial value)."""
+        super().__init__(classes="dialog")
+        self.title_text, self.fields = title, fields
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            for name, label, value in self.fields:
+                yield Label(label, markup=False)
+                yield Input(value=value, id=f"field-{name}")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            inputs[inputs.index(event.input) + 1].focus()
+
+    def action_submit(self) -> None:
+        self.dismiss({name: self.query_one(f"#field-{name}", Input).value.strip()
+                      for name, _, _ in self.fields})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextEditor(ModalScreen[str | None]):
+    """Edit a longer text (a blurb, a section body); ctrl+s saves, escape cancels."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="editor-save"),
+                Binding("escape", "cancel", "Cancel", id="editor-cancel")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="dialog")
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box editor-box"):
+            yield Label(self.title_text + "   (ctrl+s save · esc cancel)", classes="dialog-title",
+                        markup=False)
+            yield TextArea(self.text, id="editor", soft_wrap=True)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

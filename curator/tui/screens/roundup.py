@@ -1,0 +1,288 @@
+"""The roundup editor: the draft edition's sections and items, a live Markdown preview.
+
+Keys reorder items and sections, edit blurbs and notes in place, add manual links and free-text
+sections, export to a file, copy to the clipboard (OSC 52) and publish. Every change is one service
+call in a worker, followed by a reload of the edition and its preview.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Markdown, Tree
+
+from curator.errors import NotFoundError
+from curator.roundup.views import EditionView, ItemView, SectionView
+from curator.tui.messages import DataLoaded, Done
+from curator.tui.render import safe
+from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.modals import Confirm, FieldsForm, TextEditor, ThemePicker
+
+FORMATS = ("md", "html", "txt")
+
+
+class RoundupScreen(CuratorScreen):
+    BINDINGS = [
+        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the blurb, or a section's text"),
+        Binding("n", "note", "Note", id="note", tooltip="Add a short note after the link"),
+        Binding("shift+up,K", "move(-1)", "Up", id="move-up", tooltip="Move up"),
+        Binding("shift+down,J", "move(1)", "Down", id="move-down", tooltip="Move down"),
+        Binding("s", "to_section", "Section", id="to-section", show=False,
+                tooltip="Move the item to another section"),
+        Binding("a", "add_link", "Add link", id="add-link", tooltip="Add a link by hand"),
+        Binding("A", "add_section", "Add section", id="add-section", show=False,
+                tooltip="Add a free-text section"),
+        Binding("delete,d", "remove", "Remove", id="remove", show=False,
+                tooltip="Remove the item (or an empty section)"),
+        Binding("x", "export", "Export", id="export", tooltip="Export to a file (md, html, txt)"),
+        Binding("c", "copy", "Copy", id="copy", tooltip="Copy the Markdown to the clipboard"),
+        Binding("N", "new_edition", "New", id="new-edition", show=False,
+                tooltip="Start a new draft edition"),
+        Binding("P", "publish", "Publish", id="publish", show=False,
+                tooltip="Publish the draft edition"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="roundup")
+        self.view: EditionView | None = None
+        self.markdown = ""
+        self.loads = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="roundup-body"):
+            tree: Tree[object] = Tree("edition", id="edition-tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="preview-scroll"):
+                yield Markdown("", id="preview", open_links=False)
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+
+    # loading -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roundup-load")
+    def load(self) -> None:
+        try:
+            view = self.curator.get_edition()
+        except NotFoundError:
+            self.post_message(DataLoaded("edition", None))
+            return
+        markdown = self.curator.export_edition("md", view.info.number)
+        self.post_message(DataLoaded("edition", (view, markdown)))
+
+    @on(DataLoaded)
+    def _loaded(self, message: DataLoaded) -> None:
+        tree = self.query_one(Tree)
+        preview = self.query_one("#preview", Markdown)
+        self.loads += 1
+        if message.data is None:
+            self.view, self.markdown = None, ""
+            tree.clear()
+            preview.update("No edition yet. Pick posts in the inbox (space), or press N "
+                           "to start a draft.")
+            self.query_one(StatusLine).set_local("no edition")
+            return
+        view, self.markdown = message.data
+        self.view = view
+        selected = self._selected_key()
+        tree.clear()
+        target = None
+        for section in view.sections:
+            label = Text(safe(section.title), style="bold")
+            label.append(f"  {len(section.items)}" if section.kind != "text" else "  (text)",
+                         style="dim")
+            node = tree.root.add(label, data=section, expand=True)
+            if selected == ("section", section.id):
+                target = node
+            for item in section.items:
+                leaf = node.add_leaf(_item_label(item), data=item)
+                if selected == ("item", item.id):
+                    target = leaf
+        preview.update(self.markdown)
+        info = view.info
+        self.query_one(StatusLine).set_local(
+            f"edition #{info.number} · {safe(info.title)} · {info.status} · "
+            f"{len(view.items)} items")
+        if target is not None:
+            tree.move_cursor(target)
+
+    # current selection ----------------------------------------------------------------------
+    def _selected(self) -> SectionView | ItemView | None:
+        node = self.query_one(Tree).cursor_node
+        data = node.data if node is not None else None
+        return data if isinstance(data, SectionView | ItemView) else None
+
+    def _selected_key(self) -> tuple[str, int] | None:
+        data = self._selected()
+        if isinstance(data, ItemView):
+            return ("item", data.id)
+        if isinstance(data, SectionView):
+            return ("section", data.id)
+        return None
+
+    # actions -------------------------------------------------------------------------------
+    def action_edit(self) -> None:
+        data = self._selected()
+        if isinstance(data, ItemView):
+            start = data.custom_blurb or data.blurb
+
+            def save(text: str | None) -> None:
+                if text is not None:
+                    self.edit_call("set_blurb", data.id, text.strip() or None, note="blurb saved")
+
+            self.app.push_screen(TextEditor(
+                f"Blurb for: {safe(data.title, 60)}  (mark the link with [brackets])", start),
+                save)
+        elif isinstance(data, SectionView):
+            def save_body(text: str | None) -> None:
+                if text is not None:
+                    self.edit_call("set_section_body", data.id, text, note="section saved")
+
+            self.app.push_screen(TextEditor(f"Text of: {safe(data.title, 60)}", data.body),
+                                 save_body)
+
+    def action_note(self) -> None:
+        data = self._selected()
+        if isinstance(data, ItemView):
+            def save(values: dict[str, str] | None) -> None:
+                if values is not None:
+                    self.edit_call("set_note", data.id, values["note"] or None, note="note saved")
+
+            self.app.push_screen(FieldsForm("Note after the link", [
+                ("note", "Note (empty removes it)", data.note or "")]), save)
+
+    def action_move(self, delta: int) -> None:
+        data = self._selected()
+        if isinstance(data, ItemView):
+            self.edit_call("move_item_by", data.id, delta)
+        elif isinstance(data, SectionView) and self.view is not None:
+            index = [s.id for s in self.view.sections].index(data.id)
+            self.edit_call("reorder_section", data.id, max(0, index + delta))
+
+    def action_to_section(self) -> None:
+        data = self._selected()
+        if not isinstance(data, ItemView) or self.view is None:
+            return
+        names = {str(s.id): safe(s.title) for s in self.view.sections if s.kind != "text"}
+        names.update({str(s.id): safe(s.title) for s in self.view.sections if s.kind == "text"})
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.edit_call("move_item", data.id, int(ref), note="moved")
+
+        self.app.push_screen(ThemePicker(names, "Move to which section?"), chosen)
+
+    def action_add_link(self) -> None:
+        def save(values: dict[str, str] | None) -> None:
+            if values and values["url"]:
+                data = self._selected()
+                section = data.id if isinstance(data, SectionView) else (
+                    data.section_id if isinstance(data, ItemView) else None)
+                self.edit_call("add_link", values["title"], values["url"], values["person"] or None,
+                          values["org"] or None, section, note="link added")
+
+        self.app.push_screen(FieldsForm("Add a link", [
+            ("url", "URL", ""), ("title", "Title", ""), ("person", "Person", ""),
+            ("org", "Organisation", "")]), save)
+
+    def action_add_section(self) -> None:
+        def save(values: dict[str, str] | None) -> None:
+            if values and values["title"]:
+                self.edit_call("add_section", values["title"], note="section added")
+
+        self.app.push_screen(FieldsForm("New free-text section", [
+            ("title", "Title (e.g. Events, Can you help?)", "")]), save)
+
+    def action_remove(self) -> None:
+        data = self._selected()
+        if isinstance(data, ItemView):
+            self.edit_call("unpick", None, [data.id], note="removed from the edition")
+        elif isinstance(data, SectionView):
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.edit_call("remove_section", data.id, note="section removed")
+
+            self.app.push_screen(Confirm(f"Remove the section {safe(data.title)!r}?"), confirmed)
+
+    def action_export(self) -> None:
+        if self.view is None:
+            return
+        default = str(Path.cwd() / f"roundup-{self.view.info.number}.md")
+
+        def save(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            fmt = values["format"].lower().lstrip(".") or "md"
+            if fmt not in FORMATS:
+                self.notify(f"format must be one of {', '.join(FORMATS)}", severity="error")
+                return
+            path = values["path"] or default
+            if fmt != "md" and path == default:
+                path = str(Path(path).with_suffix("." + fmt))
+            self.export(fmt, path)
+
+        self.app.push_screen(FieldsForm("Export the edition", [
+            ("format", "Format: md, html or txt", "md"), ("path", "File", default)]), save)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="roundup-action")
+    def export(self, fmt: str, path: str) -> None:
+        written = self.curator.export_edition_to(fmt, Path(path).expanduser(),
+                                                 self.view.info.number if self.view else None)
+        self.post_message(Done(f"exported to {written}", reload=False))
+
+    def action_copy(self) -> None:
+        if self.markdown:
+            self.app.copy_to_clipboard(self.markdown)
+            self.notify("Markdown copied (if your terminal allows OSC 52).", timeout=3)
+
+    def action_new_edition(self) -> None:
+        self.edit_call("new_edition", note="new draft edition started")
+
+    def action_publish(self) -> None:
+        if self.view is None or self.view.info.status != "draft":
+            self.notify("There is no draft to publish.", severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.edit_call("publish", note="edition published")
+
+        self.app.push_screen(Confirm(f"Publish edition #{self.view.info.number}?"), confirmed)
+
+    # one worker for every edit ----------------------------------------------------------------
+    @work(thread=True, exclusive=False, exit_on_error=False, group="roundup-action")
+    def edit_call(self, method: str, *args: object, note: str = "") -> None:
+        getattr(self.curator, method)(*args)
+        self.post_message(Done(note, reload=True))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.text:
+            self.notify(message.text, markup=False, timeout=3)
+        if message.reload:
+            self.reload()
+
+
+def _item_label(item: ItemView) -> Text:
+    label = Text(safe(item.title, 70))
+    who = " · ".join(safe(part) for part in (item.person, item.org) if part)
+    if who:
+        label.append(f"  {who}", style="dim")
+    if item.custom_blurb:
+        label.append("  ✎", style="green")
+    if item.note:
+        label.append("  +note", style="dim")
+    if item.featured_in:
+        label.append(f"  (already in #{item.featured_in})", style="yellow")
+    return label
