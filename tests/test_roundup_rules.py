@@ -1,0 +1,114 @@
+"""Pure rules: windows, dates, ordering, section references and blurb styles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from curator.errors import CuratorError, NotFoundError
+from curator.roundup.blurbs import BlurbInput, first_name, parse_custom, section_blurbs, who
+from curator.roundup.editions import (
+    default_sections,
+    default_window,
+    find_by_ref,
+    moved,
+    next_number,
+    parse_when,
+)
+
+NOW = datetime(2026, 4, 1, 12, tzinfo=UTC)
+
+
+def test_default_window() -> None:
+    assert default_window(NOW, None) == (NOW - timedelta(days=30), None)
+    last = datetime(2026, 3, 15, tzinfo=UTC)
+    assert default_window(NOW, last) == (last, None)
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    assert default_window(NOW, last, since) == (since, None)
+    with pytest.raises(CuratorError, match="before it starts"):
+        default_window(NOW, last, None, datetime(2026, 3, 1, tzinfo=UTC))
+
+
+def test_parse_when() -> None:
+    assert parse_when("2026-03-01") == datetime(2026, 3, 1, tzinfo=UTC)
+    end = parse_when("2026-03-01", end_of_day=True)
+    assert end is not None and end.date().isoformat() == "2026-03-01" and end.hour == 23
+    assert parse_when("2026-03-01T10:00:00+02:00") == datetime(2026, 3, 1, 8, tzinfo=UTC)
+    assert parse_when("2026-03-01T10:00Z") == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert parse_when(None) is None
+    with pytest.raises(CuratorError):
+        parse_when("yesterday")
+
+
+def test_numbering_and_default_sections() -> None:
+    assert next_number([]) == 1 and next_number([1, 2, 5]) == 6
+    specs = default_sections([("openness", "Openness and engagement"), ("tools", "Cool tools")])
+    assert [(s.kind, s.title) for s in specs] == [
+        ("text", "The big news"), ("text", "Other cool events"), ("text", "Can you help"),
+        ("blogs", "From the blogs!"), ("theme", "Openness and engagement"),
+        ("theme", "Cool tools"), ("text", "A personal note")]
+
+
+@given(st.lists(st.integers(0, 50), unique=True, min_size=1), st.data())
+def test_moved_is_a_permutation_with_the_item_in_place(order: list[int], data) -> None:  # type: ignore[no-untyped-def]
+    ident = data.draw(st.sampled_from(order))
+    position = data.draw(st.integers(-60, 60))
+    result = moved(order, ident, position)
+    assert sorted(result) == sorted(order)
+    if 0 <= position < len(order):
+        assert result.index(ident) == position
+    assert [x for x in result if x != ident] == [x for x in order if x != ident]
+
+
+def test_find_by_ref() -> None:
+    rows = [(1, "the-big-news", "The big news"), (7, "openness", "Openness and engagement")]
+    assert find_by_ref("openness", rows) == 7
+    assert find_by_ref("The Big News", rows) == 1
+    assert find_by_ref(7, rows) == 7
+    assert find_by_ref("openness and engagement", rows) == 7
+    with pytest.raises(NotFoundError, match="sections: the-big-news, openness"):
+        find_by_ref("tools", rows)
+
+
+def test_who_falls_back_from_opml_to_author_to_blog_title() -> None:
+    assert who("Tanya Ashworth", "Preston Council", None, None, "admin", "Blog") == (
+        "Tanya Ashworth", "Preston Council")
+    assert who(None, None, None, None, "Carl Haggerty", "Devon Digital") == ("Carl Haggerty",
+                                                                             None)
+    assert who(None, "Org", None, None, "  ", "Devon Digital") == ("Devon Digital", "Org")
+    assert who(None, None, None, None, None, None) == (None, None)
+    assert who(None, None, "Post Person", "Post Org", "x", "y") == ("Post Person", "Post Org")
+
+
+def test_section_blurbs_styles_and_repeated_people() -> None:
+    items = [BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
+             BlurbInput("micro-participation", "Dave Briggs", None),
+             BlurbInput("Open data", "Ann Smith", None),
+             BlurbInput("More on micro-participation", "Dave Briggs", None),
+             BlurbInput("And more", "Dave Briggs", None),
+             BlurbInput("Anonymous", None, None)]
+    texts = [b.text for b in section_blurbs(items)]
+    assert texts == ["Vote like an Egyptian! from Tanya Ashworth of Preston Council",
+                     "Dave Briggs writes about micro-participation",
+                     "Ann Smith blogs on Open data",
+                     "Dave also writes about More on micro-participation",
+                     "Dave also blogs on And more",
+                     "Anonymous"]
+    blurbs = section_blurbs(items)
+    assert blurbs[1].before == "Dave Briggs writes about "
+    assert blurbs[1].link_text == "micro-participation"
+    assert first_name("The Weeknotes Collective") == "The Weeknotes Collective"
+
+
+def test_custom_blurbs_mark_their_link() -> None:
+    item = BlurbInput("A map of APIs", "Leigh Dodds", "ODI")
+    b = parse_custom("A handy [map] from {person}", item)
+    assert (b.before, b.link_text, b.after) == ("A handy ", "map", " from Leigh Dodds")
+    b = parse_custom("{person} of {org} maps it: {title}!", item)
+    assert (b.before, b.link_text, b.after) == ("Leigh Dodds of ODI maps it: ", "A map of APIs",
+                                                "!")
+    b = parse_custom("Just read it\x1b[31m", item)
+    assert (b.before, b.link_text, b.after) == ("", "Just read it[31m", "")
