@@ -1,7 +1,173 @@
-"""CLI commands for the poll area (filled in by its issue)."""
+"""`curator poll` (one pass or a daemon) and `curator feeds status` (each feed's health)."""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from curator.cli.context import AppContext, pass_app
+from curator.cli.output import cell, emit_json, table
+from curator.config import parse_duration
+from curator.types import FeedOutcome, PollSummary
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event, catch_int: bool) -> Iterator[None]:
+    """SIGTERM (and SIGINT for the daemon) set `stop` so work finishes or is abandoned cleanly."""
+    signals = [signal.SIGTERM] + ([signal.SIGINT] if catch_int else [])
+    previous = {}
+
+    def handler(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in signals:
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _summary_dict(summary: PollSummary) -> dict[str, Any]:
+    data = asdict(summary)
+    data["outcomes"] = [asdict(o) for o in summary.outcomes]
+    return data
+
+
+def _print_summary(summary: PollSummary, interrupted: bool) -> None:
+    unchanged = f", {summary.not_modified} unchanged" if summary.not_modified else ""
+    click.echo(f"polled {summary.feeds} feed{'s' if summary.feeds != 1 else ''}: "
+               f"{summary.new_posts} new posts, {summary.updated_posts} updated{unchanged}, "
+               f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
+               + (" (stopped early)" if interrupted else ""))
+    problems = [o for o in summary.outcomes if o.status in ("error", "gone")]
+    for outcome in problems[:20]:
+        click.echo(f"  {cell(outcome.url, 70)}: {cell(outcome.error, 120)}")
+    if len(problems) > 20:
+        click.echo(f"  ... and {len(problems) - 20} more (see `curator feeds status`)")
+    for outcome in summary.outcomes:
+        if outcome.new_url:
+            click.echo(f"  moved permanently: {cell(outcome.url, 70)} -> {cell(outcome.new_url, 70)}")
+
+
+def _add(summary: PollSummary, outcome: FeedOutcome) -> None:
+    summary.feeds += 1
+    summary.new_posts += outcome.new_posts
+    summary.updated_posts += outcome.updated_posts
+    summary.errors += outcome.status in ("error", "gone")
+    summary.not_modified += outcome.status == "not_modified"
+    summary.outcomes.append(outcome)
+
+
+@click.command("poll")
+@click.option("--all", "force", is_flag=True, help="Poll every feed now, due or not.")
+@click.option("--feed", "feed_url", metavar="URL", help="Poll only this feed (now).")
+@click.option("--concurrency", type=click.IntRange(1, 200), metavar="N",
+              help="Feeds fetched at once (default from config, 10).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary only.")
+@click.option("--watch", is_flag=True, help="Keep polling until SIGINT/SIGTERM (daemon mode).")
+@click.option("--every", default="30m", show_default=True, metavar="DURATION",
+              help="With --watch: how often to look for due feeds (e.g. 10m, 1h).")
+@pass_app
+def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency: int | None,
+                 as_json: bool, watch: bool, every: str) -> None:
+    """Fetch new posts from the feeds that are due (politely: conditional GET, backoff).
+
+    Each feed is polled at most every 30 minutes (hourly by default, longer if the server asks);
+    --all ignores that. Only one poller runs per database at a time.
+    """
+    curator = app.curator
+    stop = threading.Event()
+    if watch:
+        seconds = parse_duration(every)
+
+        def on_pass(summary: PollSummary) -> None:
+            stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            if as_json:
+                emit_json({"at": stamp, **_summary_dict(summary)})
+            else:
+                click.echo(f"{stamp} polled {summary.feeds} feeds: {summary.new_posts} new, "
+                           f"{summary.errors} errors")
+
+        with _stop_on_signals(stop, catch_int=True):
+            if not as_json:
+                click.echo(f"watching: polling due feeds every {every}; Ctrl-C or SIGTERM stops",
+                           err=True)
+            curator.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency)
+        if not as_json:
+            click.echo("stopped", err=True)
+        return
+    summary = PollSummary()
+    stream = curator.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop)
+    with _stop_on_signals(stop, catch_int=False):
+        if sys.stderr.isatty() and not as_json:
+            total = max(1, curator.count_due(force, feed_url))
+
+            def label(_: object) -> str:
+                return f"{summary.new_posts} new, {summary.errors} errors"
+
+            with click.progressbar(length=total, label="polling", file=sys.stderr,
+                                   item_show_func=label) as bar:
+                for outcome in stream:
+                    _add(summary, outcome)
+                    bar.update(1, outcome)
+        else:
+            for outcome in stream:
+                _add(summary, outcome)
+    if as_json:
+        emit_json(_summary_dict(summary))
+    else:
+        _print_summary(summary, stop.is_set())
+
+
+def _ago(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    seconds = (datetime.now(UTC) - value).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            text = f"{int(seconds // size)}{unit}"
+            break
+    else:
+        text = f"{int(seconds)}s"
+    return f"in {text}" if future else f"{text} ago"
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_app
+def status_command(app: AppContext, as_json: bool) -> None:
+    """Show each feed's health: status, HTTP code, errors, last success, next poll."""
+    infos = app.curator.feed_status()
+    if as_json:
+        emit_json(infos)
+        return
+    if not infos:
+        click.echo("no feeds yet (add some with `curator feeds add URL`)")
+        return
+    rows = [[i.status, i.http_status, i.error_count or "", _ago(i.last_success_at),
+             _ago(i.next_due_at) if i.status != "gone" else "never", i.post_count,
+             i.title or i.url, i.last_error] for i in infos]
+    table(rows, ["STATUS", "HTTP", "ERRS", "LAST OK", "NEXT", "POSTS", "FEED", "LAST ERROR"],
+          [12, 4, 4, 10, 10, 6, 40, 60])
+    if app.curator.poller_running():
+        click.echo("a poller is running on this database now")
+
+
+feeds_status_command = click.Command(
+    "feeds-status", callback=status_command.callback, params=status_command.params,
+    help=status_command.help)
+
+COMMANDS: list[click.Command] = [poll_command, feeds_status_command]

@@ -1,7 +1,55 @@
-"""CLI commands for the posts area (filled in by its issue)."""
+"""`curator posts list`: stored posts with their theme, confidence and why."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
-COMMANDS: list[click.Command] = []
+from curator.cli.context import AppContext, pass_app
+from curator.cli.output import emit_json, table
+from curator.services.posts import parse_since
+
+
+@click.group("posts")
+def posts_group() -> None:
+    """Browse stored posts."""
+
+
+@posts_group.command("list")
+@click.option("--since", metavar="DATE", help="Only posts published since DATE (2026-11-01) or "
+              "a duration ago (7d).")
+@click.option("--until", metavar="DATE", help="Only posts published before DATE.")
+@click.option("--theme", metavar="SLUG", help="Only posts in this theme.")
+@click.option("--feed", "feed_url", metavar="URL", help="Only posts from this feed.")
+@click.option("--search", metavar="WORDS", help="Words to find in title, summary or person.")
+@click.option("--unread", is_flag=True, help="Only unread posts.")
+@click.option("--all", "include_hidden", is_flag=True, help="Include hidden posts.")
+@click.option("--limit", type=click.IntRange(0), default=None, metavar="N",
+              help="At most N posts (default: all with --json, 50 otherwise).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_app
+def list_command(app: AppContext, since: str | None, until: str | None, theme: str | None,
+                 feed_url: str | None, search: str | None, unread: bool, include_hidden: bool,
+                 limit: int | None, as_json: bool) -> None:
+    """List stored posts, newest first, with theme, confidence and why."""
+    if limit is None and not as_json:
+        limit = 50
+    posts = app.curator.list_posts(
+        since=parse_since(since) if since else None, until=parse_since(until) if until else None,
+        theme=theme, feed_url=feed_url, search=search, unread_only=unread,
+        include_hidden=include_hidden, limit=limit)
+    if as_json:
+        emit_json([asdict(p) for p in posts])
+        return
+    if not posts:
+        click.echo("no posts match (run `curator poll` to fetch some)")
+        return
+    rows = [[p.id, p.published.date().isoformat() if p.published else None, p.theme,
+             f"{p.confidence:.2f}" if p.confidence is not None else None, p.person or p.author,
+             p.title] for p in posts]
+    table(rows, ["ID", "PUBLISHED", "THEME", "CONF", "PERSON", "TITLE"],
+          [8, 10, 12, 4, 24, 70])
+
+
+COMMANDS: list[click.Command] = [posts_group]

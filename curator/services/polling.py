@@ -7,6 +7,7 @@ consume exactly the same thing. It holds the per-database poller lock for its wh
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -87,6 +88,7 @@ class PollService(ServiceBase):
 
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
                      stop: threading.Event | None) -> Iterator[FeedOutcome]:
+        self.sync_opml()  # type: ignore[attr-defined]  # feeds.opml is the source of truth
         tasks = self.due_feeds(force, feed_url)
         if not tasks:
             return
@@ -114,12 +116,9 @@ class PollService(ServiceBase):
             yield item.outcome
 
     def _follow_move(self, old: str, new: str) -> None:
-        """A permanent redirect chain ended at a real feed: the subscription moves."""
-        with self.db.write() as session:
-            conn = session.connection()
-            taken = conn.execute(select(FEED.c.id).where(FEED.c.url == new)).first()
-            if taken is None:
-                conn.execute(FEED.update().where(FEED.c.url == old).values(url=new))
+        """A permanent redirect chain ended at a real feed: feeds.opml and the row move."""
+        with contextlib.suppress(CuratorError):  # e.g. the OPML was edited meanwhile
+            self.replace_feed_url(old, new)  # type: ignore[attr-defined]
 
     def poll(self, force: bool = False, feed_url: str | None = None,
              concurrency: int | None = None, stop: threading.Event | None = None,

@@ -1,9 +1,177 @@
-"""Service methods for the posts area (filled in by its issue)."""
+"""Stored posts for the CLI and the TUI inbox: filtered, counted and triaged in SQL.
+
+Everything is filtered in the database (indexed columns, one statement per call) so the inbox stays
+quick at 100,000 posts. `picked` and `featured_in` come from the edition tables: a post is picked when
+it is an item of the current draft edition, and featured when a published edition carried it or
+another post with the same canonical link.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, false, func, or_, select, true, update
+from sqlalchemy.sql import ColumnElement
+
+from curator.errors import CuratorError, NotFoundError
+from curator.models import Edition, EditionItem, Feed, Post
 from curator.services.base import ServiceBase
+from curator.types import PostInfo
+
+POST = Post.__table__  # type: ignore[attr-defined]
+FEED = Feed.__table__  # type: ignore[attr-defined]
+ITEM = EditionItem.__table__  # type: ignore[attr-defined]
+EDITION = Edition.__table__  # type: ignore[attr-defined]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _picked() -> ColumnElement[bool]:
+    return exists().where(ITEM.c.post_id == POST.c.id, EDITION.c.id == ITEM.c.edition_id,
+                          EDITION.c.status == "draft")
+
+
+def _featured() -> Any:
+    other = POST.alias("same_link")
+    same_story = or_(ITEM.c.post_id == POST.c.id,
+                     and_(POST.c.link.is_not(None),
+                          or_(ITEM.c.link == POST.c.link,
+                              ITEM.c.post_id.in_(select(other.c.id)
+                                                 .where(other.c.link == POST.c.link)))))
+    return (select(func.max(EDITION.c.number))
+            .where(EDITION.c.id == ITEM.c.edition_id, EDITION.c.status == "published", same_story)
+            .scalar_subquery())
 
 
 class PostService(ServiceBase):
-    """posts operations for the CLI and the TUI."""
+    """Posts operations for the CLI and the TUI."""
+
+    def _where(self, since: datetime | None, until: datetime | None, theme: str | None,
+               feed_url: str | None, search: str | None, picked: bool | None,
+               unread_only: bool, include_hidden: bool) -> list[ColumnElement[bool]]:
+        when = func.coalesce(POST.c.published, POST.c.first_seen_at)
+        clauses: list[ColumnElement[bool]] = []
+        if since is not None:
+            clauses.append(when >= _aware(since))
+        if until is not None:
+            clauses.append(when < _aware(until))
+        if theme:
+            clauses.append(POST.c.theme == theme)
+        if feed_url:
+            clauses.append(POST.c.feed_id.in_(select(FEED.c.id).where(FEED.c.url == feed_url)))
+        if search and search.strip():
+            for word in search.split()[:8]:
+                pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                clauses.append(or_(POST.c.title.ilike(pattern, escape="\\"),
+                                   POST.c.summary.ilike(pattern, escape="\\"),
+                                   POST.c.person.ilike(pattern, escape="\\"),
+                                   POST.c.org.ilike(pattern, escape="\\"),
+                                   POST.c.author.ilike(pattern, escape="\\")))
+        if picked is not None:
+            clauses.append(_picked() if picked else ~_picked())
+        if unread_only:
+            clauses.append(POST.c.read.is_(false()))
+        if not include_hidden:
+            clauses.append(POST.c.hidden.is_(false()))
+        return clauses
+
+    def list_posts(self, since: datetime | None = None, until: datetime | None = None,
+                   theme: str | None = None, feed_url: str | None = None,
+                   search: str | None = None, picked: bool | None = None,
+                   unread_only: bool = False, include_hidden: bool = False,
+                   limit: int | None = None, offset: int = 0) -> list[PostInfo]:
+        """Newest first; every filter runs in SQL."""
+        query = (select(POST, FEED.c.url.label("feed_url"), FEED.c.title.label("feed_opml_title"),
+                        FEED.c.feed_title.label("feed_own_title"), _picked().label("is_picked"),
+                        _featured().label("featured"))
+                 .join(FEED, FEED.c.id == POST.c.feed_id)
+                 .where(*self._where(since, until, theme, feed_url, search, picked, unread_only,
+                                     include_hidden))
+                 .order_by(func.coalesce(POST.c.published, POST.c.first_seen_at).desc(),
+                           POST.c.id.desc()))
+        if limit is not None:
+            query = query.limit(max(0, limit))
+        if offset:
+            query = query.offset(max(0, offset))
+        with self.db.read() as session:
+            rows = session.connection().execute(query).mappings().all()
+        return [_info(row) for row in rows]
+
+    def count_posts(self, since: datetime | None = None, until: datetime | None = None,
+                    theme: str | None = None, feed_url: str | None = None,
+                    search: str | None = None, picked: bool | None = None,
+                    unread_only: bool = False, include_hidden: bool = False) -> int:
+        query = select(func.count()).select_from(POST).where(
+            *self._where(since, until, theme, feed_url, search, picked, unread_only,
+                         include_hidden))
+        with self.db.read() as session:
+            return int(session.connection().execute(query).scalar_one())
+
+    def get_post(self, post_id: int) -> PostInfo:
+        query = (select(POST, FEED.c.url.label("feed_url"), FEED.c.title.label("feed_opml_title"),
+                        FEED.c.feed_title.label("feed_own_title"), _picked().label("is_picked"),
+                        _featured().label("featured"))
+                 .join(FEED, FEED.c.id == POST.c.feed_id).where(POST.c.id == post_id))
+        with self.db.read() as session:
+            row = session.connection().execute(query).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no post with id {post_id}")
+        return _info(row)
+
+    def _set_flag(self, column: str, ids: Sequence[int], value: bool) -> int:
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return 0
+        with self.db.write() as session:
+            conn = session.connection()
+            changed = 0
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                result = conn.execute(update(POST).where(POST.c.id.in_(chunk))
+                                      .values({column: true() if value else false()}))
+                changed += result.rowcount or 0
+        return changed
+
+    def mark_read(self, ids: Sequence[int], read: bool = True) -> int:
+        """Mark posts read (or unread); returns how many rows exist among `ids`."""
+        return self._set_flag("read", ids, read)
+
+    def set_hidden(self, ids: Sequence[int], hidden: bool = True) -> int:
+        """Hide posts from the inbox (or bring them back)."""
+        return self._set_flag("hidden", ids, hidden)
+
+
+def _info(row: Any) -> PostInfo:
+    return PostInfo(
+        id=row["id"], feed_url=row["feed_url"], title=row["title"], link=row["link"],
+        person=row["person"], published=_aware(row["published"]), theme=row["theme"],
+        confidence=row["theme_confidence"], why=row["theme_why"], org=row["org"],
+        author=row["author"], blog_title=row["feed_opml_title"] or row["feed_own_title"],
+        summary=row["summary"] or "", tags=list(row["tags"] or []),
+        theme_source=row["theme_source"], read=bool(row["read"]), hidden=bool(row["hidden"]),
+        picked=bool(row["is_picked"]), featured_in=row["featured"])
+
+
+def parse_since(text: str) -> datetime:
+    """'2026-11-01', an ISO timestamp, or a duration ago ('7d', '12h')."""
+    from curator.config import parse_duration
+
+    value = text.strip()
+    try:
+        when = datetime.fromisoformat(value)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        seconds = parse_duration(value)
+    except CuratorError:
+        raise CuratorError(f"not a date or duration: {text!r} (try 2026-11-01 or 7d)") from None
+    from datetime import timedelta
+
+    return datetime.now(UTC) - timedelta(seconds=seconds)
