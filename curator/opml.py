@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from curator.errors import NotFoundError, OpmlError
+from curator.errors import NotFoundError, OpmlError, UnsafeUrlError
 from curator.opml_parse import Comment, Element, parse_xml
 from curator.opml_write import serialize
 from curator.text import one_line
-from curator.urls import normalise_feed_url
+from curator.urls import check_feed_url, is_link_local, normalise_feed_url
 
 CURATOR_NS = "https://curator.invalid/ns/1"
 PREFIX = "curator"
@@ -24,6 +25,21 @@ FEED_TYPES = frozenset({"", "rss", "atom"})
 MAX_CATEGORY_DEPTH = 8
 KNOWN_VERSIONS = frozenset({"1.0", "1.1", "2.0"})
 _CURATOR_FIELDS = {"person": "curator:person", "org": "curator:org", "theme": "curator:theme"}
+
+
+def subscribable_url(url: str) -> str:
+    """A URL curator will subscribe to: http(s), not link-local; `feed:` aliases unwrapped."""
+    candidate = (url or "").strip()
+    lowered = candidate.lower()
+    if lowered.startswith("feed:https://") or lowered.startswith("feed:http://"):
+        candidate = candidate[5:]
+    elif lowered.startswith("feed://"):
+        candidate = "http://" + candidate[7:]
+    candidate = check_feed_url(candidate)
+    host = urlsplit(candidate).hostname or ""
+    if is_link_local(host):
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: link-local address")
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -217,10 +233,11 @@ class OpmlDocument:
     # editing --------------------------------------------------------------------------------
     def add(self, feed: OpmlFeed, extra: dict[str, str] | None = None) -> OpmlFeed:
         """Append a feed outline to its folder (created at the end when missing)."""
-        element = Element("outline", {"type": "rss"})
-        for key, value in (extra or {}).items():
-            if key not in ("xmlUrl", "type") and not key.startswith("xmlns"):
-                element.attrs[key] = value
+        attrs = {k: v for k, v in (extra or {}).items() if not k.startswith("xmlns")}
+        if not attrs:
+            attrs = {"type": "rss", "text": feed.title or feed.url, "title": feed.title or "",
+                     "xmlUrl": feed.url}
+        element = Element("outline", attrs)
         self._apply(element, replace(feed, category=None), clear=False)
         self._folder(feed.category).children.append(element)
         return self._require(feed.url).feed
@@ -247,6 +264,8 @@ class OpmlDocument:
     def _apply(self, element: Element, feed: OpmlFeed, *, clear: bool) -> None:
         attrs = element.attrs
         attrs[_key(element, "xmlUrl")] = feed.url.strip()
+        if not attrs.get("title"):
+            attrs.pop("title", None)
         if feed.title:
             attrs[_key(element, "text")] = feed.title
             attrs[_key(element, "title")] = feed.title

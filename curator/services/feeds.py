@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +19,11 @@ from sqlmodel import Session, select
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
 from curator.filelock import atomic_write, file_lock
 from curator.models import Feed, Post
-from curator.opml import OpmlDocument, OpmlFeed
+from curator.opml import OpmlDocument, OpmlFeed, subscribable_url
 from curator.services.base import ServiceBase
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
-from curator.urls import check_feed_url, normalise_feed_url
+from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:
     import httpx
@@ -91,7 +92,7 @@ class FeedService(ServiceBase):
                  title: str | None = None, discover: bool = True,
                  client: httpx.Client | None = None) -> FeedAddResult:
         """Subscribe to a feed URL, or to the feed a blog homepage advertises (autodiscovery)."""
-        url = check_feed_url(url)
+        url = subscribable_url(url)
         self._refuse_duplicate(url)
         found_from, alternatives, found_title, html_url = None, [], None, None
         if discover:
@@ -126,7 +127,7 @@ class FeedService(ServiceBase):
             if entry is None:
                 raise NotFoundError(f"no feed with URL {url} in {self.locations.opml.name}")
             if new_url is not None:
-                new_url = check_feed_url(new_url)
+                new_url = subscribable_url(new_url)
                 other = doc.find(new_url)
                 if other is not None and other.element is not entry.element:
                     raise ConflictError(f"already subscribed: {new_url}")
@@ -146,7 +147,7 @@ class FeedService(ServiceBase):
         Call it outside any open database transaction (it takes the OPML lock, then writes).
         Returns None when `old` is no longer in the OPML.
         """
-        new = check_feed_url(new)
+        new = subscribable_url(new)
         renames: dict[str, str] = {}
         with self._editing(renames) as doc:
             entry = doc.find(old)
@@ -169,16 +170,16 @@ class FeedService(ServiceBase):
         with self._editing() as doc:
             for entry in incoming.entries():
                 try:
-                    check_feed_url(entry.feed.url)
+                    url = subscribable_url(entry.feed.url)
                 except UnsafeUrlError as exc:
                     invalid += 1
                     details.append(str(exc))
                     continue
-                if doc.find(entry.feed.url) is not None:
+                if doc.find(url) is not None:
                     skipped += 1
                     continue
-                doc.add(entry.feed, extra=dict(entry.element.attrs))
-                added.append(entry.feed.url.strip())
+                doc.add(replace(entry.feed, url=url), extra=dict(entry.element.attrs))
+                added.append(url)
         return FeedImportReport(len(added), skipped, invalid, details, added)
 
     def export_opml(self, target: Path | None = None) -> bytes:
@@ -201,7 +202,7 @@ class FeedService(ServiceBase):
         duplicates = 0
         for feed in doc.feeds():
             try:
-                check_feed_url(feed.url)
+                feed = replace(feed, url=subscribable_url(feed.url))
             except UnsafeUrlError as exc:
                 invalid.append(str(exc))
                 continue

@@ -1,0 +1,134 @@
+"""Autodiscovery against a real HTTP server on 127.0.0.1 (pages with and without feed links)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from curator.discover import discover_feed, feed_links, sniff
+from curator.errors import DiscoveryError, UnsafeUrlError
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tanya's blog</title>
+<link>http://x/</link><item><title>Hi</title></item></channel></rss>"""
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<!-- generator -->
+<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">Atom &amp; co</title></feed>"""
+JSONFEED = b'{"version": "https://jsonfeed.org/version/1.1", "title": "JSON blog", "items": []}'
+
+PAGES: dict[str, tuple[int, str, bytes, dict[str, str]]] = {
+    "/linked/": (200, "text/html", b"""<!doctype html><html><head><title>Linked home</title>
+        <link rel="alternate" type="application/rss+xml" title="Comments" href="/comments/feed/">
+        <link rel="alternate" type="application/json" href="/feed.json">
+        <link rel="alternate" type="application/rss+xml" title="Main" href="feed.rss">
+        <link rel="alternate" type="application/atom+xml" href="javascript:alert(1)">
+        </head><body>hello</body></html>""", {}),
+    "/linked/feed.rss": (200, "application/rss+xml", RSS, {}),
+    "/comments/feed/": (200, "application/rss+xml", RSS, {}),
+    "/feed.json": (200, "application/json", JSONFEED, {}),
+    "/based/": (200, "text/html", b"""<html><head><base href="/elsewhere/">
+        <link rel="alternate feed" type="application/atom+xml" href="atom.xml"></head></html>""", {}),
+    "/elsewhere/atom.xml": (200, "application/atom+xml", ATOM, {}),
+    "/broken-links/": (200, "text/html", b"""<html><head><title>Broken</title>
+        <link rel="alternate" type="application/rss+xml" href="/missing.xml"></head></html>""", {}),
+    "/blog/": (200, "text/html", b"<html><head><title>Plain blog</title></head></html>", {}),
+    "/blog/feed": (404, "text/plain", b"nope", {}),
+    "/index.xml": (200, "text/xml", ATOM, {}),
+    "/nothing/": (200, "text/html", b"<html><head><title>No feeds</title></head></html>", {}),
+    "/direct.xml": (200, "text/html", RSS, {}),  # wrong content type, still a feed
+    "/json-direct": (200, "application/feed+json", JSONFEED, {}),
+    "/moved": (301, "text/plain", b"", {"Location": "/direct.xml"}),
+    "/temp": (302, "text/plain", b"", {"Location": "/direct.xml"}),
+    "/loop": (302, "text/plain", b"", {"Location": "/loop"}),
+    "/to-file": (302, "text/plain", b"", {"Location": "file:///etc/passwd"}),
+    "/error": (500, "text/plain", b"boom", {}),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        path = self.path.split("?")[0]
+        status, ctype, body, headers = PAGES.get(path, (404, "text/plain", b"not found", {}))
+        if path == "/nothing/feed" or path.startswith("/huge"):
+            status, ctype, body = 200, "text/html", b"<html>" + b"x" * (3 * 1024 * 1024)
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_link_alternate_best_chosen_others_reported(server: str) -> None:
+    result = discover_feed(server + "/linked/")
+    assert result.url == server + "/linked/feed.rss"
+    assert (result.kind, result.title, result.html_url) == ("rss", "Tanya's blog", server + "/linked/")
+    others = [c.url for c in result.alternatives]
+    assert others == [server + "/feed.json", server + "/comments/feed/"]  # comments last
+    assert not any("javascript" in u for u in others)
+
+
+def test_base_href_and_multi_token_rel(server: str) -> None:
+    result = discover_feed(server + "/based/")
+    assert result.url == server + "/elsewhere/atom.xml"
+    assert result.kind == "atom" and result.title == "Atom & co"
+
+
+def test_common_paths_when_no_links(server: str) -> None:
+    result = discover_feed(server + "/blog/")
+    assert result.url == server + "/index.xml"  # /blog/feed is 404, then the root paths
+    assert result.html_url == server + "/blog/"
+
+
+def test_broken_links_fall_back_to_paths(server: str) -> None:
+    assert discover_feed(server + "/broken-links/").url == server + "/index.xml"
+
+
+def test_direct_feed_urls(server: str) -> None:
+    assert discover_feed(server + "/direct.xml").title == "Tanya's blog"
+    json_result = discover_feed(server + "/json-direct")
+    assert (json_result.kind, json_result.title) == ("json", "JSON blog")
+    # 301 is adopted, 302 keeps the URL the user gave
+    assert discover_feed(server + "/moved").url == server + "/direct.xml"
+    assert discover_feed(server + "/temp").url == server + "/temp"
+
+
+def test_no_feed_is_a_clear_error(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(PAGES, "/index.xml", (404, "text/plain", b"", {}))
+    with pytest.raises(DiscoveryError, match="no feed found at .*/nothing/"):
+        discover_feed(server + "/nothing/")
+    with pytest.raises(DiscoveryError, match="HTTP 500"):
+        discover_feed(server + "/error")
+    with pytest.raises(DiscoveryError, match="redirects"):
+        discover_feed(server + "/loop")
+    with pytest.raises(DiscoveryError):
+        discover_feed(server + "/to-file")
+    with pytest.raises(UnsafeUrlError):
+        discover_feed("http://169.254.169.254/latest/")
+
+
+def test_sniff_and_links_units() -> None:
+    assert sniff(RSS) == "rss" and sniff(ATOM) == "atom" and sniff(JSONFEED) == "json"
+    assert sniff(b"<rdf:RDF xmlns:rdf='x'>") == "rdf"
+    assert sniff(b"<!DOCTYPE html><html><body>captive portal</body></html>") is None
+    assert sniff(b'{"not": "a feed"}', "application/json") is None
+    links = feed_links(b'<link rel="alternate" type="application/rss+xml" href="data:x">'
+                       b'<link rel=alternate type=application/atom+xml href=/a.xml>',
+                       "https://b.example/x/")
+    assert [c.url for c in links] == ["https://b.example/a.xml"]
