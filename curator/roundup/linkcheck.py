@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from curator import __version__
 from curator.roundup.views import LinkResult
 from curator.text import one_line
 from curator.urls import safe_link
 
+if TYPE_CHECKING:
+    import httpx
+
 USER_AGENT = f"curator/{__version__} (link check)"
 HEAD_REFUSED = {403, 405, 501}
 
 
 async def _check_one(client: httpx.AsyncClient, url: str, gate: asyncio.Semaphore) -> LinkResult:
+    import httpx
+
     async with gate:
         try:
             response = await client.head(url)
@@ -43,6 +47,8 @@ async def _check_one(client: httpx.AsyncClient, url: str, gate: asyncio.Semaphor
 async def check_urls_async(urls: Iterable[str], *, timeout: float = 10.0, concurrency: int = 8,
                            max_redirects: int = 5) -> list[LinkResult]:
     """One result per distinct URL, in first-seen order; unsafe URLs are reported dead unasked."""
+    import httpx  # here, not at the top: `import httpx` also loads click and rich (httpx._main)
+
     ordered = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(max(1, concurrency))
     async with httpx.AsyncClient(follow_redirects=True, max_redirects=max_redirects,
