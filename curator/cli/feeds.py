@@ -7,6 +7,7 @@ root group prints as one line on stderr with exit status 1.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import click
@@ -134,9 +135,8 @@ def export_command(app: AppContext, file: Path | None) -> None:
     """Write the feed list as OPML 2.0 to FILE (default: stdout)."""
     data = app.curator.export_opml(file)
     if file is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
         click.echo(f"wrote {file}", err=True)
 
