@@ -211,3 +211,43 @@ def test_user_templates_override_the_bundled_ones() -> None:
     (folder / "edition.txt.j2").write_text("{{ nope }}", encoding="utf-8")
     with pytest.raises(CuratorError, match="edition.txt.j2"):
         cur.export_edition("txt")
+
+
+def test_same_link_never_twice_in_one_draft() -> None:
+    cur, posts = _setup()
+    mirror = add_feed(cur, "https://mirror.example/feed", title="Mirror")
+    copy = add_post(cur, mirror, "Vote (mirror)", "https://preston.example/vote",
+                    theme="openness")
+    cur.new_edition()
+    with pytest.raises(ConflictError, match="already in this draft"):
+        cur.pick([posts[0], copy])
+    assert cur.get_edition().items == []
+    cur.pick([posts[0]])
+    with pytest.raises(ConflictError, match="already in this draft"):
+        cur.pick([copy])
+    with pytest.raises(ConflictError, match="already in this draft"):
+        cur.add_link("Vote", "https://preston.example/vote")
+    cur.pick([copy], force=True)
+    assert len(cur.get_edition().items) == 2
+
+
+def test_a_theme_newer_than_the_draft_gets_its_sub_section() -> None:
+    from curator.models import Theme
+
+    cur, posts = _setup()
+    cur.new_edition()
+    with cur.db.write() as session:
+        if not session.exec(select(Theme)).first():
+            for index, (slug, name) in enumerate([("openness", "Openness and engagement"),
+                                                  ("improvement", "Improvement and innovation"),
+                                                  ("tools", "Cool tools"), ("other", "...and")]):
+                session.add(Theme(slug=slug, name=name, position=index))
+        session.add(Theme(slug="events", name="Events", position=99))
+    feed = add_feed(cur, "https://events.example/feed", person="Eve Vents")
+    post = add_post(cur, feed, "A meetup", "https://events.example/meetup", theme="events")
+    cur.pick([post])
+    keys = [s.key for s in cur.get_edition().sections]
+    assert keys[keys.index("other") + 1] == "events"
+    assert keys[-1] == "a-personal-note"
+    events = next(s for s in cur.get_edition().sections if s.key == "events")
+    assert events.level == 2 and [i.post_id for i in events.items] == [post]

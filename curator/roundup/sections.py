@@ -69,3 +69,18 @@ def remove(session: Session, edition: Edition, ref: str | int, force: bool) -> N
     session.delete(section)
     session.flush()
     store.renumber(session, [s for s in rows if s.id != section.id])
+
+
+def add_theme(session: Session, edition: Edition, slug: str, name: str) -> EditionSection:
+    """A sub-section for a theme created after the draft, placed after the last theme one."""
+    rows = store.sections_of(session, edition.id or 0)
+    section = EditionSection(edition_id=edition.id or 0, kind="theme", title=name, theme=slug,
+                             position=len(rows))
+    session.add(section)
+    session.flush()
+    anchors = [i for i, s in enumerate(rows) if s.kind in ("theme", "blogs")]
+    position = anchors[-1] + 1 if anchors else len(rows)
+    order = moved([s.id or 0 for s in rows], section.id or 0, position)
+    by_id = {s.id: s for s in [*rows, section]}
+    store.renumber(session, [by_id[i] for i in order])
+    return section

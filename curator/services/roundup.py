@@ -25,7 +25,8 @@ from curator.models import (
     utcnow,
 )
 from curator.roundup import editions as rules
-from curator.roundup import sections, store
+from curator.roundup import sections as sections_mod
+from curator.roundup import store
 from curator.roundup.blurbs import who
 from curator.roundup.linkcheck import check_urls
 from curator.roundup.render import render, write_atomic
@@ -138,12 +139,16 @@ class RoundupService(ServiceBase):
     # --- items ---------------------------------------------------------------------------------
 
     def _section_for(self, session: Session, edition: Edition, ref: str | int | None,
-                     theme: str | None) -> EditionSection:
+                     theme: str | None, themes: dict[str, str] | None = None) -> EditionSection:
+        """The named section; else the theme's sub-section (created when the theme is newer
+        than the draft), else '...and', else the last theme sub-section."""
         sections = store.sections_of(session, edition.id or 0)
         if ref is not None and str(ref).strip():
             wanted = rules.find_by_ref(ref, store.section_refs(sections))
             return next(s for s in sections if s.id == wanted)
         themed = [s for s in sections if s.kind == "theme"]
+        if theme and themes and theme in themes and all(s.theme != theme for s in themed):
+            return sections_mod.add_theme(session, edition, theme, themes[theme])
         for slug in (theme, "other"):
             match = next((s for s in themed if s.theme == slug), None)
             if match is not None:
@@ -174,6 +179,7 @@ class RoundupService(ServiceBase):
         the new item ids. Posts already in the draft are left where they are."""
         signals: list[tuple[int, str]] = []
         created: list[EditionItem] = []
+        themes = dict(self._theme_order())
         with self.db.write() as session:
             edition = store.require_draft(session)
             rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == Post.feed_id)
@@ -182,13 +188,18 @@ class RoundupService(ServiceBase):
             missing = [p for p in post_ids if p not in found]
             if missing:
                 raise NotFoundError(f"no post with id {missing[0]}")
-            existing = {i.post_id for i in store.items_of(session, edition.id or 0)}
+            draft_items = store.items_of(session, edition.id or 0)
+            existing = {i.post_id for i in draft_items}
             wanted = [p for p in dict.fromkeys(post_ids) if p not in existing]
             self._check_memory(session, wanted,
                                [found[p][0].link or "" for p in wanted], force)
+            in_draft = {i.link: i.id for i in draft_items if i.link}
             for post_id in wanted:
                 post, feed = found[post_id]
-                target = self._section_for(session, edition, section, post.theme)
+                if post.link and post.link in in_draft and not force:
+                    raise ConflictError(f"post {post_id} links to {post.link}, already in this "
+                                        f"draft as item {in_draft[post.link]} (use --force)")
+                target = self._section_for(session, edition, section, post.theme, themes)
                 person, org = who(feed.person, feed.org, post.person, post.org, post.author,
                                   feed.title or feed.feed_title)
                 item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
@@ -199,6 +210,8 @@ class RoundupService(ServiceBase):
                 session.add(item)
                 session.flush()
                 created.append(item)
+                if item.link:
+                    in_draft.setdefault(item.link, item.id)
                 if target.kind == "theme" and target.theme:
                     signals.append((post_id, target.theme))
         self._record_signals(signals)
@@ -212,6 +225,11 @@ class RoundupService(ServiceBase):
         with self.db.write() as session:
             edition = store.require_draft(session)
             self._check_memory(session, [], [clean_url], force)
+            twin = next((i for i in store.items_of(session, edition.id or 0)
+                         if i.link == clean_url), None)
+            if twin is not None and not force:
+                raise ConflictError(f"{clean_url} is already in this draft as item {twin.id} "
+                                    "(use --force)")
             target = self._section_for(session, edition, section, None)
             item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
                                position=len(store.section_items(session, target.id or 0)),
@@ -327,25 +345,25 @@ class RoundupService(ServiceBase):
         """A new free-text section (at 0-based `position`, default just before the closing
         note); returns its id."""
         with self.db.write() as session:
-            return sections.add(session, store.require_draft(session), title, body, position)
+            return sections_mod.add(session, store.require_draft(session), title, body, position)
 
     def rename_section(self, ref: str | int, title: str) -> None:
         with self.db.write() as session:
-            sections.rename(session, store.require_draft(session), ref, title)
+            sections_mod.rename(session, store.require_draft(session), ref, title)
 
     def set_section_body(self, ref: str | int, text: str) -> None:
         with self.db.write() as session:
-            sections.set_body(session, store.require_draft(session), ref, text)
+            sections_mod.set_body(session, store.require_draft(session), ref, text)
 
     def reorder_section(self, ref: str | int, position: int) -> None:
         """Move a section to index `position` (0-based; -1 = last)."""
         with self.db.write() as session:
-            sections.reorder(session, store.require_draft(session), ref, position)
+            sections_mod.reorder(session, store.require_draft(session), ref, position)
 
     def remove_section(self, ref: str | int, force: bool = False) -> None:
         """Remove a section; one holding items needs `force` (its items go with it)."""
         with self.db.write() as session:
-            sections.remove(session, store.require_draft(session), ref, force)
+            sections_mod.remove(session, store.require_draft(session), ref, force)
 
     # --- export --------------------------------------------------------------------------------
 
