@@ -112,3 +112,21 @@ def test_custom_blurbs_mark_their_link() -> None:
                                                 "!")
     b = parse_custom("Just read it\x1b[31m", item)
     assert (b.before, b.link_text, b.after) == ("", "Just read it[31m", "")
+
+
+def test_styles_take_turns_and_keep_the_organisation() -> None:
+    items = [BlurbInput("One", "Priya Natarajan", "Calderbrook Council"),
+             BlurbInput("Two", "Sam Okafor", "Riverside Libraries"),
+             BlurbInput("Three", "Gareth Pryce", "Valleys Data"),
+             BlurbInput("Four", "Weeknotes Collective", None)]
+    assert [b.text for b in section_blurbs(items)] == [
+        "One from Priya Natarajan of Calderbrook Council",
+        "Sam Okafor of Riverside Libraries writes about Two",
+        "Gareth Pryce of Valleys Data blogs on Three",
+        "Four from Weeknotes Collective"]
+
+
+def test_a_name_cannot_inject_the_link_marker() -> None:
+    item = BlurbInput("T", "[Mallory]", None)
+    b = parse_custom("Read {person} on [this]", item)
+    assert (b.before, b.link_text, b.after) == ("Read [Mallory] on ", "this", "")

@@ -1,8 +1,10 @@
 """Blurbs: the one-line sentence that introduces each link in the roundup.
 
-Default styles follow the real roundup: "{person} writes about {title}", "{title} from {person} of
-{org}", "{person} blogs on {title}". The title carries the link. When one person has several posts
-in a section, the later ones say so ("Dave also writes about ...") instead of repeating the name.
+Default styles follow the real roundup and take turns down a section so a run of blurbs does not
+read like a form: "{title} from {person} of {org}", "{person} writes about {title}", "{person}
+blogs on {title}" (" of {org}" only when the organisation is known). The title carries the link.
+When one person has several posts in a section, the later ones say so ("Dave also writes about
+...") instead of repeating the name.
 An edited blurb may mark its link with [square brackets] or use {title}, {person}, {org}.
 """
 
@@ -15,8 +17,8 @@ from dataclasses import dataclass
 from curator.roundup.views import Blurb
 from curator.text import one_line
 
-WITH_ORG = "{title} from {person} of {org}"
-PLAIN_STYLES = ("{person} writes about {title}", "{person} blogs on {title}")
+STYLES = ("{title} from {person}{of_org}", "{person}{of_org} writes about {title}",
+          "{person}{of_org} blogs on {title}")
 FOLLOW_UPS = ("{first} also writes about {title}", "{first} also blogs on {title}")
 NOTE_DASH = "\u2013"
 
@@ -55,7 +57,9 @@ def first_name(person: str) -> str:
 
 def _fill(template: str, item: BlurbInput, first: str) -> Blurb:
     """Expand a style: {title} becomes the link, the other fields plain text."""
-    values = {"person": item.person or "", "org": item.org or "", "first": first}
+    of_org = f" of {item.org}" if item.org and item.org != item.person else ""
+    values = {"person": item.person or "", "org": item.org or "", "first": first,
+              "of_org": of_org}
     head, sep, tail = template.partition("{title}")
     if not sep:
         return Blurb(_expand(template, values), item.title, "")
@@ -63,7 +67,7 @@ def _fill(template: str, item: BlurbInput, first: str) -> Blurb:
 
 
 def _expand(text: str, values: dict[str, str]) -> str:
-    return re.sub(r"\{(person|org|first)\}", lambda m: values[m.group(1)], text)
+    return re.sub(r"\{(person|org|first|of_org)\}", lambda m: values.get(m.group(1), ""), text)
 
 
 _BRACKETS = re.compile(r"\[([^\[\]]+)\]")
@@ -78,17 +82,17 @@ def parse_custom(text: str, item: BlurbInput) -> Blurb:
         head, _sep, tail = clean.partition("{title}")
         return Blurb(_expand(head, values), item.title, _expand(tail.replace("{title}", item.title),
                                                                 values))
-    clean = _expand(clean, values)
-    match = _BRACKETS.search(clean)
+    match = _BRACKETS.search(clean)  # found before expanding, so a name cannot add brackets
     if match:
-        return Blurb(clean[:match.start()], match.group(1), clean[match.end():])
-    return Blurb("", clean, "")
+        return Blurb(_expand(clean[:match.start()], values), _expand(match.group(1), values),
+                     _expand(clean[match.end():], values))
+    return Blurb("", _expand(clean, values), "")
 
 
 def section_blurbs(items: Sequence[BlurbInput]) -> list[Blurb]:
     """Blurbs for a run of items in one section, in order, so repeated people read naturally."""
     seen: dict[str, int] = {}
-    plain_count = 0
+    turn = 0
     out: list[Blurb] = []
     for item in items:
         if item.custom:
@@ -103,11 +107,9 @@ def section_blurbs(items: Sequence[BlurbInput]) -> list[Blurb]:
         seen[item.person] = earlier + 1
         if earlier:
             style = FOLLOW_UPS[(earlier - 1) % len(FOLLOW_UPS)]
-        elif item.org and item.org != item.person:
-            style = WITH_ORG
         else:
-            style = PLAIN_STYLES[plain_count % len(PLAIN_STYLES)]
-            plain_count += 1
+            style = STYLES[turn % len(STYLES)]
+            turn += 1
         out.append(_fill(style, item, first_name(item.person)))
     return out
 
