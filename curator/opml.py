@@ -39,6 +39,8 @@ def subscribable_url(url: str) -> str:
     host = urlsplit(candidate).hostname or ""
     if is_link_local(host):
         raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: link-local address")
+    if urlsplit(candidate).port == 0:
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: port 0")
     return candidate
 
 

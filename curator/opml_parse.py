@@ -26,7 +26,10 @@ _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 _BARE_AMP = re.compile(r"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _NAMED_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTR_VALUE = re.compile(r'(=\s*")([^"]*)"')
+_TAG_START = re.compile(r"<outline\b")
+_ATTR_START = re.compile(r"\s*([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
+_TAG_END = re.compile(r"\s*/?>")
+_CLOSERS = {q: re.compile(q + r"(?=\s+[A-Za-z_][\w:.-]*\s*=\s*[\"']|\s*/?>)") for q in "\"'"}
 _XML_NAMED = {"amp", "lt", "gt", "quot", "apos"}
 
 
@@ -117,20 +120,37 @@ def repair(text: str) -> tuple[str, list[str]]:
         return f"&#{ord(char[0])};" if char and len(char) == 1 else "&amp;" + name + ";"
 
     text = _NAMED_REF.sub(named, text)
-    raw_lt = 0
-
-    def attr_lt(match: re.Match[str]) -> str:
-        nonlocal raw_lt
-        raw_lt += match.group(2).count("<")
-        return match.group(1) + match.group(2).replace("<", "&lt;") + '"'
-
-    text = _ATTR_VALUE.sub(attr_lt, text)
-    if raw_lt:
-        warnings.append(f"repaired {raw_lt} raw '<' in attribute values")
+    text, fixed = _repair_outline_tags(text)
+    if fixed:
+        warnings.append(f"repaired {fixed} attribute values with raw quotes or '<'")
     if _BAD_CHARS.search(text):
         text = _BAD_CHARS.sub("", text)
         warnings.append("removed control characters")
     return text, warnings
+
+
+def _repair_outline_tags(text: str) -> tuple[str, int]:
+    """Escape stray quotes and '<' inside <outline> attribute values (a value ends at a quote
+    followed by another attribute or the end of the tag)."""
+    out: list[str] = []
+    pos = fixed = 0
+    for start in _TAG_START.finditer(text):
+        if start.start() < pos:
+            continue
+        out.append(text[pos:start.end()])
+        pos = start.end()
+        while (attr := _ATTR_START.match(text, pos)) is not None:
+            quote = attr.group(2)
+            close = _CLOSERS[quote].search(text, attr.end(), attr.end() + 20_000)
+            if close is None:
+                break
+            value = text[attr.end():close.start()]
+            safe = value.replace("<", "&lt;").replace(quote, "&quot;" if quote == '"' else "&apos;")
+            fixed += safe != value
+            out.append(text[pos:attr.end()] + safe + quote)
+            pos = close.end()
+    out.append(text[pos:])
+    return "".join(out), fixed
 
 
 class _Builder:
@@ -196,12 +216,12 @@ def parse_xml(raw: bytes) -> ParsedXml:
     refuse_dtd(text)
     try:
         root, prolog = _expat(text)
-    except expat.ExpatError as first:
+    except expat.ExpatError:
         fixed, repairs = repair(text)
         try:
             root, prolog = _expat(fixed)
-        except expat.ExpatError:
-            raise OpmlError(f"not well-formed XML: {expat.ErrorString(first.code)} at line "
-                            f"{first.lineno}, column {first.offset}") from None
+        except expat.ExpatError as exc:
+            raise OpmlError(f"not well-formed XML: {expat.ErrorString(exc.code)} at line "
+                            f"{exc.lineno}") from None
         warnings.extend(repairs)
     return ParsedXml(root, prolog, warnings)
