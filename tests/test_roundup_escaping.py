@@ -30,13 +30,25 @@ class Audit(HTMLParser):
         self.tags: list[str] = []
         self.attrs: list[tuple[str, str | None]] = []
         self.text: list[str] = []
+        self.anchors: list[tuple[str, str]] = []  # (href, visible text)
+        self._href: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attrs.extend(attrs)
+        if tag == "a":
+            self._href = dict(attrs).get("href") or ""
+            self.anchors.append((self._href, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._href = None
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if self._href is not None:
+            href, text = self.anchors[-1]
+            self.anchors[-1] = (href, text + data)
 
 
 def audit(html: str) -> Audit:
@@ -98,8 +110,10 @@ def test_markdown_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-
     parsed = audit(html)
     text = "".join(parsed.text)
     assert VISIBLE in text
-    hrefs = [v for k, v in parsed.attrs if k == "href"]
-    assert all("evil.example" not in (h or "") for h in hrefs)
+    # feed-supplied Markdown made no link; a bare URL in the facilitator's own section text is
+    # linked, but only visibly (the link text is the URL itself)
+    for href, visible in parsed.anchors:
+        assert "evil.example" not in href or visible == href, (href, visible)
     assert "- list?" in text and "1. numbered?" in text and "> quote?" in text
     assert parsed.tags.count("h1") == 1  # "# not a heading" stayed text
 
@@ -127,3 +141,23 @@ def test_md_escape_round_trips_to_literal_text(text: str) -> None:
     parsed.feed(html)
     assert set(parsed.tags) <= {"p", "br"}, (text, html)
     assert " ".join("".join(parsed.text).split()) == " ".join(text.split())
+
+
+def test_urls_in_section_text_become_links_only_when_http() -> None:
+    cur = make_curator()
+    cur.new_edition()
+    cur.set_section_body("the-big-news", "Book at https://tickets.example/a_b?x=1&y=2. "
+                         "Not javascript:alert(1) nor data:text/html,<b>x</b> "
+                         "nor https://evil.example/<script>")
+    for fmt in ("html", "md"):
+        out = cur.export_edition(fmt)
+        html = out if fmt == "html" else MarkdownIt("commonmark").render(out)
+        parsed = audit(html)
+        hrefs = [v for k, v in parsed.attrs if k == "href"]
+        assert hrefs[0] == "https://tickets.example/a_b?x=1&y=2", hrefs
+        assert all(h and h.startswith("https://") for h in hrefs)
+        text = "".join(parsed.text)
+        assert "Not javascript:alert(1) nor data:text/html,<b>x</b>" in text
+        assert "<script>" in text and "script" not in parsed.tags
+    txt = cur.export_edition("txt")
+    assert "Book at https://tickets.example/a_b?x=1&y=2. Not javascript" in txt

@@ -52,7 +52,8 @@ def build_real_edition(cur: Curator) -> None:
     cur.set_blurb(ids[6], "A handy [map of council APIs] from Leigh Dodds at the ODI")
     cur.set_section_body("the-big-news", "LocalGovCamp is back! Tickets go on sale on Monday.\n\n"
                          "The network passed 1,000 members this month.")
-    cur.set_section_body("Other cool events", "Two unconferences in April:")
+    cur.set_section_body("Other cool events",
+                         "Two unconferences in April (details: https://unconf.example/april).")
     cur.add_link("UKGovCamp spring edition", "https://ukgovcamp.example/spring?utm_source=x",
                  section="other-cool-events", note="free, in Manchester")
     cur.set_section_body("can-you-help", "Tell us which tools your team uses for consultation.")

@@ -78,6 +78,42 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p for p in tidy_paragraphs(text).split("\n\n") if p]
 
 
+_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.I)
+
+
+def _url_pieces(text: str) -> list[tuple[str, bool]]:
+    """Split free text into (piece, is_link): bare http(s) URLs become links, trailing
+    punctuation stays outside them."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        if safe_link(url) is None:
+            continue
+        start = match.start()
+        pieces.append((text[last:start], False))
+        pieces.append((url, True))
+        last = start + len(url)
+    pieces.append((text[last:], False))
+    return [p for p in pieces if p[0]]
+
+
+def _md_linked(text: str) -> MdSafe:
+    return MdSafe("".join(f"<{md_url(piece)}>" if is_link else md_escape(piece)
+                          for piece, is_link in _url_pieces(strip_controls(text))))
+
+
+def _html_linked(text: str) -> Markup:
+    out = Markup("")
+    for piece, is_link in _url_pieces(strip_controls(text)):
+        if is_link:
+            out += Markup('<a href="{0}" style="color:#1a5fb4;text-decoration:underline;">{0}'
+                          "</a>").format(piece)
+        else:
+            out += escape(piece)
+    return out
+
+
 # --- blurbs per format -------------------------------------------------------------------------
 
 def _md_blurb(item: ItemView) -> MdSafe:
@@ -132,12 +168,15 @@ def _environment(user_dir: str | None, kind: str) -> SandboxedEnvironment:
     if kind == "html":
         env = SandboxedEnvironment(autoescape=True, finalize=_html_finalize, **common)
         env.filters["blurb"] = _html_blurb
+        env.filters["linked"] = _html_linked
     elif kind == "md":
         env = SandboxedEnvironment(autoescape=False, finalize=_md_finalize, **common)
         env.filters["blurb"] = _md_blurb
+        env.filters["linked"] = _md_linked
     else:
         env = SandboxedEnvironment(autoescape=False, finalize=_txt_clean, **common)
         env.filters["blurb"] = _txt_blurb
+        env.filters["linked"] = _txt_clean
     env.filters["day"] = _day
     env.filters["paragraphs"] = _paragraphs
     env.filters["url"] = safe_link
