@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from sqlmodel import Session, col, func, select
 
@@ -18,7 +19,9 @@ from curator.roundup.blurbs import BlurbInput, section_blurbs
 from curator.roundup.editions import slugify
 from curator.roundup.views import EditionInfo, EditionView, ItemView, SectionView
 from curator.types import PostInfo
-from curator.urls import safe_link
+from curator.urls import safe_link as _safe_link
+
+safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; views repeat links
 
 
 def draft(session: Session) -> Edition | None:
