@@ -242,7 +242,8 @@ class OpmlDocument:
         element = Element("outline", attrs)
         self._apply(element, replace(feed, category=None), clear=False)
         self._folder(feed.category).children.append(element)
-        return self._require(feed.url).feed
+        path = tuple(p.strip() for p in (feed.category or "").split("/") if p.strip())
+        return self._feed_of(element, path)
 
     def update(self, target: str, /, **changes: str | None) -> OpmlFeed:
         """Change modelled fields of one feed; a value of None leaves it, "" clears it."""

@@ -53,6 +53,13 @@ def test_sync_upserts_and_reports(curator: Curator) -> None:
     assert feeds["https://odi.example/feed/"].category is None
     again = curator.sync_opml()
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
+    # a hand edit between syncs is picked up (the unchanged-file shortcut keys on the file stat)
+    path = curator.locations.opml
+    path.write_bytes(OPML.replace(b'text="Open data"', b'text="Open data" curator:org="ODI"')
+                     .replace(b"https://preston.example/feed/", b"https://preston.example/x"))
+    edited = curator.sync_opml()
+    assert (edited.added, edited.updated, edited.removed) == (1, 1, 1)
+    assert curator.get_feed("https://odi.example/feed/").org == "ODI"
 
 
 def test_removed_feed_keeps_posts_and_comes_back(curator: Curator) -> None:

@@ -44,6 +44,8 @@ def _info(row: Feed, post_count: int = 0) -> FeedInfo:
 class FeedService(ServiceBase):
     """Subscriptions for the CLI, the TUI and the poller (plain dataclasses in and out)."""
 
+    _feeds_synced: tuple[tuple[int, int, int, int], FeedSyncReport] | None = None
+
     # reading ------------------------------------------------------------------------------
     def read_opml(self) -> OpmlDocument:
         return OpmlDocument.load(self.locations.opml)
@@ -52,7 +54,14 @@ class FeedService(ServiceBase):
         """Mirror feeds.opml into the Feed table (called on start and at every poll)."""
         path = self.locations.opml
         with file_lock(path, required=False):
-            return self._sync(OpmlDocument.load(path), {})
+            stamp = _stamp(path)
+            cached = self._feeds_synced
+            if cached is not None and stamp is not None and cached[0] == stamp:
+                # file unchanged since this process last mirrored it: nothing to change
+                return replace(cached[1], added=0, updated=0, removed=0)
+            report = self._sync(OpmlDocument.load(path), {})
+            self._feeds_synced = (stamp, report) if stamp is not None else None
+            return report
 
     def list_feeds(self, include_removed: bool = False) -> list[FeedInfo]:
         with self.db.read() as session:
@@ -168,6 +177,7 @@ class FeedService(ServiceBase):
             incoming = OpmlDocument.load(Path(source))
         added, skipped, invalid, details = [], 0, 0, list(incoming.warnings)
         with self._editing() as doc:
+            known = {normalise_feed_url(f.url) for f in doc.feeds()}
             for entry in incoming.entries():
                 try:
                     url = subscribable_url(entry.feed.url)
@@ -175,9 +185,10 @@ class FeedService(ServiceBase):
                     invalid += 1
                     details.append(str(exc))
                     continue
-                if doc.find(url) is not None:
+                if normalise_feed_url(url) in known:
                     skipped += 1
                     continue
+                known.add(normalise_feed_url(url))
                 doc.add(replace(entry.feed, url=url), extra=dict(entry.element.attrs))
                 added.append(url)
         return FeedImportReport(len(added), skipped, invalid, details, added)
@@ -230,6 +241,8 @@ class FeedService(ServiceBase):
                     added += 1
                 elif _changed(row, feed):
                     updated += 1
+                else:
+                    continue
                 _copy(row, feed)
                 session.add(row)
             for key, row in by_key.items():
@@ -239,6 +252,14 @@ class FeedService(ServiceBase):
                     removed += 1
         return FeedSyncReport(len(valid), added, updated, removed, duplicates, invalid,
                               list(doc.warnings))
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _new_row(feed: OpmlFeed) -> Feed:
