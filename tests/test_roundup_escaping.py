@@ -6,6 +6,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from roundup_helpers import add_feed, add_post, make_curator
 
@@ -161,3 +163,17 @@ def test_urls_in_section_text_become_links_only_when_http() -> None:
         assert "<script>" in text and "script" not in parsed.tags
     txt = cur.export_edition("txt")
     assert "Book at https://tickets.example/a_b?x=1&y=2. Not javascript" in txt
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab 1.-+#>*_`[]()<>!&;|~\\=:/\n")
+                                + ["&amp;", "&#35;", "http://x.example", "    ", "\n\n"]),
+                max_size=30).map("".join))
+def test_md_escape_property_any_text_renders_literally(text: str) -> None:
+    rendered = MarkdownIt("commonmark").enable("strikethrough").enable("table").render(
+        md_escape(text))
+    parsed = Audit()
+    parsed.feed(rendered)
+    parsed.close()
+    assert set(parsed.tags) <= {"p", "br"}, (text, rendered)
+    assert " ".join("".join(parsed.text).split()) == " ".join(text.split()), (text, rendered)

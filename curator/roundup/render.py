@@ -36,6 +36,7 @@ ALIASES = {"markdown": "md", "text": "txt", "plain": "txt", "html-fragment": "fr
            "page": "html"}
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+_MD_INDENT = re.compile(r"^[ \t]+", re.M)
 _MD_LINE_START = re.compile(r"^(\s*)([-+=#]|\d+(?=[.)]))", re.M)
 
 
@@ -47,7 +48,9 @@ def md_escape(text: object) -> str:
     """Make any string inert in Markdown: specials backslash-escaped, controls removed."""
     if isinstance(text, MdSafe):
         return text
-    cleaned = strip_controls(str(text))
+    # leading indentation would make a code block: keep at most one space (fragments such as
+    # " from Tanya" still need theirs)
+    cleaned = _MD_INDENT.sub(" ", strip_controls(str(text)))
     escaped = _MD_SPECIAL.sub(lambda m: "\\" + (m.group(1) or "&"), cleaned)
     return _MD_LINE_START.sub(_line_start, escaped)
 
