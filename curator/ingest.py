@@ -10,9 +10,11 @@ each rather than one per entry.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
@@ -56,9 +58,116 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
     return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
+class _CoreOps:
+    """Portable statements through SQLAlchemy Core (PostgreSQL and any other dialect)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        rows = self.conn.execute(
+            select(SOURCE.c.identity_key, POST.c.id, POST.c.content_hash)
+            .join(POST, POST.c.id == SOURCE.c.post_id)
+            .where(SOURCE.c.feed_id == feed_id, SOURCE.c.identity_key.in_(keys)))
+        return {key: (post_id, digest) for key, post_id, digest in rows}
+
+    def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
+        return [(pid, link) for pid, link in self.conn.execute(
+            select(POST.c.id, POST.c.link).where(POST.c.link.in_(links)).order_by(POST.c.id))]
+
+    def update_posts(self, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(
+            update(POST).where(POST.c.id == bindparam("pid")).values(
+                title=bindparam("title"), summary=bindparam("summary"), link=bindparam("link"),
+                author=bindparam("author"), tags=bindparam("tags"), updated=bindparam("updated"),
+                content_hash=bindparam("content_hash"), last_seen_at=bindparam("seen")), rows)
+
+    def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
+        return list(self.conn.execute(
+            insert(POST).returning(POST.c.id, sort_by_parameter_order=True), rows).scalars())
+
+    def insert_sources(self, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(insert(SOURCE), rows)
+
+
+def _sql_dt(value: datetime | None) -> str | None:
+    """The text SQLAlchemy's SQLite DateTime type stores (naive UTC with microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
+            f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+
+
+_POST_COLUMNS = ("feed_id", "guid", "link", "title", "author", "person", "org", "published",
+                 "updated", "summary", "tags", "content_hash", "first_seen_at", "last_seen_at",
+                 "read", "hidden")
+_INSERT_POST = (f"INSERT INTO post ({', '.join(_POST_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})")
+_DATES = ("published", "updated", "first_seen_at", "last_seen_at")
+
+
+class _SqliteOps(_CoreOps):
+    """The same statements on the raw sqlite3 cursor, inside the caller's transaction.
+
+    SQLAlchemy's per-row compilation and type processing cost more than the inserts themselves;
+    storing N feeds x 20 entries is the poller's hot path, so SQLite gets plain DB-API calls.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        marks = ",".join("?" * len(keys))
+        self.cur.execute("SELECT ps.identity_key, p.id, p.content_hash FROM post_source ps "
+                         "JOIN post p ON p.id = ps.post_id "
+                         f"WHERE ps.feed_id = ? AND ps.identity_key IN ({marks})",
+                         (feed_id, *keys))
+        return {key: (pid, digest) for key, pid, digest in self.cur.fetchall()}
+
+    def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
+        marks = ",".join("?" * len(links))
+        self.cur.execute(f"SELECT id, link FROM post WHERE link IN ({marks}) ORDER BY id",
+                         tuple(links))
+        return [(pid, link) for pid, link in self.cur.fetchall()]
+
+    def update_posts(self, rows: list[dict[str, Any]]) -> None:
+        self.cur.executemany(
+            "UPDATE post SET title = ?, summary = ?, link = ?, author = ?, tags = ?, updated = ?, "
+            "content_hash = ?, last_seen_at = ? WHERE id = ?",
+            [(r["title"], r["summary"], r["link"], r["author"], json.dumps(r["tags"]),
+              _sql_dt(r["updated"]), r["content_hash"], _sql_dt(r["seen"]), r["pid"])
+             for r in rows])
+
+    def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
+        ids = []
+        for row in rows:
+            values = dict(row, tags=json.dumps(row["tags"]), read=0, hidden=0)
+            for name in _DATES:
+                values[name] = _sql_dt(values[name])
+            self.cur.execute(_INSERT_POST, tuple(values[c] for c in _POST_COLUMNS))
+            ids.append(int(self.cur.lastrowid or 0))
+        return ids
+
+    def insert_sources(self, rows: list[dict[str, Any]]) -> None:
+        self.cur.executemany(
+            "INSERT INTO post_source (post_id, feed_id, identity_key, guid, link, first_seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(r["post_id"], r["feed_id"], r["identity_key"], r["guid"], r["link"],
+              _sql_dt(r["first_seen_at"])) for r in rows])
+
+
+def ops_for(conn: Connection) -> _CoreOps:
+    """Raw DB-API statements on SQLite, portable Core statements elsewhere."""
+    return _SqliteOps(conn) if conn.dialect.name == "sqlite" else _CoreOps(conn)
+
+
 def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEntry],
-                  now: datetime) -> StoreResult:
+                  now: datetime, ops: _CoreOps | None = None) -> StoreResult:
     """Insert new stories, update changed ones, link cross-feed duplicates; return what changed."""
+    ops = ops or ops_for(conn)
     result = StoreResult()
     unique: dict[str, ParsedEntry] = {}
     for entry in entries:
@@ -67,36 +176,24 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
             unique[key] = entry
     if not unique:
         return result
-    keys = list(unique)
     known: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            select(SOURCE.c.identity_key, POST.c.id, POST.c.content_hash)
-            .join(POST, POST.c.id == SOURCE.c.post_id)
-            .where(SOURCE.c.feed_id == owner.id, SOURCE.c.identity_key.in_(chunk)))
-        known.update({key: (post_id, digest) for key, post_id, digest in rows})
-    changed = [(known[k][0], e) for k, e in unique.items() if k in known and known[k][1] !=
-               e.content_hash]
+    for chunk in _chunks(list(unique)):
+        known.update(ops.known(owner.id, chunk))
+    changed = [(known[k][0], e) for k, e in unique.items()
+               if k in known and known[k][1] != e.content_hash]
     if changed:
-        conn.execute(
-            update(POST).where(POST.c.id == bindparam("pid")).values(
-                title=bindparam("title"), summary=bindparam("summary"), link=bindparam("link"),
-                author=bindparam("author"), tags=bindparam("tags"), updated=bindparam("updated"),
-                content_hash=bindparam("content_hash"), last_seen_at=bindparam("seen")),
-            [{"pid": pid, "title": e.title, "summary": e.summary, "link": e.link,
-              "author": e.author, "tags": e.tags, "updated": e.updated or now,
-              "content_hash": e.content_hash, "seen": now} for pid, e in changed])
+        ops.update_posts([{"pid": pid, "title": e.title, "summary": e.summary, "link": e.link,
+                           "author": e.author, "tags": e.tags, "updated": e.updated or now,
+                           "content_hash": e.content_hash, "seen": now} for pid, e in changed])
         result.updated = len(changed)
     fresh = [(k, e) for k, e in unique.items() if k not in known]
     if not fresh:
         return result
-    links = sorted({e.link for _, e in fresh if e.link})
     by_link: dict[str, int] = {}
-    for chunk in _chunks(links):
-        for pid, link in conn.execute(select(POST.c.id, POST.c.link).where(POST.c.link.in_(chunk))
-                                      .order_by(POST.c.id)):
+    for chunk in _chunks(sorted({e.link for _, e in fresh if e.link})):
+        for pid, link in ops.by_link(chunk):
             by_link.setdefault(link, pid)
-    new_rows: list[dict[str, object]] = []
+    new_rows: list[dict[str, Any]] = []
     pending: list[tuple[str, ParsedEntry]] = []
     claimed: set[str] = set()
     for key, e in fresh:
@@ -112,8 +209,7 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
                          "last_seen_at": now, "read": False, "hidden": False})
     new_ids: dict[str, int] = {}
     if new_rows:
-        ids = conn.execute(insert(POST).returning(POST.c.id, sort_by_parameter_order=True),
-                           new_rows).scalars().all()
+        ids = ops.insert_posts(new_rows)
         for (key, e), pid in zip(pending, ids, strict=True):
             new_ids[key] = pid
             if e.link:
@@ -121,11 +217,12 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
         result.new_post_ids = list(ids)
     sources = []
     for key, e in fresh:
-        pid = new_ids.get(key)
-        if pid is None:
+        if key in new_ids:
+            pid = new_ids[key]
+        else:
             pid = by_link[e.link]  # type: ignore[index]
             result.linked += 1
         sources.append({"post_id": pid, "feed_id": owner.id, "identity_key": key, "guid": e.guid,
                         "link": e.link, "first_seen_at": now})
-    conn.execute(insert(SOURCE), sources)
+    ops.insert_sources(sources)
     return result

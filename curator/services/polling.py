@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -25,6 +26,8 @@ from curator.urls import normalise_feed_url
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
 PER_HOST = 8
+CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
+CLASSIFY_EVERY_S = 2.0
 
 
 class PollService(ServiceBase):
@@ -97,19 +100,24 @@ class PollService(ServiceBase):
             raise CuratorError("--concurrency must be between 1 and 200")
         policy, rng = self._policy(), random.Random()
         pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers)).start()
+        unclassified: list[int] = []
+        last_classified = time.monotonic()
         try:
             for batch in pipeline.batches(stop):
                 now = datetime.now(UTC)
                 with self.db.write() as session:
                     recorded = record_batch(session.connection(), batch, policy, now, rng)
+                unclassified.extend(pid for r in recorded for pid in r.new_post_ids)
+                if len(unclassified) >= CLASSIFY_EVERY_POSTS or (
+                        unclassified and time.monotonic() - last_classified > CLASSIFY_EVERY_S):
+                    self.classify_posts(unclassified)  # type: ignore[attr-defined]
+                    unclassified, last_classified = [], time.monotonic()
                 yield from self._after_commit(recorded)
         finally:
             pipeline.close()
+        self.classify_posts(unclassified)  # type: ignore[attr-defined]
 
     def _after_commit(self, recorded: list[Recorded]) -> Iterator[FeedOutcome]:
-        new_ids = [pid for r in recorded for pid in r.new_post_ids]
-        if new_ids:
-            self.classify_posts(new_ids)  # type: ignore[attr-defined]
         for item in recorded:
             if item.moved_to:
                 self._follow_move(item.outcome.url, item.moved_to)
