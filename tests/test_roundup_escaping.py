@@ -177,3 +177,41 @@ def test_md_escape_property_any_text_renders_literally(text: str) -> None:
     parsed.close()
     assert set(parsed.tags) <= {"p", "br"}, (text, rendered)
     assert " ".join("".join(parsed.text).split()) == " ".join(text.split()), (text, rendered)
+
+
+_WORDS = st.lists(st.sampled_from(list("ab !*_`[]()<>&#-+.1|~\\") + ["&amp;", "Dave", " of "]),
+                  min_size=1, max_size=12).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=_WORDS, person=_WORDS, org=st.one_of(st.none(), _WORDS),
+       note=st.one_of(st.none(), _WORDS), turn=st.integers(0, 2))
+def test_md_blurb_property_one_link_and_literal_text(title: str, person: str, org: str | None,
+                                                    note: str | None, turn: int) -> None:
+    from curator.roundup.blurbs import BlurbInput, note_suffix, section_blurbs
+    from curator.roundup.render import _md_blurb
+    from curator.roundup.views import ItemView
+
+    filler = [BlurbInput(f"t{i}", f"P{i} Q{i}", None) for i in range(turn)]
+    blurb = section_blurbs([*filler, BlurbInput(title.strip() or "x", person.strip() or None,
+                                                (org or "").strip() or None)])[-1]
+    item = ItemView(id=1, section_id=1, position=0, title=title, link="https://ok.example/p",
+                    person=person, org=org, note=note, blurb=blurb.text, blurb_parts=blurb)
+    rendered = MarkdownIt("commonmark").render("- " + _md_blurb(item))
+    parsed = Audit()
+    parsed.feed(rendered)
+    assert parsed.tags.count("a") == 1 and set(parsed.tags) <= {"ul", "li", "a"}, rendered
+    assert parsed.anchors[0][0] == "https://ok.example/p"
+    expected = blurb.text + note_suffix(note)
+    assert " ".join("".join(parsed.text).split()) == " ".join(expected.split()), rendered
+
+
+def test_exclamation_before_the_link_does_not_make_an_image() -> None:
+    cur = make_curator()
+    cur.new_edition()
+    item = cur.add_link("T", "https://ok.example/x", section="other")
+    cur.set_blurb(item, "Wow![this] is good")
+    parsed = Audit()
+    parsed.feed(MarkdownIt("commonmark").render(cur.export_edition("md")))
+    assert "img" not in parsed.tags
+    assert ("https://ok.example/x", "this") in parsed.anchors
