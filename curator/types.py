@@ -117,3 +117,47 @@ class FeedAddResult:
     feed: FeedInfo
     discovered_from: str | None = None
     alternatives: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A classification rule: `field` (phrase|tag|author|feed|domain) matching `pattern` -> theme."""
+
+    id: int
+    field: str
+    pattern: str
+    theme: str
+    feed_url: str | None = None  # scope: None = every feed
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RuleMove:
+    """One stored post a rule moves (or would move, in a dry run)."""
+
+    post_id: int
+    title: str
+    old_theme: str | None
+    new_theme: str
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What adding a rule did (or, with dry_run, would do) to the stored posts."""
+
+    rule: RuleInfo
+    dry_run: bool
+    matched: int  # stored posts the rule matches
+    moved: int  # of those, posts whose theme changes (hand-placed posts are never moved)
+    samples: list[RuleMove] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The trained classifier's state."""
+
+    n_examples: int
+    n_user: int
+    n_edition: int
+    n_rule: int
+    trained_at: datetime | None = None
