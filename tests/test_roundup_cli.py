@@ -80,3 +80,17 @@ def test_every_roundup_command_has_help() -> None:
                  ["export", "--help"], ["check-links", "--help"]):
         result = run(*args)
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_templates_copy_then_edit_changes_the_export() -> None:
+    result = run("templates")
+    assert result.exit_code == 0 and result.output.count("bundled") == 4
+    result = run("templates", "--copy")
+    assert result.exit_code == 0 and result.output.count("yours") == 4
+    cur = make_curator()
+    md = cur.locations.templates_dir / "edition.md.j2"
+    md.write_text("Edition: {{ edition.title }}\n", encoding="utf-8")
+    cur.new_edition(title="Mine")
+    assert cur.export_edition("md") == "Edition: Mine\n"
+    run("templates", "--copy")  # never overwrites an edited template
+    assert md.read_text(encoding="utf-8") == "Edition: {{ edition.title }}\n"

@@ -304,4 +304,14 @@ def publish_command(app: AppContext) -> None:
     click.echo(f"published {cell(info.title)} (#{info.number}) with {info.item_count} items")
 
 
+@roundup_group.command("templates")
+@click.option("--copy", is_flag=True, help="Copy the bundled templates into your templates "
+              "folder to edit them (existing files are kept).")
+@pass_app
+def templates_command(app: AppContext, copy: bool) -> None:
+    """Show which export templates are in use; yours (in the config dir) win over the bundled."""
+    for name, path, own in app.curator.template_files(copy=copy):
+        click.echo(f"{name:<18} {'yours  ' if own else 'bundled'}  {path}")
+
+
 COMMANDS: list[click.Command] = [roundup_group]

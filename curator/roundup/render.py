@@ -244,3 +244,15 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def user_templates(templates_dir: Path, copy: bool) -> list[tuple[str, Path, bool]]:
+    """Which file each format's template comes from; with `copy`, seed the user's folder with
+    the bundled templates so they can be edited (existing files are left alone)."""
+    out: list[tuple[str, Path, bool]] = []
+    for name in sorted(set(FORMATS.values())):
+        own = templates_dir / name
+        if copy and not own.exists():
+            write_atomic(own, (BUNDLED / name).read_text(encoding="utf-8"))
+        out.append((name, own, True) if own.is_file() else (name, BUNDLED / name, False))
+    return out

@@ -29,7 +29,7 @@ from curator.roundup import sections as sections_mod
 from curator.roundup import store
 from curator.roundup.blurbs import who
 from curator.roundup.linkcheck import check_urls
-from curator.roundup.render import render, write_atomic
+from curator.roundup.render import render, user_templates, write_atomic
 from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
 from curator.services.base import ServiceBase
 from curator.text import one_line
@@ -375,6 +375,11 @@ class RoundupService(ServiceBase):
                           number: int | None = None) -> Path:
         """Export into a file atomically; returns the path written."""
         return write_atomic(path, self.export_edition(fmt, number))
+
+    def template_files(self, copy: bool = False) -> list[tuple[str, Path, bool]]:
+        """(name, path in use, is the user's own) per export template; `copy` first puts the
+        bundled ones into the user's templates dir (never overwriting an edited one)."""
+        return user_templates(self.locations.templates_dir, copy)
 
     def check_links(self, number: int | None = None, timeout: float = 10.0) -> LinkReport:
         """Request every link of the edition; report which are dead or redirected."""
