@@ -120,3 +120,47 @@ def test_real_subprocess_error_and_success(tmp_path: Path) -> None:
                     "</body></opml>")
     good = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0 and json.loads(good.stdout)[0]["url"] == "https://x.example/"
+
+
+def test_add_homepage_discovers_feed_over_real_http(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pages = {
+        "/": (b'<html><head><title>Home</title><link rel="alternate" type="application/rss+xml"'
+              b' href="/feed/"><link rel="alternate" type="application/atom+xml"'
+              b' href="/atom.xml"></head></html>', "text/html"),
+        "/feed/": (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ann &amp; co'
+                   b'</title></channel></rss>', "application/rss+xml"),
+        "/plain/": (b"<html><head><title>No feed here</title></head></html>", "text/html"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body, ctype = pages.get(self.path, (b"missing", "text/plain"))
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        code, out, _ = run(tmp_path, "feeds", "add", base + "/", "--person", "Ann")
+        assert code == 0
+        assert f"found feed {base}/feed/ at {base}/" in out
+        assert f"also offered: {base}/atom.xml" in out and "added Ann & co" in out
+        code, out, err = run(tmp_path, "feeds", "add", base + "/plain/")
+        assert code == 1 and out == "" and err.count("\n") == 1
+        assert err.startswith(f"curator: no feed found at {base}/plain/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    feed = OpmlDocument.load(tmp_path / "feeds.opml").feeds()[0]
+    assert (feed.url, feed.title, feed.html_url, feed.person) == (
+        base + "/feed/", "Ann & co", base + "/", "Ann")

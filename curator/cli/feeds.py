@@ -37,7 +37,7 @@ def _show(info: FeedInfo) -> str:
               help="Include feeds removed from the OPML (their posts are kept).")
 @pass_app
 def list_command(app: AppContext, as_json: bool, include_removed: bool) -> None:
-    """List the subscriptions with person, org, category, theme hint and polling status."""
+    """List subscriptions: person, org, category, theme hint, status."""
     service = app.curator
     report = service.sync_opml()
     feeds = service.list_feeds(include_removed=include_removed)
@@ -76,7 +76,11 @@ def _with_edit_options(func):  # type: ignore[no-untyped-def]
 def add_command(app: AppContext, url: str, person: str | None, org: str | None,
                 category: str | None, theme: str | None, title: str | None,
                 no_discover: bool) -> None:
-    """Add a feed, or a blog homepage whose feed is found by autodiscovery."""
+    """Add a feed, or a blog homepage (its feed is discovered).
+
+    Discovery follows the page's <link rel="alternate"> feeds, then tries /feed, /rss.xml,
+    /atom.xml, /index.xml and /feed.xml; the first real feed is chosen, others are listed.
+    """
     result = app.curator.add_feed(url, person=person, org=org, category=category, theme=theme,
                                   title=title, discover=not no_discover)
     if result.discovered_from:
@@ -103,7 +107,11 @@ def remove_command(app: AppContext, url: str) -> None:
 def edit_command(app: AppContext, url: str, person: str | None, org: str | None,
                  category: str | None, theme: str | None, title: str | None,
                  new_url: str | None) -> None:
-    """Change a feed's details; pass an empty string (e.g. --person "") to clear one."""
+    """Change a feed's person, org, category, theme, title or URL.
+
+    Pass an empty string (e.g. --person "") to clear a field. A new --url keeps the feed's
+    polling state and posts.
+    """
     changes = {"person": person, "org": org, "category": category, "theme": theme,
                "title": title}
     if new_url is None and all(v is None for v in changes.values()):
@@ -117,7 +125,10 @@ def edit_command(app: AppContext, url: str, person: str | None, org: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
 @pass_app
 def import_command(app: AppContext, file: Path, as_json: bool) -> None:
-    """Merge another OPML file's feeds in (no duplicates after URL normalisation)."""
+    """Merge another OPML file in; prints added/skipped/invalid counts.
+
+    Feeds already subscribed (after URL normalisation) are skipped; unsafe URLs are refused.
+    """
     report = app.curator.import_opml(file)
     if as_json:
         emit_json(report)
