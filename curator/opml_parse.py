@@ -29,7 +29,8 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TAG_START = re.compile(r"<outline\b")
 _ATTR_START = re.compile(r"\s*([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
 _TAG_END = re.compile(r"\s*/?>")
-_CLOSERS = {q: re.compile(q + r"(?=\s+[A-Za-z_][\w:.-]*\s*=\s*[\"']|\s*/?>)") for q in "\"'"}
+_CLOSERS = {q: re.compile(q + r"(?=\s+[A-Za-z_][\w:.-]*\s*=\s*[\"']|\s*/?>\s*(?:<|\Z))")
+            for q in "\"'"}
 _XML_NAMED = {"amp", "lt", "gt", "quot", "apos"}
 
 
