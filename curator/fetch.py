@@ -17,10 +17,12 @@ import asyncio
 import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 
 from curator import __version__
+from curator.schedule import retry_after_seconds
 from curator.urls import host_of
 
 USER_AGENT = f"curator/{__version__} (+https://github.com/curator-roundup/curator; feed reader)"
@@ -148,11 +150,12 @@ class Fetcher:
         started = time.monotonic()
         result = FetchResult(url=request.url, final_url=request.url)
         host = host_of(request.url)
-        if self.paused_hosts.get(host, 0.0) > started:
-            result.error_kind, result.error = "host_paused", f"{host} asked us to wait (429/503)"
-            return result
         sem = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host_limit))
         async with self._global, sem:
+            if self.paused_hosts.get(host, 0.0) > time.monotonic():
+                result.error_kind = "host_paused"
+                result.error = f"{host} asked us to wait (429/503); not asked this time"
+                return result
             try:
                 async with asyncio.timeout(self.deadline):
                     await self._follow(request, result)
@@ -169,6 +172,9 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 result.error_kind = "network"
                 result.error = _describe(exc)
+            if result.status in (429, 503):  # pause the host before the next feed there starts
+                wait = retry_after_seconds(result.headers.get("retry-after"), datetime.now(UTC))
+                self.pause_host(host_of(result.final_url), wait if wait is not None else 600.0)
         result.elapsed = time.monotonic() - started
         return result
 

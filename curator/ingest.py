@@ -64,12 +64,12 @@ class _CoreOps:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, int]]:
         rows = self.conn.execute(
-            select(SOURCE.c.identity_key, POST.c.id, POST.c.content_hash)
+            select(SOURCE.c.identity_key, POST.c.id, POST.c.content_hash, POST.c.feed_id)
             .join(POST, POST.c.id == SOURCE.c.post_id)
             .where(SOURCE.c.feed_id == feed_id, SOURCE.c.identity_key.in_(keys)))
-        return {key: (post_id, digest) for key, post_id, digest in rows}
+        return {key: (post_id, digest, owner) for key, post_id, digest, owner in rows}
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         return [(pid, link) for pid, link in self.conn.execute(
@@ -119,13 +119,14 @@ class _SqliteOps(_CoreOps):
         super().__init__(conn)
         self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
-    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, int]]:
         marks = ",".join("?" * len(keys))
-        self.cur.execute("SELECT ps.identity_key, p.id, p.content_hash FROM post_source ps "
+        self.cur.execute("SELECT ps.identity_key, p.id, p.content_hash, p.feed_id "
+                         "FROM post_source ps "
                          "JOIN post p ON p.id = ps.post_id "
                          f"WHERE ps.feed_id = ? AND ps.identity_key IN ({marks})",
                          (feed_id, *keys))
-        return {key: (pid, digest) for key, pid, digest in self.cur.fetchall()}
+        return {key: (pid, digest, owner) for key, pid, digest, owner in self.cur.fetchall()}
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         marks = ",".join("?" * len(links))
@@ -176,11 +177,12 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
             unique[key] = entry
     if not unique:
         return result
-    known: dict[str, tuple[int, str]] = {}
+    known: dict[str, tuple[int, str, int]] = {}
     for chunk in _chunks(list(unique)):
         known.update(ops.known(owner.id, chunk))
+    # only the story's first feed edits it: an aggregator's copy never overwrites the blog's
     changed = [(known[k][0], e) for k, e in unique.items()
-               if k in known and known[k][1] != e.content_hash]
+               if k in known and known[k][1] != e.content_hash and known[k][2] == owner.id]
     if changed:
         ops.update_posts([{"pid": pid, "title": e.title, "summary": e.summary, "link": e.link,
                            "author": e.author, "tags": e.tags, "updated": e.updated or now,

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, func, update
@@ -37,7 +37,7 @@ from curator.fetch import Fetcher, FetchRequest, FetchResult
 from curator.ingest import FeedOwner, StoreResult, ops_for, store_entries
 from curator.models import Feed
 from curator.parse import ParseOutcome, parse_safely
-from curator.schedule import Policy, decide, retry_after_seconds
+from curator.schedule import Policy, decide
 from curator.types import FeedOutcome
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
@@ -141,9 +141,6 @@ class Pipeline:
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
         result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
         arrival = Arrival(task, result)
-        if result.status in (429, 503):
-            wait = retry_after_seconds(result.headers.get("retry-after"), datetime.now(UTC))
-            fetcher.pause_host(_host(result.final_url), wait if wait is not None else 600.0)
         if result.status == 200 and result.body is not None:
             arrival.parsed = await self._parse(result)
             result.body = None  # free the memory early; the entries are what we keep
@@ -203,12 +200,6 @@ class Pipeline:
 def _count(arrival: Arrival) -> int:
     parsed = arrival.parsed
     return 1 + (len(parsed.feed.entries) if parsed and parsed.feed else 0)
-
-
-def _host(url: str) -> str:
-    from curator.urls import host_of
-
-    return host_of(url)
 
 
 class PollerLock:

@@ -1,0 +1,187 @@
+"""Polling end to end against a real loopback server: state, redirects, errors, dedup, lock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+from sqlmodel import select
+
+from curator.errors import ConflictError, NotFoundError
+from curator.models import Feed, Post, PostSource
+from httpserver import FeedServer, Reply, rss
+from pollkit import make_curator, write_opml
+
+
+def items(prefix: str, n: int, host: str = "b.example") -> list[tuple[str, str, str]]:
+    return [(f"{prefix}-{i}", f"{prefix} post {i}", f"http://{host}/{prefix}/{i}")
+            for i in range(n)]
+
+
+def feed_row(cur, url):  # type: ignore[no-untyped-def]
+    with cur.db.read() as s:
+        return s.exec(select(Feed).where(Feed.url == url)).one()
+
+
+@pytest.fixture
+def server():  # type: ignore[no-untyped-def]
+    with FeedServer() as srv:
+        yield srv
+
+
+def test_200_then_304_round_trip(tmp_path, server) -> None:
+    url = server.route("/f", Reply(body=rss(items("a", 3)), etag='"v1"',
+                                   last_modified="Mon, 02 Nov 2026 10:00:00 GMT"))
+    cur = make_curator(tmp_path, [url], person="Tanya Ashworth", org="Preston Council")
+    first = list(cur.poll_iter())
+    assert [(o.status, o.new_posts) for o in first] == [("ok", 3)]
+    row = feed_row(cur, url)
+    assert row.etag == '"v1"' and row.last_modified == "Mon, 02 Nov 2026 10:00:00 GMT"
+    assert row.status == "ok" and row.http_status == 200 and row.feed_title == "Test blog"
+    assert row.next_due_at > datetime.now(UTC) + timedelta(minutes=59)
+    assert list(cur.poll_iter()) == []  # nothing due yet
+    again = cur.poll(force=True)
+    assert again.not_modified == 1 and again.new_posts == 0
+    assert server.requests[-1].headers["if-none-match"] == '"v1"'
+    posts = cur.list_posts()
+    assert len(posts) == 3 and posts[0].person == "Tanya Ashworth"
+    assert posts[0].org == "Preston Council" and posts[0].theme is not None
+
+
+def test_permanent_redirect_moves_the_subscription(tmp_path, server) -> None:
+    target = server.route("/new.xml", Reply(body=rss(items("m", 2))))
+    server.route("/old", Reply(status=301, location="/mid"))
+    server.route("/mid", Reply(status=308, location=target))
+    cur = make_curator(tmp_path, [server.url("/old")])
+    (outcome,) = cur.poll().outcomes
+    assert outcome.status == "redirected" and outcome.new_url == target
+    assert target in (tmp_path / "feeds.opml").read_text()
+    assert [f.url for f in cur.feed_status()] == [target]
+    assert len(cur.list_posts()) == 2
+
+
+def test_temporary_redirect_and_captive_portal_keep_the_url(tmp_path, server) -> None:
+    target = server.route("/real.xml", Reply(body=rss(items("t", 1))))
+    server.route("/temp", Reply(status=302, location=target))
+    portal = server.route("/login", Reply(body=b"<html><body>Sign in to wifi</body></html>",
+                                          content_type="text/html"))
+    server.route("/captive", Reply(status=301, location=portal))
+    cur = make_curator(tmp_path, [server.url("/temp"), server.url("/captive")])
+    outcomes = {o.url: o for o in cur.poll().outcomes}
+    assert outcomes[server.url("/temp")].status == "ok"
+    captive = outcomes[server.url("/captive")]
+    assert captive.status == "error" and "HTML page" in captive.error
+    assert captive.new_url is None
+    urls = sorted(f.url for f in cur.feed_status())
+    assert urls == sorted([server.url("/temp"), server.url("/captive")])
+
+
+def test_gone_stops_polling(tmp_path, server) -> None:
+    url = server.route("/gone", Reply(status=410))
+    cur = make_curator(tmp_path, [url])
+    (outcome,) = cur.poll().outcomes
+    assert outcome.status == "gone" and "410" in outcome.error
+    assert cur.poll(force=True).feeds == 0 and server.hits("/gone") == 1
+    (status,) = cur.feed_status()
+    assert status.status == "gone" and status.next_due_at is None
+
+
+@pytest.mark.parametrize("header", ["120", "date"])
+def test_429_retry_after_pauses_the_host(tmp_path, server, header) -> None:
+    value = header if header != "date" else format_datetime(
+        datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
+    first = server.route("/a", Reply(status=429, headers={"Retry-After": value}, delay=0.2))
+    second = server.route("/b", Reply(body=rss(items("b", 1)), delay=0.4))
+    cur = make_curator(tmp_path, [first, second])
+    outcomes = {o.url: o for o in cur.poll(concurrency=1).outcomes}
+    limited = outcomes[first]
+    assert limited.status == "error" and "429" in limited.error
+    wait = (limited.next_due_at - datetime.now(UTC)).total_seconds()
+    assert 60 < wait <= 121
+    assert outcomes[second].status == "error" and server.hits("/b") == 0  # host paused
+
+
+def test_5xx_backoff_grows_then_caps_and_success_resets(tmp_path, server) -> None:
+    url = server.route("/flaky", Reply(status=500))
+    cur = make_curator(tmp_path, [url])
+    waits = []
+    for _ in range(7):
+        (outcome,) = cur.poll(force=True).outcomes
+        waits.append((outcome.next_due_at - datetime.now(UTC)).total_seconds())
+    row = feed_row(cur, url)
+    assert row.error_count == 7 and row.status == "error" and "500" in row.last_error
+    assert waits[1] > waits[0] * 1.5 and waits[2] > waits[1] * 1.5
+    assert max(waits) <= 86400 * 1.26 and waits[-1] >= 86400
+    server.route("/flaky", Reply(body=rss(items("f", 1))))
+    cur.poll(force=True)
+    row = feed_row(cur, url)
+    assert row.error_count == 0 and row.status == "ok" and row.last_error is None
+
+
+def test_duplicate_guids_updates_and_cross_feed_links(tmp_path, server) -> None:
+    dup = [("same", "First", "http://b.example/1"), ("same", "Second", "http://b.example/2")]
+    blog = server.route("/blog", Reply(body=rss(dup + [("g3", "Shared", "http://b.example/s")])))
+    agg = server.route("/agg", Reply(body=rss([("x9", "Shared (agg)",
+                                                "http://b.example/s?utm_source=agg")])))
+    cur = make_curator(tmp_path, [blog, agg])
+    summary = cur.poll()
+    assert summary.new_posts == 2 and summary.errors == 0
+    with cur.db.read() as s:
+        shared = s.exec(select(Post).where(Post.link == "http://b.example/s")).one()
+        sources = s.exec(select(PostSource).where(PostSource.post_id == shared.id)).all()
+    assert len(sources) == 2
+    changed = [("same", "First, edited", "http://b.example/1"),
+               ("g3", "Shared", "http://b.example/s")]
+    server.route("/blog", Reply(body=rss(changed)))
+    summary = cur.poll(force=True)
+    assert summary.new_posts == 0 and summary.updated_posts == 1
+    titles = sorted(p.title for p in cur.list_posts())
+    assert titles == ["First, edited", "Shared"]
+
+
+def test_one_bad_feed_does_not_stop_the_run(tmp_path, server) -> None:
+    good = [server.route(f"/g{i}", Reply(body=rss(items(f"g{i}", 2)))) for i in range(3)]
+    bad = [server.route("/404", Reply(status=404)), server.url("/nothing-here"),
+           server.route("/junk", Reply(body=b"\x00\x01 not xml", content_type="text/plain")),
+           "http://127.0.0.1:9/refused"]
+    cur = make_curator(tmp_path, good + bad)
+    outcomes = list(cur.poll_iter())
+    assert len(outcomes) == 7
+    assert sum(o.new_posts for o in outcomes) == 6
+    assert sorted(o.status for o in outcomes).count("error") == 4
+    assert all(o.error for o in outcomes if o.status == "error")
+
+
+def test_feed_option_and_unknown_feed(tmp_path, server) -> None:
+    a = server.route("/a", Reply(body=rss(items("a", 1))))
+    b = server.route("/b", Reply(body=rss(items("b", 1))))
+    cur = make_curator(tmp_path, [a, b])
+    assert [o.url for o in cur.poll_iter(feed_url=b)] == [b]
+    with pytest.raises(NotFoundError):
+        list(cur.poll_iter(feed_url=server.url("/zzz")))
+
+
+def test_one_poller_per_database(tmp_path, server) -> None:
+    url = server.route("/slow", Reply(body=rss(items("s", 1)), delay=0.5))
+    cur = make_curator(tmp_path, [url])
+    other = make_curator(tmp_path, [url])
+    assert not cur.poller_running()
+    stream = cur.poll_iter()
+    next(stream)
+    try:
+        assert other.poller_running()
+        with pytest.raises(ConflictError, match="already running"):
+            list(other.poll_iter(force=True))
+    finally:
+        stream.close()
+    assert not other.poller_running()
+
+
+def test_feeds_removed_from_opml_are_not_polled(tmp_path, server) -> None:
+    a = server.route("/a", Reply(body=rss(items("a", 1))))
+    b = server.route("/b", Reply(body=rss(items("b", 1))))
+    cur = make_curator(tmp_path, [a, b])
+    assert cur.poll().feeds == 2
+    write_opml(tmp_path / "feeds.opml", [a])
+    assert [o.url for o in cur.poll(force=True).outcomes] == [a]
