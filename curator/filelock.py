@@ -18,6 +18,7 @@ from pathlib import Path
 from curator.errors import ConflictError, OpmlError
 
 LOCK_TIMEOUT_S = 30.0
+STALE_TEMP_S = 600.0  # temp files this old were left by a writer that crashed
 
 try:
     import fcntl
@@ -105,6 +106,15 @@ def atomic_write(path: Path, data: bytes) -> None:
             raise OpmlError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
     _fsync_dir(folder)
+    _remove_stale_temps(path)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    cutoff = time.time() - STALE_TEMP_S
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from curator.errors import NotFoundError, OpmlError, UnsafeUrlError
-from curator.opml_parse import Comment, Element, parse_xml
+from curator.opml_parse import Comment, Element, Instruction, parse_xml
 from curator.opml_write import serialize
 from curator.text import one_line
 from curator.urls import check_feed_url, is_link_local, normalise_feed_url
@@ -129,7 +129,7 @@ def _walk(root: Element) -> Iterator[Element]:
 class OpmlDocument:
     """A parsed OPML file; mutate it with add/update/remove, then `to_bytes()`."""
 
-    def __init__(self, root: Element, prolog: list[Comment] | None = None,
+    def __init__(self, root: Element, prolog: list[Comment | Instruction] | None = None,
                  warnings: list[str] | None = None) -> None:
         self.root = root
         self.prolog = prolog or []

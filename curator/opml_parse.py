@@ -39,6 +39,14 @@ class Comment:
     text: str
 
 
+@dataclass
+class Instruction:
+    """A processing instruction before the root, e.g. <?xml-stylesheet ...?> (kept on write)."""
+
+    target: str
+    data: str
+
+
 @dataclass(eq=False)
 class Element:
     """An XML element with ordered raw attributes (prefixes kept) and mixed children."""
@@ -59,7 +67,7 @@ class Element:
 @dataclass
 class ParsedXml:
     root: Element
-    prolog: list[Comment]  # comments before the root element
+    prolog: list[Comment | Instruction]  # before the root element
     warnings: list[str]
 
 
@@ -158,7 +166,7 @@ class _Builder:
     def __init__(self) -> None:
         self.stack: list[Element] = []
         self.root: Element | None = None
-        self.prolog: list[Comment] = []
+        self.prolog: list[Comment | Instruction] = []
 
     def start(self, tag: str, attrs: list[str]) -> None:
         if len(self.stack) >= MAX_DEPTH:
@@ -177,6 +185,10 @@ class _Builder:
         if self.stack:
             self.stack[-1].text += text
 
+    def instruction(self, target: str, data: str) -> None:
+        if self.root is None and target.lower() != "xml":
+            self.prolog.append(Instruction(target, data))
+
     def comment(self, text: str) -> None:
         if self.stack:
             self.stack[-1].children.append(Comment(text))
@@ -188,7 +200,7 @@ def _refuse_decl(*_args: object) -> None:
     raise OpmlError("refused: the file declares entities (possible XML bomb or XXE)")
 
 
-def _expat(text: str) -> tuple[Element, list[Comment]]:
+def _expat(text: str) -> tuple[Element, list[Comment | Instruction]]:
     builder = _Builder()
     parser = expat.ParserCreate()
     parser.ordered_attributes = True
@@ -197,6 +209,7 @@ def _expat(text: str) -> tuple[Element, list[Comment]]:
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
     parser.CommentHandler = builder.comment
+    parser.ProcessingInstructionHandler = builder.instruction
     parser.EntityDeclHandler = _refuse_decl
     parser.UnparsedEntityDeclHandler = _refuse_decl
     parser.ExternalEntityRefHandler = lambda *a: 0  # never fetch anything

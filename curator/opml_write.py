@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from curator.opml_parse import Comment, Element
+from curator.opml_parse import Comment, Element, Instruction
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -53,8 +53,13 @@ def _element(element: Element, depth: int, out: list[str]) -> None:
     out.append(f"{pad}</{element.tag}>\n")
 
 
-def serialize(root: Element, prolog: list[Comment]) -> bytes:
+def _instruction(node: Instruction) -> str:
+    return f"<?{node.target} {_FORBIDDEN.sub('', node.data).replace('?>', '? >')}?>"
+
+
+def serialize(root: Element, prolog: list[Comment | Instruction]) -> bytes:
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    out.extend(_comment(c.text) + "\n" for c in prolog)
+    out.extend((_comment(c.text) if isinstance(c, Comment) else _instruction(c)) + "\n"
+               for c in prolog)
     _element(root, 0, out)
     return "".join(out).encode("utf-8")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from curator.opml import CURATOR_NS, OpmlDocument, OpmlFeed
 
 SAMPLE = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<?xml-stylesheet type="text/xsl" href="opml.xsl"?>
 <!-- exported by hand -->
 <opml version="1.1" xmlns:c="https://curator.invalid/ns/1" xmlns:x="urn:other">
   <head>
@@ -48,7 +49,9 @@ def test_parse_models_feeds_folders_and_namespaces() -> None:
 
 def test_write_is_opml2_and_keeps_everything() -> None:
     out = OpmlDocument.from_bytes(SAMPLE).to_bytes().decode("utf-8")
-    assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<!-- exported by hand -->')
+    assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n'
+                          '<?xml-stylesheet type="text/xsl" href="opml.xsl"?>\n'
+                          '<!-- exported by hand -->')
     assert f'<opml version="2.0" xmlns:x="urn:other" xmlns:curator="{CURATOR_NS}">' in out
     assert 'curator:person="Tanya Ashworth"' in out and 'x:rating="5"' in out
     assert "xmlns:c=" not in out  # our namespace is always written with the curator prefix

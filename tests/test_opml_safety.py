@@ -64,6 +64,14 @@ def test_process_killed_mid_write_leaves_old_file(tmp_path: Path) -> None:
     assert result.returncode == 9
     assert opml.read_bytes() == START
     assert [f.url for f in OpmlDocument.load(opml).feeds()] == ["https://a.example/feed"]
+    # the crashed writer's temp file is swept up by a later write once it is old
+    leftovers = list(tmp_path.glob(".feeds.opml.*.tmp"))
+    assert len(leftovers) == 1
+    os.utime(leftovers[0], (time.time() - 3600, time.time() - 3600))
+    service = _service(tmp_path)
+    service.add_feed("https://b.example/feed", discover=False)
+    service.close()
+    assert not list(tmp_path.glob(".feeds.opml.*.tmp"))
 
 
 def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:
