@@ -35,9 +35,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ENTRIES = 20
-WORDS = ("council data open service digital team users civic design public library records "
-         "budget policy citizens engagement workshop prototype research blog network tools "
-         "learning practice change community local government innovation").split()
+WORDS = ["council", "data", "open", "service", "digital", "team", "users", "civic", "design",
+         "public", "library", "records", "budget", "policy", "citizens", "engagement", "workshop",
+         "prototype", "research", "blog", "network", "tools", "learning", "practice", "change",
+         "community", "local", "government", "innovation"]
 
 
 # --------------------------------------------------------------------------- feeds and server

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from curator.fetch import USER_AGENT, Fetcher, FetchRequest
 from httpserver import FeedServer, Reply, rss
+
+from curator.fetch import USER_AGENT, Fetcher, FetchRequest
 
 BODY = rss([("g1", "One", "http://b.example/1")])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import corpus_dir
 
 from curator.parse import html_to_text, parse_feed, parse_safely
-from conftest import corpus_dir
 
 URL = "http://blog.example/feed.xml"
 

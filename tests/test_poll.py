@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from httpserver import FeedServer, Reply, rss
+from pollkit import make_curator, write_opml
 from sqlmodel import select
 
 from curator.errors import ConflictError, NotFoundError
 from curator.models import Feed, Post, PostSource
-from httpserver import FeedServer, Reply, rss
-from pollkit import make_curator, write_opml
 
 
 def items(prefix: str, n: int, host: str = "b.example") -> list[tuple[str, str, str]]:

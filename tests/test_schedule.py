@@ -6,8 +6,15 @@ import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from curator.schedule import (Policy, backoff_seconds, decide, hint_seconds, is_due,
-                              retry_after_seconds, success_interval)
+from curator.schedule import (
+    Policy,
+    backoff_seconds,
+    decide,
+    hint_seconds,
+    is_due,
+    retry_after_seconds,
+    success_interval,
+)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 POLICY = Policy()
