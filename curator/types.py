@@ -151,6 +151,10 @@ class RuleOutcome:
     moved: int  # of those, posts whose theme changes (hand-placed posts are never moved)
     samples: list[RuleMove] = field(default_factory=list)
 
+    @property
+    def would_change(self) -> int:
+        return self.moved
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -161,3 +165,4 @@ class ModelInfo:
     n_edition: int
     n_rule: int
     trained_at: datetime | None = None
+    model: str = "zero-shot"  # zero-shot | zero-shot + memory | zero-shot + linear

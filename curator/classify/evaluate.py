@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curator.classify.features import Doc, domain_of
+from curator.classify.zeroshot import ThemeSpec
 from curator.errors import CuratorError
 
 
@@ -129,4 +130,31 @@ def cross_validate(rows: Sequence[Labelled], k: int,
             pred[i] = p
     result = metrics([r.label for r in rows], pred, labels)
     result["cv"] = k
+    return result
+
+
+def run_evaluation(themes: Sequence[ThemeSpec], rows: Sequence[Labelled],
+                   train: Sequence[Labelled] | None = None, cv: int | None = None) -> dict[str, object]:
+    """Zero-shot (no training data), trained on `train`, or K-fold CV on `rows` itself."""
+    from curator.classify.model import Example, ThemeClassifier
+
+    slugs = [t.slug for t in themes]
+
+    def fit_predict(train_rows: list[Labelled], docs: list[Doc]) -> list[str]:
+        model = ThemeClassifier.fit(themes, [Example(r.doc, r.label, "edition") for r in train_rows])
+        return [p.theme for p in model.predict_many(docs)]
+
+    if cv is not None:
+        result = cross_validate(rows, cv, fit_predict, slugs)
+        result["mode"] = f"{cv}-fold cross-validation"
+        return result
+    if train:
+        pred = fit_predict(list(train), [r.doc for r in rows])
+        mode = f"trained on {len(train)} posts"
+    else:
+        zero = ThemeClassifier(themes)
+        pred = [p.theme for p in zero.predict_many([r.doc for r in rows])]
+        mode = "zero-shot"
+    result = metrics([r.label for r in rows], pred, slugs)
+    result["mode"] = mode
     return result

@@ -1,0 +1,109 @@
+"""Bridging stored rows and the classifier: docs from posts, training examples, the model blob.
+
+Kept out of the service so the service reads as a list of operations. Everything here takes an
+open SQLModel session; nothing commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from curator.classify.features import Doc, domain_of
+from curator.classify.model import Example, ThemeClassifier
+from curator.classify.rules import PostFacts, RuleSpec
+from curator.classify.zeroshot import ThemeSpec
+from curator.models import EditionItem, Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
+
+MODEL_NAME = "themes"
+
+
+def theme_specs(session: Session) -> list[ThemeSpec]:
+    rows = session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id))).all()
+    return [ThemeSpec(t.slug, t.name, t.description, tuple(t.seeds)) for t in rows]
+
+
+def rule_specs(session: Session, themes: Sequence[str]) -> list[RuleSpec]:
+    rows = session.exec(select(Rule).where(col(Rule.enabled)).order_by(col(Rule.id))).all()
+    return [RuleSpec(r.id or 0, r.field, r.pattern, r.theme, r.feed_id) for r in rows
+            if r.theme in themes]
+
+
+def facts_for(post: Post, feed: Feed | None, slugs: Sequence[str]) -> PostFacts:
+    hint = feed.theme_hint if feed is not None and feed.theme_hint in slugs else None
+    site = domain_of(post.link) or (domain_of(feed.html_url) if feed is not None else None)
+    doc = Doc(title=post.title or "", summary=post.summary or "", tags=list(post.tags or []),
+              author=post.person or post.author, site=site, hint=hint,
+              feed=feed.url if feed is not None else None, link=post.link)
+    return PostFacts(doc=doc, feed_id=post.feed_id, feed_url=feed.url if feed else None,
+                     feed_title=(feed.title or feed.feed_title) if feed else None,
+                     person=post.person)
+
+
+def placed_post_ids(session: Session, post_ids: Sequence[int] | None = None) -> set[int]:
+    """Posts in any edition: their theme is an editorial decision, never re-bucketed."""
+    query = select(EditionItem.post_id).where(col(EditionItem.post_id).is_not(None))
+    if post_ids is not None:
+        query = query.where(col(EditionItem.post_id).in_(list(post_ids)))
+    return {int(pid) for pid in session.exec(query).all() if pid is not None}
+
+
+def training_examples(session: Session, slugs: Sequence[str]) -> list[Example]:
+    """The latest signal per post (user or edition), plus rule-classified posts as weak labels."""
+    latest: dict[int, TrainingSignal] = {}
+    for signal in session.exec(select(TrainingSignal).order_by(col(TrainingSignal.id))).all():
+        if signal.theme in slugs:
+            latest[signal.post_id] = signal
+    rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id)).where(
+        (col(Post.id).in_(list(latest))) | (col(Post.theme_source) == "rule"))).all()
+    examples: list[Example] = []
+    for post, feed in rows:
+        assert post.id is not None
+        doc = facts_for(post, feed, slugs).doc
+        found = latest.get(post.id)
+        if found is not None:
+            examples.append(Example(doc, found.theme, "user" if found.source == "user"
+                                    else "edition"))
+        elif post.theme in slugs:
+            examples.append(Example(doc, str(post.theme), "rule"))
+    return examples
+
+
+def model_version(session: Session, themes: Sequence[ThemeSpec]) -> str:
+    """Changes whenever the labels the model learns from change (signals, rule hits, theme list)."""
+    last_signal = session.exec(select(TrainingSignal.id).order_by(
+        col(TrainingSignal.id).desc()).limit(1)).first()
+    n_signals = len(session.exec(select(TrainingSignal.id)).all())
+    rule_hits = session.exec(select(Post.id, Post.theme).where(
+        col(Post.theme_source) == "rule").order_by(col(Post.id))).all()
+    digest = hashlib.sha1(repr(rule_hits).encode()).hexdigest()[:12]
+    slugs = ",".join(t.slug for t in themes)
+    return f"{slugs}|{last_signal}|{n_signals}|{digest}"
+
+
+def load_or_train(session: Session, themes: Sequence[ThemeSpec]) -> tuple[ThemeClassifier, str]:
+    """The stored model when it is current, else a fresh one trained from the stored signals."""
+    version = model_version(session, themes)
+    blob = session.get(ModelBlob, MODEL_NAME)
+    if blob is not None and blob.version == version:
+        loaded = ThemeClassifier.from_bytes(blob.data, themes)
+        if loaded is not None:
+            return loaded, version
+    examples = training_examples(session, [t.slug for t in themes])
+    classifier = ThemeClassifier.fit(themes, examples)
+    return classifier, version
+
+
+def save_model(session: Session, classifier: ThemeClassifier, version: str) -> None:
+    from curator.models import utcnow
+
+    blob = session.get(ModelBlob, MODEL_NAME)
+    if blob is None:
+        blob = ModelBlob(name=MODEL_NAME, version=version, data=b"")
+    blob.version = version
+    blob.data = classifier.to_bytes()
+    blob.n_examples = classifier.n_examples
+    blob.trained_at = utcnow()
+    session.add(blob)
