@@ -251,3 +251,29 @@ def test_a_theme_newer_than_the_draft_gets_its_sub_section() -> None:
     assert keys[-1] == "a-personal-note"
     events = next(s for s in cur.get_edition().sections if s.key == "events")
     assert events.level == 2 and [i.post_id for i in events.items] == [post]
+
+
+def test_uses_the_theme_service_when_it_offers_themes_and_signals() -> None:
+    from curator.paths import Locations
+    from curator.types import ThemeInfo
+
+    calls: list[tuple[int, str, str]] = []
+
+    class WithThemes(Curator):
+        def list_themes(self) -> list[ThemeInfo]:  # type: ignore[override]
+            return [ThemeInfo("tools", "Cool tools"), ThemeInfo("openness", "Openness")]
+
+        def record_training_signal(self, post_id: int, theme: str,  # type: ignore[override]
+                                   source: str = "user") -> None:
+            calls.append((post_id, theme, source))
+
+    cur = WithThemes(Locations.resolve())
+    feed = add_feed(cur, "https://x.example/feed", person="Jo Bloggs")
+    post = add_post(cur, feed, "A tool", "https://x.example/tool", theme="tools")
+    cur.new_edition()
+    keys = [s.key for s in cur.get_edition().sections]
+    assert keys[keys.index("blogs") + 1:keys.index("blogs") + 3] == ["tools", "openness"]
+    cur.pick([post])
+    assert calls == [(post, "tools", "edition")]
+    with cur.db.read() as session:
+        assert session.exec(select(TrainingSignal)).all() == []  # the service wrote it, not us
