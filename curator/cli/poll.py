@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from curator.cli.context import AppContext, pass_app
+from curator.cli.feeds import feeds_group
 from curator.cli.output import cell, emit_json, table
 from curator.config import parse_duration
 from curator.types import FeedOutcome, PollSummary
@@ -145,7 +146,7 @@ def _ago(value: datetime | None) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-@click.command("status")
+@feeds_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @pass_app
 def status_command(app: AppContext, as_json: bool) -> None:
@@ -166,8 +167,4 @@ def status_command(app: AppContext, as_json: bool) -> None:
         click.echo("a poller is running on this database now")
 
 
-feeds_status_command = click.Command(
-    "feeds-status", callback=status_command.callback, params=status_command.params,
-    help=status_command.help)
-
-COMMANDS: list[click.Command] = [poll_command, feeds_status_command]
+COMMANDS: list[click.Command] = [poll_command]  # `status` hangs off the feeds group

@@ -43,7 +43,8 @@ def _featured() -> Any:
                      and_(POST.c.link.is_not(None),
                           or_(ITEM.c.link == POST.c.link,
                               ITEM.c.post_id.in_(select(other.c.id)
-                                                 .where(other.c.link == POST.c.link)))))
+                                                 .where(other.c.link == POST.c.link)
+                                                 .correlate(POST)))))
     return (select(func.max(EDITION.c.number))
             .where(EDITION.c.id == ITEM.c.edition_id, EDITION.c.status == "published", same_story)
             .scalar_subquery())

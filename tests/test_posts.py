@@ -1,0 +1,105 @@
+"""PostService: SQL filters, picked/featured joins, triage flags, speed at 100,000 posts."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pollkit import make_curator
+
+from curator.errors import NotFoundError
+from curator.models import Edition, EditionItem, EditionSection, Feed, Post
+
+BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cur(tmp_path):  # type: ignore[no-untyped-def]
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed", title="Alpha blog", person="Ann Lee"))
+        s.add(Feed(id=2, url="http://b.example/feed", feed_title="Beta"))
+        for i in range(10):
+            s.add(Post(id=i + 1, feed_id=1 if i < 6 else 2, title=f"Post {i} about data",
+                       link=f"http://a.example/{i + 1}", person="Ann Lee" if i < 6 else None,
+                       summary="open standards" if i % 2 else "council budget",
+                       published=BASE + timedelta(days=i), theme="tools" if i % 3 == 0
+                       else "openness", theme_confidence=0.5, theme_why="rule: data"))
+    return c
+
+
+def test_filters(cur) -> None:
+    assert cur.count_posts() == 10
+    posts = cur.list_posts()
+    assert [p.id for p in posts] == list(range(10, 0, -1))  # newest first
+    assert posts[-1].blog_title == "Alpha blog" and posts[0].blog_title == "Beta"
+    assert cur.count_posts(theme="tools") == 4
+    assert cur.count_posts(since=BASE + timedelta(days=5)) == 5
+    assert cur.count_posts(until=BASE + timedelta(days=2)) == 2
+    assert cur.count_posts(feed_url="http://b.example/feed") == 4
+    assert cur.count_posts(search="BUDGET") == 5
+    assert cur.count_posts(search="ann budget") == 3
+    assert cur.count_posts(search="100%_") == 0
+    page = cur.list_posts(limit=3, offset=3)
+    assert [p.id for p in page] == [7, 6, 5]
+
+
+def test_triage_flags(cur) -> None:
+    assert cur.mark_read([1, 2, 2, 99]) == 2
+    assert cur.count_posts(unread_only=True) == 8
+    assert cur.get_post(1).read
+    cur.mark_read([1], read=False)
+    assert not cur.get_post(1).read
+    cur.set_hidden([3])
+    assert cur.count_posts() == 9 and cur.count_posts(include_hidden=True) == 10
+    with pytest.raises(NotFoundError):
+        cur.get_post(12345)
+
+
+def test_picked_and_featured(cur) -> None:
+    with cur.db.write() as s:
+        s.add(Edition(id=1, number=4, title="Old", status="published"))
+        s.add(Edition(id=2, number=5, title="Draft", status="draft"))
+        s.add(EditionSection(id=1, edition_id=1, title="Tools"))
+        s.add(EditionSection(id=2, edition_id=2, title="Tools"))
+        s.add(Post(id=50, feed_id=2, title="copy", link="http://a.example/3", published=BASE))
+        s.flush()
+        s.add(EditionItem(edition_id=1, section_id=1, post_id=1, title="t", link="http://a.example/1"))
+        s.add(EditionItem(edition_id=2, section_id=2, post_id=2, title="t", link="http://a.example/2"))
+        # another copy (post 50) of post 3's story, same canonical link, was featured
+        s.add(EditionItem(edition_id=1, section_id=1, post_id=50, title="t",
+                          link="http://elsewhere.example/"))
+    assert cur.get_post(1).featured_in == 4 and not cur.get_post(1).picked
+    assert cur.get_post(2).picked and cur.get_post(2).featured_in is None
+    assert cur.get_post(3).featured_in == 4
+    assert [p.id for p in cur.list_posts(picked=True)] == [2]
+    assert cur.count_posts(picked=False) == 10
+
+
+def test_fast_at_100k_posts(tmp_path) -> None:
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed"))
+    stamp = "2026-11-01 09:00:00.000000"
+    rows = [(1, f"Post {i} {'civic' if i % 97 == 0 else 'other'}", f"http://a.example/{i}",
+             "lorem ipsum " * 20, f"2026-{1 + i % 12:02d}-01 09:00:00.{i:06d}",
+             ("tools", "other")[i % 2]) for i in range(100_000)]
+    with c.db.write() as s:
+        raw = s.connection().connection.driver_connection
+        raw.executemany("INSERT INTO post (feed_id, title, link, summary, published, theme, tags, "
+                        f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
+                        f"(?, ?, ?, ?, ?, ?, '[]', '', '{stamp}', '{stamp}', 0, 0)", rows)
+    timings = {}
+    for name, call in {
+        "page": lambda: c.list_posts(limit=100),
+        "theme page": lambda: c.list_posts(theme="tools", limit=100, offset=500),
+        "count": lambda: c.count_posts(unread_only=True),
+        "search": lambda: c.list_posts(search="civic", limit=100),
+    }.items():
+        start = time.perf_counter()
+        result = call()
+        timings[name] = time.perf_counter() - start
+        assert result
+    print(timings)
+    assert max(timings.values()) < 2.0, timings
