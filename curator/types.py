@@ -118,6 +118,11 @@ class FeedAddResult:
     discovered_from: str | None = None
     alternatives: list[str] = field(default_factory=list)
 
+    @property
+    def found_from(self) -> str | None:
+        """Alias of `discovered_from`."""
+        return self.discovered_from
+
 
 @dataclass(frozen=True)
 class RuleInfo:

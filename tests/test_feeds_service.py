@@ -147,3 +147,16 @@ def test_add_creates_missing_file(tmp_path: Path) -> None:
     assert result.feed.person == "Ann" and opml.is_file()
     assert OpmlDocument.load(opml).feeds()[0].category == "People"
     service.close()
+
+
+def test_list_feeds_mirrors_hand_edits(tmp_path: Path) -> None:
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="https://a.example/"/>'
+                    "</body></opml>")
+    service = Curator(Locations.resolve(db=str(tmp_path / "h.db"), opml=str(opml)))
+    assert [f.url for f in service.list_feeds()] == ["https://a.example/"]
+    opml.write_text('<opml version="2.0"><body><outline text="b" xmlUrl="https://b.example/"/>'
+                    "</body></opml>")
+    assert [f.url for f in service.list_feeds()] == ["https://b.example/"]
+    assert [f.status for f in service.list_feeds(include_removed=True)] == ["removed", "new"]
+    service.close()

@@ -63,7 +63,10 @@ class FeedService(ServiceBase):
             self._feeds_synced = (stamp, report) if stamp is not None else None
             return report
 
-    def list_feeds(self, include_removed: bool = False) -> list[FeedInfo]:
+    def list_feeds(self, include_removed: bool = False, sync: bool = True) -> list[FeedInfo]:
+        """The subscriptions, mirrored from feeds.opml first (cheap when the file is unchanged)."""
+        if sync and self.locations.opml.exists():
+            self.sync_opml()
         with self.db.read() as session:
             query = select(Feed)
             if not include_removed:
@@ -75,7 +78,7 @@ class FeedService(ServiceBase):
 
     def get_feed(self, url: str) -> FeedInfo:
         key = normalise_feed_url(url)
-        for info in self.list_feeds(include_removed=True):
+        for info in self.list_feeds(include_removed=True, sync=False):
             if normalise_feed_url(info.url) == key:
                 return info
         raise NotFoundError(f"no feed with URL {url}")
