@@ -8,7 +8,15 @@ import pytest
 from sqlmodel import select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
-from curator.models import Edition, EditionItem, EditionSection, Feed, ModelBlob, Post, TrainingSignal
+from curator.models import (
+    Edition,
+    EditionItem,
+    EditionSection,
+    Feed,
+    ModelBlob,
+    Post,
+    TrainingSignal,
+)
 from curator.services import Curator, open_curator
 
 
