@@ -56,14 +56,14 @@ def file_lock(path: Path, timeout: float = LOCK_TIMEOUT_S, *, required: bool = T
               ) -> Iterator[None]:
     """Hold an exclusive lock for `path` (via `.NAME.lock` beside it) across processes.
 
-    With `required=False` (read-only callers) a folder where the lock cannot be created is read
-    without locking instead of failing.
+    With `required=False` (read-only callers) the lock file is not created: when no editor has
+    made one yet, or the folder is read-only, the caller proceeds without locking.
     """
     target = lock_path(path)
     try:
         if required:
             target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(target, os.O_RDWR | (os.O_CREAT if required else 0), 0o644)
     except OSError as exc:
         if not required:
             yield
