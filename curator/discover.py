@@ -63,7 +63,7 @@ class _Page:
 
 
 def make_client(timeout: float = 10.0) -> httpx.Client:
-    return httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS,
+    return httpx.Client(follow_redirects=False,
                         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                         headers={"User-Agent": USER_AGENT,
                                  "Accept": "application/rss+xml, application/atom+xml, "
@@ -75,29 +75,39 @@ def _check(url: str) -> str:
 
 
 def fetch(client: httpx.Client, url: str) -> _Page:
-    """GET with a size cap and a wall-clock deadline; network trouble becomes DiscoveryError."""
-    _check(url)
+    """GET with a size cap and a wall-clock deadline; network trouble becomes DiscoveryError.
+
+    Redirects are followed here, hop by hop, so every target is checked before it is requested
+    (no file:, no link-local metadata service) and only permanent hops change the URL we keep.
+    """
+    current, final = _check(url), url
     started = time.monotonic()
+    permanent = True
     try:
-        with client.stream("GET", url) as response:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= MAX_BYTES or time.monotonic() - started > DEADLINE_S:
-                    break  # enough to find links or sniff a feed
-            permanent = all(r.status_code in (301, 308) for r in response.history)
-            final = str(response.url) if response.history and permanent else url
-            _check(str(response.url))
-            ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return _Page(final, response.status_code, ctype, b"".join(chunks)[:MAX_BYTES])
-    except httpx.TooManyRedirects:
-        raise DiscoveryError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+        for _hop in range(MAX_REDIRECTS + 1):
+            with client.stream("GET", current, follow_redirects=False) as response:
+                location = response.headers.get("location")
+                if response.status_code in (301, 302, 303, 307, 308) and location:
+                    current = _check(urljoin(current, location.strip()))
+                    permanent = permanent and response.status_code in (301, 308)
+                    final = current if permanent else final
+                    continue
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= MAX_BYTES or time.monotonic() - started > DEADLINE_S:
+                        break  # enough to find links or sniff a feed
+                ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                return _Page(final, response.status_code, ctype, b"".join(chunks)[:MAX_BYTES])
     except httpx.TimeoutException:
         raise DiscoveryError(f"{url}: timed out") from None
     except httpx.HTTPError as exc:
         raise DiscoveryError(f"{url}: cannot fetch ({type(exc).__name__}: "
                              f"{one_line(str(exc), 120) or 'no detail'})") from None
+    except UnsafeUrlError as exc:
+        raise DiscoveryError(f"{url}: redirected to an unsafe URL ({exc})") from None
+    raise DiscoveryError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
 def sniff(body: bytes, content_type: str = "") -> str | None:

@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[int, str, bytes, dict[str, str]]] = {
     "/temp": (302, "text/plain", b"", {"Location": "/direct.xml"}),
     "/loop": (302, "text/plain", b"", {"Location": "/loop"}),
     "/to-file": (302, "text/plain", b"", {"Location": "file:///etc/passwd"}),
+    "/to-metadata": (301, "text/plain", b"", {"Location": "http://169.254.169.254/latest/"}),
     "/error": (500, "text/plain", b"boom", {}),
 }
 
@@ -117,8 +118,10 @@ def test_no_feed_is_a_clear_error(server: str, monkeypatch: pytest.MonkeyPatch) 
         discover_feed(server + "/error")
     with pytest.raises(DiscoveryError, match="redirects"):
         discover_feed(server + "/loop")
-    with pytest.raises(DiscoveryError):
+    with pytest.raises(DiscoveryError, match="unsafe URL .*file:"):
         discover_feed(server + "/to-file")
+    with pytest.raises(DiscoveryError, match="unsafe URL .*link-local"):
+        discover_feed(server + "/to-metadata")
     with pytest.raises(UnsafeUrlError):
         discover_feed("http://169.254.169.254/latest/")
 

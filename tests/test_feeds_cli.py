@@ -71,6 +71,7 @@ def test_import_counts_and_export(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("setup", "args", "message"), [
     ("", ["feeds", "list"], "OPML file not found"),
     ("malformed", ["feeds", "list"], "not well-formed XML"),
+    ("malformed", ["feeds", "add", "https://n.example/", "--no-discover"], "not well-formed"),
     ("", ["feeds", "import", "/nonexistent/x.opml"], "not found"),
     ("good", ["feeds", "add", "https://a.example/feed", "--no-discover"], "already subscribed"),
     ("good", ["feeds", "add", "javascript:alert(1)"], "javascript: is not http or https"),
