@@ -31,6 +31,7 @@ _ATTR_START = re.compile(r"\s*([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
 _TAG_END = re.compile(r"\s*/?>")
 _CLOSERS = {q: re.compile(q + r"(?=\s+[A-Za-z_][\w:.-]*\s*=\s*[\"']|\s*/?>\s*(?:<|\Z))")
             for q in "\"'"}
+_CHAR_REF = re.compile(r"&#(x[0-9A-Fa-f]+|[0-9]+);")
 _XML_NAMED = {"amp", "lt", "gt", "quot", "apos"}
 
 
@@ -132,10 +133,29 @@ def repair(text: str) -> tuple[str, list[str]]:
     text, fixed = _repair_outline_tags(text)
     if fixed:
         warnings.append(f"repaired {fixed} attribute values with raw quotes or '<'")
+    bad_refs = 0
+
+    def char_ref(match: re.Match[str]) -> str:
+        nonlocal bad_refs
+        ref = match.group(1)
+        code = int(ref[1:], 16) if ref[0] == "x" else int(ref)
+        if _xml_char(code):
+            return match.group(0)
+        bad_refs += 1
+        return ""
+
+    text = _CHAR_REF.sub(char_ref, text)
+    if bad_refs:
+        warnings.append(f"removed {bad_refs} references to characters XML forbids")
     if _BAD_CHARS.search(text):
         text = _BAD_CHARS.sub("", text)
         warnings.append("removed control characters")
     return text, warnings
+
+
+def _xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
 
 
 def _repair_outline_tags(text: str) -> tuple[str, int]:

@@ -88,6 +88,14 @@ def test_lenient_fallback_for_common_breakage() -> None:
     assert OpmlDocument.from_bytes(doc.to_bytes()).feeds() == doc.feeds()
 
 
+def test_control_character_references_are_dropped() -> None:
+    raw = (b'<opml version="2.0"><body><outline text="evil&#27;[2Jtitle&#x202E;x&#0;"'
+           b' xmlUrl="https://e.example/"/></body></opml>')
+    doc = OpmlDocument.from_bytes(raw)
+    assert doc.feeds()[0].title == "evil[2Jtitlex"  # ESC, NUL and the bidi override are gone
+    assert b"&#27;" not in doc.to_bytes() and b"\x1b" not in doc.to_bytes()
+
+
 def test_odd_encodings() -> None:
     body = '<opml version="2.0"><body><outline text="Zoë’s blog" xmlUrl="https://z.example/"/></body></opml>'
     for raw in (body.encode("utf-16"), b"\xef\xbb\xbf" + body.encode("utf-8"),
