@@ -233,12 +233,32 @@ class OpmlDocument:
         return entry
 
     # editing --------------------------------------------------------------------------------
-    def add(self, feed: OpmlFeed, extra: dict[str, str] | None = None) -> OpmlFeed:
-        """Append a feed outline to its folder (created at the end when missing)."""
-        attrs = {k: v for k, v in (extra or {}).items() if not k.startswith("xmlns")}
+    @property
+    def namespaces(self) -> dict[str, str]:
+        return {k[6:]: v for k, v in self.root.attrs.items() if k.startswith("xmlns:")}
+
+    def add(self, feed: OpmlFeed, extra: dict[str, str] | None = None,
+            namespaces: dict[str, str] | None = None) -> OpmlFeed:
+        """Append a feed outline to its folder (created at the end when missing).
+
+        `extra` are attributes copied from another file's outline (an import); prefixed ones keep
+        their namespace declaration from `namespaces`, or are dropped when it would clash.
+        """
+        attrs: dict[str, str] = {}
+        for key, value in (extra or {}).items():
+            prefix, _, local = key.partition(":")
+            if key.startswith("xmlns"):
+                continue
+            if local and prefix not in (PREFIX, "xml"):
+                uri = (namespaces or {}).get(prefix)
+                if uri is None or self.root.attrs.setdefault(f"xmlns:{prefix}", uri) != uri:
+                    continue
+            attrs[key] = value
         if not attrs:
-            attrs = {"type": "rss", "text": feed.title or feed.url, "title": feed.title or "",
-                     "xmlUrl": feed.url}
+            attrs = {"type": "rss", "text": feed.title or feed.url}
+            if feed.title:
+                attrs["title"] = feed.title
+            attrs["xmlUrl"] = feed.url
         element = Element("outline", attrs)
         self._apply(element, replace(feed, category=None), clear=False)
         self._folder(feed.category).children.append(element)
@@ -267,8 +287,6 @@ class OpmlDocument:
     def _apply(self, element: Element, feed: OpmlFeed, *, clear: bool) -> None:
         attrs = element.attrs
         attrs[_key(element, "xmlUrl")] = feed.url.strip()
-        if not attrs.get("title"):
-            attrs.pop("title", None)
         if feed.title:
             attrs[_key(element, "text")] = feed.title
             attrs[_key(element, "title")] = feed.title

@@ -34,7 +34,8 @@ OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture
 def curator(tmp_path: Path) -> Curator:
     opml = tmp_path / "feeds.opml"
-    opml.write_bytes(OPML)
+    opml.write_bytes(OPML.replace(b'xmlns:curator="https://curator.invalid/ns/1"',
+                                  b'xmlns:curator="https://curator.invalid/ns/1" xmlns:mine="urn:m"'))
     locations = Locations.resolve(db=str(tmp_path / "c.db"), opml=str(opml))
     service = Curator(locations)
     yield service
@@ -126,8 +127,9 @@ def test_errors_are_curator_errors(curator: Curator, tmp_path: Path) -> None:
 
 def test_import_merges_without_duplicates(curator: Curator, tmp_path: Path) -> None:
     other = tmp_path / "other.opml"
-    other.write_bytes(b"""<opml version="1.0"><head/><body>
-      <outline text="News"><outline text="A" xmlUrl="https://a.example/rss" extra="x"/></outline>
+    other.write_bytes(b"""<opml version="1.0" xmlns:nb="urn:nb" xmlns:mine="urn:other"><head/><body>
+      <outline text="News"><outline text="A" xmlUrl="https://a.example/rss" extra="x"
+        nb:stars="5" mine:flag="y" undeclared:z="1"/></outline>
       <outline text="dup" xmlUrl="HTTPS://Preston.Example/feed/"/>
       <outline text="A again" xmlUrl="https://a.example/rss#frag"/>
       <outline text="evil" xmlUrl="data:text/html,hi"/>
@@ -136,7 +138,10 @@ def test_import_merges_without_duplicates(curator: Curator, tmp_path: Path) -> N
     assert (report.added, report.skipped, report.invalid) == (1, 2, 1)
     imported = curator.get_feed("https://a.example/rss")
     assert imported.category == "News" and imported.title == "A"
-    assert 'extra="x"' in curator.locations.opml.read_text()
+    text = curator.locations.opml.read_text()
+    assert 'extra="x"' in text and 'nb:stars="5"' in text and 'xmlns:nb="urn:nb"' in text
+    assert "mine:flag" not in text  # its prefix is bound to another namespace here
+    assert "undeclared:z" not in text  # never write an unbound prefix
 
 
 def test_add_creates_missing_file(tmp_path: Path) -> None:

@@ -192,7 +192,8 @@ class FeedService(ServiceBase):
                     skipped += 1
                     continue
                 known.add(normalise_feed_url(url))
-                doc.add(replace(entry.feed, url=url), extra=dict(entry.element.attrs))
+                doc.add(replace(entry.feed, url=url), extra=dict(entry.element.attrs),
+                        namespaces=incoming.namespaces)
                 added.append(url)
         return FeedImportReport(len(added), skipped, invalid, details, added)
 
