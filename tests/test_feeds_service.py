@@ -80,6 +80,14 @@ def test_removed_feed_keeps_posts_and_comes_back(curator: Curator) -> None:
     assert back.status == "new" and back.post_count == 1 and back.category == "Councils"
 
 
+def test_refused_outline_can_be_removed(curator: Curator) -> None:
+    curator.sync_opml()
+    info = curator.remove_feed("javascript:alert(1)")
+    assert info.status == "removed" and info.title == "Bad"
+    assert b"javascript" not in curator.locations.opml.read_bytes()
+    assert curator.sync_opml().invalid == []
+
+
 def test_edit_changes_fields_and_url_keeping_state(curator: Curator) -> None:
     curator.sync_opml()
     with curator.db.write() as session:

@@ -151,7 +151,12 @@ class FeedService(ServiceBase):
         """Drop a feed from the OPML; its database row and posts are kept (status "removed")."""
         with self._editing() as doc:
             removed = doc.remove(url)
-        return self.get_feed(removed.url)
+        try:
+            return self.get_feed(removed.url)
+        except NotFoundError:  # an outline the database never mirrored (e.g. a refused URL)
+            return FeedInfo(url=removed.url, title=removed.title, person=removed.person,
+                            org=removed.org, category=removed.category, theme=removed.theme,
+                            status="removed", html_url=removed.html_url)
 
     def replace_feed_url(self, old: str, new: str) -> FeedInfo | None:
         """Follow a permanent redirect: rewrite xmlUrl and the Feed row, keeping state and posts.
