@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -20,8 +21,6 @@ from curator.models import (
     EditionSection,
     Feed,
     Post,
-    Theme,
-    TrainingSignal,
     utcnow,
 )
 from curator.roundup import editions as rules
@@ -33,7 +32,7 @@ from curator.roundup.render import render, user_templates, write_atomic
 from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
 from curator.services.base import ServiceBase
 from curator.text import one_line
-from curator.types import PostInfo
+from curator.types import PostInfo, ThemeInfo
 from curator.urls import canonical_link, check_feed_url
 
 
@@ -42,16 +41,15 @@ class RoundupService(ServiceBase):
 
     # --- editions ------------------------------------------------------------------------------
 
+    if TYPE_CHECKING:  # provided by ThemeService in the Curator facade
+        def list_themes(self) -> list[ThemeInfo]: ...
+
+        def record_training_signal(self, post_id: int, theme: str,
+                                   source: str = "edition") -> None: ...
+
     def _theme_order(self) -> list[tuple[str, str]]:
-        """(slug, name) in roundup order, from the classifier's themes when available."""
-        lister = getattr(self, "list_themes", None)
-        if callable(lister):
-            themes = lister()
-            if themes:
-                return [(t.slug, t.name) for t in themes]
-        with self.db.read() as session:
-            rows = session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id))).all()
-        return [(t.slug, t.name) for t in rows] or list(rules.DEFAULT_THEMES)
+        """(slug, name) in roundup order, from the classifier's themes."""
+        return [(t.slug, t.name) for t in self.list_themes()] or list(rules.DEFAULT_THEMES)
 
     def new_edition(self, title: str | None = None, since: str | datetime | None = None,
                     until: str | datetime | None = None) -> EditionInfo:
@@ -331,13 +329,8 @@ class RoundupService(ServiceBase):
 
     def _record_signals(self, signals: list[tuple[int, str]]) -> None:
         """Placements teach the classifier (after our own transaction has committed)."""
-        recorder = getattr(self, "record_training_signal", None)
         for post_id, theme in signals:
-            if callable(recorder):
-                recorder(post_id, theme, source="edition")
-                continue
-            with self.db.write() as session:
-                session.add(TrainingSignal(post_id=post_id, theme=theme, source="edition"))
+            self.record_training_signal(post_id, theme, source="edition")
 
     # --- sections ------------------------------------------------------------------------------
 
