@@ -1,100 +1,157 @@
 """The trained part: a logistic regression over TF-IDF features, exported to plain weights.
 
-scikit-learn is imported only inside `train_linear` (training is rare; prediction is hot), and the
-fitted model is exported to a dict of feature -> (idf, per-class weights). Prediction is then a few
-dict lookups in pure Python, needs no scikit-learn at all, and the model serialises to JSON that
-survives library upgrades.
+scikit-learn is imported only inside `train_linear` (training is rare). The fitted model is exported
+to a vocabulary, idf values and a weight matrix that serialise to JSON (surviving library upgrades);
+prediction is a sparse matrix product in numpy/scipy, done for a whole batch of posts at once, and
+also yields each feature's contribution so the explanation can name the words that mattered.
 """
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 REGULARISATION_C = 4.0
+MAX_ITER = 100
+MIN_DF_FROM = 200  # examples from which single-post features are dropped
+
+
+@dataclass
+class LinearBatch:
+    """Scores for a batch: logits (n x k) plus per-feature contributions for explanations."""
+
+    logits: Any  # numpy array n x k
+    indptr: list[int]
+    columns: Any  # numpy int array, feature index per stored value
+    contrib: Any  # numpy array nnz x k
+
+    def top_features(self, row: int, cls: int, names: Sequence[str], limit: int = 6,
+                     floor: float = 0.02) -> list[tuple[float, str]]:
+        import numpy as np
+
+        start, end = self.indptr[row], self.indptr[row + 1]
+        if start == end:
+            return []
+        values = self.contrib[start:end, cls]
+        order = np.argsort(-values)[:limit]
+        return [(float(values[i]), names[int(self.columns[start + i])]) for i in order
+                if values[i] > floor]
 
 
 @dataclass
 class LinearModel:
     classes: list[str]
     intercept: list[float]
-    weights: dict[str, tuple[float, list[float]]]  # feature -> (idf, weight per class)
+    names: list[str]
+    idf: list[float]
+    coef: list[list[float]]  # one row per feature, one column per class
+    _arrays: tuple[Any, Any, Any] | None = field(default=None, repr=False)
+    _vocab: dict[str, int] | None = field(default=None, repr=False)
 
-    def scores(self, feats: dict[str, float]) -> tuple[list[float], dict[str, list[float]]]:
-        """Per-class logits and each known feature's contribution vector."""
-        weights = self.weights
-        known: list[tuple[str, float, list[float]]] = []
-        norm = 0.0
-        for name, count in feats.items():
-            entry = weights.get(name)
-            if entry is None:
-                continue
-            value = (1.0 + math.log(count)) * entry[0] if count > 0 else 0.0
-            norm += value * value
-            known.append((name, value, entry[1]))
-        logits = list(self.intercept)
-        contrib: dict[str, list[float]] = {}
-        if norm > 0:
-            scale = 1.0 / math.sqrt(norm)
-            k = len(logits)
-            for name, value, coefs in known:
-                x = value * scale
-                row = [x * coefs[j] for j in range(k)]
-                contrib[name] = row
-                for j in range(k):
-                    logits[j] += row[j]
-        return logits, contrib
+    @property
+    def vocab(self) -> dict[str, int]:
+        if self._vocab is None:
+            self._vocab = {name: i for i, name in enumerate(self.names)}
+        return self._vocab
 
-    def probabilities(self, feats: dict[str, float]) -> tuple[dict[str, float], dict[str, list[float]]]:
-        logits, contrib = self.scores(feats)
-        top = max(logits)
-        exps = [math.exp(v - top) for v in logits]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}, contrib
+    def arrays(self) -> tuple[Any, Any, Any]:
+        if self._arrays is None:
+            import numpy as np
+
+            self._arrays = (np.asarray(self.idf, dtype=float),
+                            np.asarray(self.coef, dtype=float).reshape(len(self.names),
+                                                                      len(self.classes)),
+                            np.asarray(self.intercept, dtype=float))
+        return self._arrays
+
+    def score_batch(self, feature_dicts: Sequence[dict[str, float]]) -> LinearBatch:
+        """Sublinear TF-IDF, L2-normalised per post (as in training), times the weights."""
+        import numpy as np
+
+        idf, coef, intercept = self.arrays()
+        indptr, columns, values = tfidf_rows(feature_dicts, self.vocab, idf)
+        n = len(feature_dicts)
+        rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr)))
+        contrib = values[:, None] * coef[columns]
+        logits = np.tile(intercept, (n, 1))
+        for k in range(len(self.classes)):
+            logits[:, k] += np.bincount(rows, weights=contrib[:, k], minlength=n)
+        return LinearBatch(logits, indptr, columns, contrib)
 
     def to_json(self) -> dict[str, object]:
-        return {"classes": self.classes, "intercept": self.intercept,
-                "weights": {k: [v[0], v[1]] for k, v in self.weights.items()}}
+        return {"classes": self.classes, "intercept": self.intercept, "names": self.names,
+                "idf": self.idf, "coef": self.coef}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> LinearModel:
-        raw = data["weights"]
-        assert isinstance(raw, dict)
-        return cls(classes=list(data["classes"]),  # type: ignore[call-overload]
-                   intercept=[float(x) for x in data["intercept"]],  # type: ignore[attr-defined]
-                   weights={k: (float(v[0]), [float(x) for x in v[1]]) for k, v in raw.items()})
+    def from_json(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(classes=[str(c) for c in data["classes"]],
+                   intercept=[float(x) for x in data["intercept"]],
+                   names=[str(x) for x in data["names"]], idf=[float(x) for x in data["idf"]],
+                   coef=[[float(x) for x in row] for row in data["coef"]])
+
+
+def tfidf_rows(feature_dicts: Sequence[dict[str, float]], vocab: dict[str, int],
+               idf: Any) -> tuple[list[int], Any, Any]:
+    """CSR parts (indptr, columns, values) of the L2-normalised sublinear TF-IDF matrix."""
+    import numpy as np
+
+    indptr = [0]
+    cols: list[int] = []
+    counts: list[float] = []
+    for feats in feature_dicts:
+        for name, count in feats.items():
+            j = vocab.get(name)
+            if j is not None and count > 0:
+                cols.append(j)
+                counts.append(count)
+        indptr.append(len(cols))
+    n = len(feature_dicts)
+    columns = np.asarray(cols, dtype=np.int64)
+    values = (1.0 + np.log(np.asarray(counts, dtype=float))) * idf[columns]
+    rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr)))
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+    norms[norms == 0] = 1.0
+    return indptr, columns, values / norms[rows]
 
 
 def train_linear(feature_dicts: Sequence[dict[str, float]], labels: Sequence[str],
                  sample_weights: Sequence[float], c: float = REGULARISATION_C) -> LinearModel | None:
-    """Fit TF-IDF + multinomial logistic regression; None when fewer than two themes are labelled."""
-    classes = sorted(set(labels))
-    if len(classes) < 2:
+    """Fit TF-IDF + multinomial logistic regression; None when fewer than two themes are labelled.
+
+    With 200+ examples, features seen in a single post are dropped: they cannot generalise, and
+    without them a 5,000-post retrain stays well under two seconds.
+    """
+    if len(set(labels)) < 2:
         return None
     import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.feature_extraction.text import TfidfTransformer
+    from scipy.sparse import csr_matrix
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = DictVectorizer()
-    counts = vectorizer.fit_transform(feature_dicts)
-    tfidf = TfidfTransformer(sublinear_tf=True)
-    matrix = tfidf.fit_transform(counts)
-    model = LogisticRegression(C=c, max_iter=500, class_weight="balanced")
-    model.fit(matrix, list(labels), sample_weight=np.asarray(sample_weights, dtype=float))
+    n = len(feature_dicts)
+    df: dict[str, int] = {}
+    for feats in feature_dicts:
+        for name in feats:
+            df[name] = df.get(name, 0) + 1
+    min_df = 2 if n >= MIN_DF_FROM else 1
+    names = [name for name, count in df.items() if count >= min_df]
+    vocab = {name: i for i, name in enumerate(names)}
+    idf = np.log((1.0 + n) / (1.0 + np.asarray([df[name] for name in names], dtype=float))) + 1.0
+    indptr, columns, values = tfidf_rows(feature_dicts, vocab, idf)
+    matrix = csr_matrix((values, columns, np.asarray(indptr)), shape=(n, len(names)))
+    model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced", tol=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a near-optimum is good enough here
+        model.fit(matrix, list(labels), sample_weight=np.asarray(sample_weights, dtype=float))
     coef = model.coef_
     intercept = model.intercept_
     fitted = [str(x) for x in model.classes_]
     if len(fitted) == 2:  # binary: sklearn keeps one row, for the second class
         coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
         intercept = np.array([0.0, intercept[0]])
-    names = vectorizer.get_feature_names_out()
-    idf = tfidf.idf_
-    weights: dict[str, tuple[float, list[float]]] = {}
-    columns = coef.T
-    for i, name in enumerate(names):
-        row = columns[i]
-        if np.any(np.abs(row) > 1e-6):
-            weights[str(name)] = (float(idf[i]), [round(float(x), 5) for x in row])
-    return LinearModel(fitted, [float(x) for x in intercept], weights)
+    keep = np.flatnonzero(np.any(np.abs(coef) > 1e-6, axis=0))
+    return LinearModel(fitted, [float(x) for x in intercept], [names[i] for i in keep],
+                       [round(float(x), 5) for x in idf[keep]],
+                       np.round(coef[:, keep].T, 5).tolist())

@@ -16,6 +16,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from curator.classify.explain import format_reasons, readable_feature
 from curator.classify.features import Doc, featurize
@@ -68,10 +69,8 @@ class ThemeClassifier:
         self.linear = linear if linear is None or set(linear.classes) <= set(self.slugs) else None
         self.n_examples = n_examples
         self.memory = memory or []
-        self._postings: dict[str, list[int]] = {}
-        for i, (_label, _title, vec) in enumerate(self.memory):
-            for key in vec:
-                self._postings.setdefault(key, []).append(i)
+        self._memory_matrix: Any = None
+        self._memory_vocab: dict[str, int] = {}
 
     @property
     def linear_weight(self) -> float:
@@ -95,65 +94,111 @@ class ThemeClassifier:
 
     # -- prediction ------------------------------------------------------------------------------
     def predict(self, doc: Doc) -> Prediction:
-        title_toks, text_toks = doc.title_tokens(), doc.text_tokens()
-        zs = self.zeroshot.score(doc, title_toks, text_toks)
-        zs_probs = self.zeroshot.probabilities(zs)
-        logits = {s: math.log(max(zs_probs[s], 1e-9)) for s in self.slugs}
-        reasons: dict[str, list[tuple[float, str, str]]] = {s: [] for s in self.slugs}
-        for ev in zs.evidence:
-            reasons[ev.theme].append((ev.weight, ev.phrase, ev.field))
-        feats: dict[str, float] | None = None
-        alpha = self.linear_weight
-        if self.linear is not None and alpha > 0:
-            feats = featurize(doc, title_toks, text_toks)
-            lin_probs, contrib = self.linear.probabilities(feats)
-            share = len(self.linear.classes) / len(self.slugs)
-            for s in self.slugs:
-                p = lin_probs[s] * share if s in lin_probs else 1.0 / len(self.slugs)
-                logits[s] += alpha * math.log(max(p, 1e-9))
-            for name, row in contrib.items():
-                for j, slug in enumerate(self.linear.classes):
-                    if row[j] > 0.02:
-                        phrase, field = readable_feature(name)
-                        reasons[slug].append((alpha * row[j] * 4, phrase, field))
-        if self.memory:
-            if feats is None:
-                feats = featurize(doc, title_toks, text_toks)
-            self._recall(feats, logits, reasons)
-        top = max(logits.values())
-        exps = {s: math.exp(v - top) for s, v in logits.items()}
-        total = sum(exps.values())
-        probs = {s: v / total for s, v in exps.items()}
-        theme = max(self.slugs, key=lambda s: probs[s])
-        ranked = sorted(reasons[theme], key=lambda r: -r[0])
-        why = format_reasons([(phrase, field) for _w, phrase, field in ranked])
-        source = "model"
-        if not why:
-            why = "no clear evidence: default theme"
-        elif ranked and ranked[0][2] == "feed" and all(r[2] == "feed" for r in ranked):
-            source = "feed"
-        return Prediction(theme, round(probs[theme], 4), source, why, probs)
-
-    def _recall(self, feats: dict[str, float], logits: dict[str, float],
-                reasons: dict[str, list[tuple[float, str, str]]]) -> None:
-        vec = _memory_vector(feats)
-        sims: dict[int, float] = {}
-        for key, value in vec.items():
-            for i in self._postings.get(key, ()):
-                sims[i] = sims.get(i, 0.0) + value * self.memory[i][2][key]
-        best: dict[str, tuple[float, str]] = {}
-        for i, sim in sims.items():
-            label, title, _vec = self.memory[i]
-            if sim >= MEMORY_MIN_SIM and label in logits and sim > best.get(label, (0.0, ""))[0]:
-                best[label] = (sim, title)
-        for label, (sim, title) in best.items():
-            logits[label] += MEMORY_WEIGHT * sim
-            name = self.names.get(label, label)
-            reasons[label].append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under {name}",
-                                   "similar"))
+        return self.predict_many([doc])[0]
 
     def predict_many(self, docs: Sequence[Doc]) -> list[Prediction]:
-        return [self.predict(d) for d in docs]
+        """Classify a batch (the linear model and the memory work on whole batches at once)."""
+        if not docs:
+            return []
+        toks = [(d.title_tokens(), d.text_tokens()) for d in docs]
+        alpha = self.linear_weight
+        use_linear = self.linear is not None and alpha > 0
+        feats = ([featurize(d, t, w) for d, (t, w) in zip(docs, toks, strict=True)]
+                 if use_linear or self.memory else [])
+        batch = self.linear.score_batch(feats) if use_linear and self.linear else None
+        lin_logits = batch.logits.tolist() if batch is not None else None
+        recalled = self._recall(feats) if self.memory else None
+        out = []
+        for i, doc in enumerate(docs):
+            zs = self.zeroshot.score(doc, *toks[i])
+            zs_probs = self.zeroshot.probabilities(zs)
+            logits = {s: math.log(max(zs_probs[s], 1e-9)) for s in self.slugs}
+            if lin_logits is not None and self.linear is not None:
+                self._blend(logits, self.linear.classes, lin_logits[i], alpha)
+            memories = recalled[i] if recalled is not None else {}
+            for label, (sim, _title) in memories.items():
+                logits[label] += MEMORY_WEIGHT * sim
+            top = max(logits.values())
+            exps = {s: math.exp(v - top) for s, v in logits.items()}
+            total = sum(exps.values())
+            probs = {s: v / total for s, v in exps.items()}
+            theme = max(self.slugs, key=lambda s: probs[s])
+            reasons = [(ev.weight, ev.phrase, ev.field) for ev in zs.evidence(theme)]
+            if batch is not None and self.linear is not None and theme in self.linear.classes:
+                cls = self.linear.classes.index(theme)
+                for weight, name in batch.top_features(i, cls, self.linear.names):
+                    phrase, field = readable_feature(name)
+                    reasons.append((alpha * weight * 4, phrase, field))
+            if theme in memories:
+                sim, title = memories[theme]
+                reasons.append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under "
+                                f"{self.names.get(theme, theme)}", "similar"))
+            reasons.sort(key=lambda r: -r[0])
+            why = format_reasons([(phrase, field) for _w, phrase, field in reasons])
+            source = "model"
+            if not why:
+                why = "no clear evidence: default theme"
+            elif all(r[2] == "feed" for r in reasons):
+                source = "feed"
+            out.append(Prediction(theme, round(probs[theme], 4), source, why, probs))
+        return out
+
+    def _blend(self, logits: dict[str, float], classes: list[str], row: list[float],
+               alpha: float) -> None:
+        """Add alpha * log p_linear; themes the model never saw get an even share."""
+        top = max(row)
+        exps = [math.exp(v - top) for v in row]
+        total = sum(exps)
+        share = len(classes) / len(self.slugs)
+        lin = {c: e / total * share for c, e in zip(classes, exps, strict=True)}
+        for s in self.slugs:
+            logits[s] += alpha * math.log(max(lin.get(s, 1.0 / len(self.slugs)), 1e-9))
+
+    def _recall(self, feats: list[dict[str, float]]) -> list[dict[str, tuple[float, str]]]:
+        """Per post, the most similar remembered correction for each theme (cosine >= threshold)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        if self._memory_matrix is None:
+            vocab: dict[str, int] = {}
+            rows, cols, vals = [], [], []
+            for i, (_label, _title, vec) in enumerate(self.memory):
+                for key, value in vec.items():
+                    rows.append(i)
+                    cols.append(vocab.setdefault(key, len(vocab)))
+                    vals.append(value)
+            self._memory_vocab = vocab
+            self._memory_matrix = csr_matrix((vals, (rows, cols)),
+                                             shape=(len(self.memory), len(vocab))).T.tocsr()
+        vocab = self._memory_vocab
+        rows, cols, vals = [], [], []
+        log = math.log
+        for i, f in enumerate(feats):
+            start, square = len(vals), 0.0
+            for key, value in f.items():
+                if key[0] == "w" and key[1] == ":" and value > 0:
+                    weight = 1.0 + log(value)
+                    square += weight * weight
+                    j = vocab.get(key)
+                    if j is not None:
+                        rows.append(i)
+                        cols.append(j)
+                        vals.append(weight)
+            if square > 0:
+                scale = 1.0 / math.sqrt(square)
+                vals[start:] = [v * scale for v in vals[start:]]
+        x = csr_matrix((vals, (rows, cols)), shape=(len(feats), len(vocab)))
+        sims = (x @ self._memory_matrix).tocsr()
+        out: list[dict[str, tuple[float, str]]] = [{} for _ in feats]
+        hits = np.flatnonzero(sims.data >= MEMORY_MIN_SIM)
+        if hits.size:
+            row_of = np.repeat(np.arange(len(feats)), np.diff(sims.indptr))
+            for h in hits:
+                i, m, sim = int(row_of[h]), int(sims.indices[h]), float(sims.data[h])
+                label, title, _vec = self.memory[m]
+                if label in self.names and sim > out[i].get(label, (0.0, ""))[0]:
+                    out[i][label] = (sim, title)
+        return out
 
     # -- persistence -----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:

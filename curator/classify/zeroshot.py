@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from curator.classify.features import STOPWORDS, Doc, norm_tag, tokens
 
@@ -32,8 +33,7 @@ class ThemeSpec:
     seeds: tuple[str, ...] = ()
 
 
-@dataclass
-class Evidence:
+class Evidence(NamedTuple):
     theme: str
     phrase: str
     field: str
@@ -43,7 +43,22 @@ class Evidence:
 @dataclass
 class ZeroShotResult:
     scores: dict[str, float]
-    evidence: list[Evidence] = field(default_factory=list)
+    hits: list[tuple[str, str, float]] = field(default_factory=list)  # (phrase key, field, weight)
+    lookup: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def evidence(self, theme: str | None = None) -> list[Evidence]:
+        """What spoke for `theme` (or for every theme), built only when asked for."""
+        out = []
+        for key, name, fw in self.hits:
+            if key == "":
+                if theme is None or theme == name:
+                    out.append(Evidence(name, "feed default", "feed", fw))
+                continue
+            for slug, weight in self.lookup[key]:
+                if theme is None or slug == theme:
+                    out.append(Evidence(slug, self.shown[key], name, fw * weight))
+        return out
 
 
 class ZeroShot:
@@ -78,33 +93,46 @@ class ZeroShot:
         for (key, slug), weight in raw.items():
             share = weight / len(owners[key])
             self.index.setdefault(key, {})[slug] = share
+        # lookups by space-joined string; first token -> longest phrase starting with it
+        self.lookup: dict[str, tuple[tuple[str, float], ...]] = {
+            " ".join(key): tuple(hit.items()) for key, hit in self.index.items()}
+        self.shown = {" ".join(key): text for key, text in self.display.items()}
+        self.starts: dict[str, int] = {}
+        for key in self.index:
+            self.starts[key[0]] = max(self.starts.get(key[0], 0), len(key))
 
     def score(self, doc: Doc, title_toks: list[str] | None = None,
               text_toks: list[str] | None = None) -> ZeroShotResult:
         scores = dict.fromkeys(self.slugs, 0.0)
-        evidence: list[Evidence] = []
-        seen: set[tuple[tuple[str, ...], str]] = set()
+        hits: list[tuple[str, str, float]] = []
         fields = [("title", doc.title_tokens() if title_toks is None else title_toks),
                   ("text", doc.text_tokens() if text_toks is None else text_toks)]
         fields += [("tag", norm_tag(tag).split()) for tag in doc.tags]
-        index = self.index
+        lookup, starts, shown = self.lookup, self.starts, self.shown
         for name, toks in fields:
             fw = FIELD_WEIGHTS[name]
             n_toks = len(toks)
-            for i in range(n_toks):
-                for n in range(1, min(MAX_N, n_toks - i) + 1):
-                    key = tuple(toks[i:i + n])
-                    hit = index.get(key)
-                    if hit is None or (key, name) in seen:
-                        continue
-                    seen.add((key, name))
-                    for slug, weight in hit.items():
-                        scores[slug] += fw * weight
-                        evidence.append(Evidence(slug, self.display[key], name, fw * weight))
+            found: set[str] = set()  # each phrase counts once per field
+            for i, tok in enumerate(toks):
+                longest = starts.get(tok)
+                if longest is None:
+                    continue
+                if tok in lookup:
+                    found.add(tok)
+                if longest > n_toks - i:
+                    longest = n_toks - i
+                for n in range(2, longest + 1):
+                    key = " ".join(toks[i:i + n])
+                    if key in lookup:
+                        found.add(key)
+            for key in found:
+                hits.append((key, name, fw))
+                for slug, weight in lookup[key]:
+                    scores[slug] += fw * weight
         if doc.hint in scores:
             scores[doc.hint] += HINT_BONUS
-            evidence.append(Evidence(doc.hint, "feed default", "feed", HINT_BONUS))
-        return ZeroShotResult(scores, evidence)
+            hits.append(("", doc.hint, HINT_BONUS))
+        return ZeroShotResult(scores, hits, lookup, shown)
 
     def probabilities(self, result: ZeroShotResult) -> dict[str, float]:
         """Softmax over the scores; with no evidence at all the fallback theme wins."""

@@ -306,15 +306,17 @@ class ThemeService(ServiceBase):
             with self.db.write() as session:
                 slugs = classifier.slugs
                 rules = store.rule_specs(session, slugs)
-                for post, feed, placed in _iter_posts(session, chunk):
-                    if post.theme_source == "user" or placed:
-                        continue
-                    facts = store.facts_for(post, feed, slugs)
-                    rule = first_match(rules, facts)
+                todo = [(post, store.facts_for(post, feed, slugs))
+                        for post, feed, placed in _iter_posts(session, chunk)
+                        if post.theme_source != "user" and not placed]
+                matched = [first_match(rules, facts) for _post, facts in todo]
+                unruled = [facts.doc for (_p, facts), r in zip(todo, matched, strict=True) if r is None]
+                predictions = iter(classifier.predict_many(unruled))
+                for (post, _facts), rule in zip(todo, matched, strict=True):
                     if rule is not None:
                         new = (rule.theme, 1.0, "rule", describe(rule))
                     else:
-                        pred = classifier.predict(facts.doc)
+                        pred = next(predictions)
                         new = (pred.theme, pred.confidence, pred.source, pred.why)
                     if post.theme != new[0]:
                         changed += 1
