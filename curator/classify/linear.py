@@ -27,17 +27,28 @@ class LinearBatch:
     columns: Any  # numpy int array, feature index per stored value
     contrib: Any  # numpy array nnz x k
 
-    def top_features(self, row: int, cls: int, names: Sequence[str], limit: int = 6,
-                     floor: float = 0.02) -> list[tuple[float, str]]:
+    def top_per_row(self, classes: Any, limit: int = 6,
+                    floor: float = 0.02) -> list[list[tuple[float, int]]]:
+        """For each post, its strongest (contribution, feature index) pairs towards classes[row]
+        (-1: none), strongest first."""
         import numpy as np
 
-        start, end = self.indptr[row], self.indptr[row + 1]
-        if start == end:
-            return []
-        values = self.contrib[start:end, cls]
-        order = np.argsort(-values)[:limit]
-        return [(float(values[i]), names[int(self.columns[start + i])]) for i in order
-                if values[i] > floor]
+        n = len(self.indptr) - 1
+        rows = np.repeat(np.arange(n), np.diff(np.asarray(self.indptr)))
+        out: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        if rows.size == 0:
+            return out
+        target = classes[rows]
+        picked = self.contrib[np.arange(rows.size), np.maximum(target, 0)]
+        hits = np.flatnonzero((picked > floor) & (target >= 0))
+        for r, value, col in zip(rows[hits].tolist(), picked[hits].tolist(),
+                                 self.columns[hits].tolist(), strict=True):
+            out[r].append((value, col))
+        for row in out:
+            if len(row) > 1:
+                row.sort(reverse=True)
+                del row[limit:]
+        return out
 
 
 @dataclass

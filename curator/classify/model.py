@@ -23,7 +23,7 @@ from curator.classify.features import Doc, featurize
 from curator.classify.linear import LinearModel, train_linear
 from curator.classify.zeroshot import ThemeSpec, ZeroShot
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 LINEAR_STRENGTH = 1.5  # weight of the trained model once labels are plentiful
 HALF_TRUST = 60  # labelled examples at which the trained model gets half its full weight
 MEMORY_WEIGHT = 6.0
@@ -48,8 +48,14 @@ class Prediction:
     probabilities: dict[str, float]
 
 
-def _memory_vector(feats: dict[str, float]) -> dict[str, float]:
-    vec = {k: 1.0 + math.log(v) for k, v in feats.items() if k.startswith("w:") and v > 0}
+def _memory_vector(title_toks: list[str], text_toks: list[str]) -> dict[str, float]:
+    """L2-normalised sublinear word counts of a post (the memory's similarity space)."""
+    counts: dict[str, int] = {}
+    for tok in title_toks:
+        counts[tok] = counts.get(tok, 0) + 1
+    for tok in text_toks:
+        counts[tok] = counts.get(tok, 0) + 1
+    vec = {k: 1.0 + math.log(v) for k, v in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {k: v / norm for k, v in vec.items()}
 
@@ -86,8 +92,8 @@ class ThemeClassifier:
         feats = [featurize(e.doc) for e in usable]
         linear = train_linear(feats, [e.label for e in usable],
                               [SOURCE_WEIGHTS.get(e.source, 1.0) for e in usable])
-        memory = [(e.label, e.doc.title, _memory_vector(f))
-                  for e, f in zip(usable, feats, strict=True) if e.source == "user"][-MEMORY_CAP:]
+        memory = [(e.label, e.doc.title, _memory_vector(e.doc.title_tokens(), e.doc.text_tokens()))
+                  for e in usable if e.source == "user"][-MEMORY_CAP:]
         n_real = sum(1 for e in usable if e.source != "rule") + 0.5 * sum(
             1 for e in usable if e.source == "rule")
         return cls(themes, linear, memory, int(n_real))
@@ -97,38 +103,46 @@ class ThemeClassifier:
         return self.predict_many([doc])[0]
 
     def predict_many(self, docs: Sequence[Doc]) -> list[Prediction]:
-        """Classify a batch (the linear model and the memory work on whole batches at once)."""
+        """Classify a batch: scores are blended for the whole batch at once with numpy."""
         if not docs:
             return []
+        import numpy as np
+
+        slugs = self.slugs
         toks = [(d.title_tokens(), d.text_tokens()) for d in docs]
+        zs_results = [self.zeroshot.score(d, *t) for d, t in zip(docs, toks, strict=True)]
+        logits = self.zeroshot.log_probabilities(
+            np.asarray([[r.scores[s] for s in slugs] for r in zs_results], dtype=float))
         alpha = self.linear_weight
-        use_linear = self.linear is not None and alpha > 0
-        feats = ([featurize(d, t, w) for d, (t, w) in zip(docs, toks, strict=True)]
-                 if use_linear or self.memory else [])
-        batch = self.linear.score_batch(feats) if use_linear and self.linear else None
-        lin_logits = batch.logits.tolist() if batch is not None else None
-        recalled = self._recall(feats) if self.memory else None
+        batch = None
+        if self.linear is not None and alpha > 0:
+            feats = [featurize(d, *t) for d, t in zip(docs, toks, strict=True)]
+            batch = self.linear.score_batch(feats)
+            logits += alpha * self._linear_log_probs(batch.logits)
+        recalled = self._recall(toks) if self.memory else None
+        if recalled is not None:
+            for i, memories in enumerate(recalled):
+                for label, (sim, _title) in memories.items():
+                    logits[i, slugs.index(label)] += MEMORY_WEIGHT * sim
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        winners = probs.argmax(axis=1)
+        top_features: list[list[tuple[float, int]]] = [[] for _ in docs]
+        if batch is not None and self.linear is not None:
+            cls_of = np.asarray([self.linear.classes.index(s) if s in self.linear.classes else -1
+                                 for s in slugs])
+            top_features = batch.top_per_row(cls_of[winners])
+        prob_rows = probs.tolist()
         out = []
-        for i, doc in enumerate(docs):
-            zs = self.zeroshot.score(doc, *toks[i])
-            zs_probs = self.zeroshot.probabilities(zs)
-            logits = {s: math.log(max(zs_probs[s], 1e-9)) for s in self.slugs}
-            if lin_logits is not None and self.linear is not None:
-                self._blend(logits, self.linear.classes, lin_logits[i], alpha)
-            memories = recalled[i] if recalled is not None else {}
-            for label, (sim, _title) in memories.items():
-                logits[label] += MEMORY_WEIGHT * sim
-            top = max(logits.values())
-            exps = {s: math.exp(v - top) for s, v in logits.items()}
-            total = sum(exps.values())
-            probs = {s: v / total for s, v in exps.items()}
-            theme = max(self.slugs, key=lambda s: probs[s])
-            reasons = [(ev.weight, ev.phrase, ev.field) for ev in zs.evidence(theme)]
-            if batch is not None and self.linear is not None and theme in self.linear.classes:
-                cls = self.linear.classes.index(theme)
-                for weight, name in batch.top_features(i, cls, self.linear.names):
-                    phrase, field = readable_feature(name)
+        for i, row in enumerate(prob_rows):
+            theme = slugs[int(winners[i])]
+            reasons = [(ev.weight, ev.phrase, ev.field) for ev in zs_results[i].evidence(theme)]
+            if batch is not None and self.linear is not None:
+                for weight, col in top_features[i]:
+                    phrase, field = readable_feature(self.linear.names[col])
                     reasons.append((alpha * weight * 4, phrase, field))
+            memories = recalled[i] if recalled is not None else {}
             if theme in memories:
                 sim, title = memories[theme]
                 reasons.append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under "
@@ -140,21 +154,26 @@ class ThemeClassifier:
                 why = "no clear evidence: default theme"
             elif all(r[2] == "feed" for r in reasons):
                 source = "feed"
-            out.append(Prediction(theme, round(probs[theme], 4), source, why, probs))
+            out.append(Prediction(theme, round(row[int(winners[i])], 4), source, why,
+                                  dict(zip(slugs, row, strict=True))))
         return out
 
-    def _blend(self, logits: dict[str, float], classes: list[str], row: list[float],
-               alpha: float) -> None:
-        """Add alpha * log p_linear; themes the model never saw get an even share."""
-        top = max(row)
-        exps = [math.exp(v - top) for v in row]
-        total = sum(exps)
-        share = len(classes) / len(self.slugs)
-        lin = {c: e / total * share for c, e in zip(classes, exps, strict=True)}
-        for s in self.slugs:
-            logits[s] += alpha * math.log(max(lin.get(s, 1.0 / len(self.slugs)), 1e-9))
+    def _linear_log_probs(self, lin_logits: Any) -> Any:
+        """log p_linear per theme (n x themes); themes the model never saw get an even share."""
+        import numpy as np
 
-    def _recall(self, feats: list[dict[str, float]]) -> list[dict[str, tuple[float, str]]]:
+        assert self.linear is not None
+        classes, slugs = self.linear.classes, self.slugs
+        shifted = lin_logits - lin_logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_p += math.log(len(classes) / len(slugs))
+        out = np.full((lin_logits.shape[0], len(slugs)), math.log(1.0 / len(slugs)))
+        for j, cls in enumerate(classes):
+            out[:, slugs.index(cls)] = log_p[:, j]
+        return out
+
+    def _recall(self, toks: list[tuple[list[str], list[str]]]
+                ) -> list[dict[str, tuple[float, str]]]:
         """Per post, the most similar remembered correction for each theme (cosine >= threshold)."""
         import numpy as np
         from scipy.sparse import csr_matrix
@@ -172,27 +191,19 @@ class ThemeClassifier:
                                              shape=(len(self.memory), len(vocab))).T.tocsr()
         vocab = self._memory_vocab
         rows, cols, vals = [], [], []
-        log = math.log
-        for i, f in enumerate(feats):
-            start, square = len(vals), 0.0
-            for key, value in f.items():
-                if key[0] == "w" and key[1] == ":" and value > 0:
-                    weight = 1.0 + log(value)
-                    square += weight * weight
-                    j = vocab.get(key)
-                    if j is not None:
-                        rows.append(i)
-                        cols.append(j)
-                        vals.append(weight)
-            if square > 0:
-                scale = 1.0 / math.sqrt(square)
-                vals[start:] = [v * scale for v in vals[start:]]
-        x = csr_matrix((vals, (rows, cols)), shape=(len(feats), len(vocab)))
+        for i, (title_toks, text_toks) in enumerate(toks):
+            for key, value in _memory_vector(title_toks, text_toks).items():
+                j = vocab.get(key)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append(value)
+        x = csr_matrix((vals, (rows, cols)), shape=(len(toks), len(vocab)))
         sims = (x @ self._memory_matrix).tocsr()
-        out: list[dict[str, tuple[float, str]]] = [{} for _ in feats]
+        out: list[dict[str, tuple[float, str]]] = [{} for _ in toks]
         hits = np.flatnonzero(sims.data >= MEMORY_MIN_SIM)
         if hits.size:
-            row_of = np.repeat(np.arange(len(feats)), np.diff(sims.indptr))
+            row_of = np.repeat(np.arange(len(toks)), np.diff(sims.indptr))
             for h in hits:
                 i, m, sim = int(row_of[h]), int(sims.indices[h]), float(sims.data[h])
                 label, title, _vec = self.memory[m]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from curator.classify.features import STOPWORDS, Doc, norm_tag, tokens
 
 FIELD_WEIGHTS = {"title": 2.0, "text": 1.0, "tag": 1.5}
 DESCRIPTION_WEIGHT = 0.3
 HINT_BONUS = 1.5
+FALLBACK_BONUS = 0.6  # with no evidence at all, the catch-all theme wins
 MAX_N = 4
 # vague words that say little on their own, even if a theme's description uses them
 _GENERIC = frozenset(tokens("""public service services sector local government council councils digital
@@ -134,11 +135,21 @@ class ZeroShot:
             hits.append(("", doc.hint, HINT_BONUS))
         return ZeroShotResult(scores, hits, lookup, shown)
 
+    def log_probabilities(self, scores: Any) -> Any:
+        """Row-wise log-softmax of a (posts x themes) score matrix, as `probabilities` does."""
+        import numpy as np
+
+        logits = np.log1p(scores) * self.temperature
+        if self.fallback is not None:
+            logits[:, self.slugs.index(self.fallback)] += FALLBACK_BONUS
+        logits -= logits.max(axis=1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
     def probabilities(self, result: ZeroShotResult) -> dict[str, float]:
         """Softmax over the scores; with no evidence at all the fallback theme wins."""
         logits = {s: math.log1p(v) * self.temperature for s, v in result.scores.items()}
         if self.fallback is not None:
-            logits[self.fallback] += 0.6
+            logits[self.fallback] += FALLBACK_BONUS
         top = max(logits.values())
         exps = {s: math.exp(v - top) for s, v in logits.items()}
         total = sum(exps.values())
