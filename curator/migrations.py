@@ -24,7 +24,15 @@ def _add_column(conn: Connection, table: str, ddl: str) -> None:
 
 
 # Step N upgrades a version-N database to version N+1.
-STEPS: list[Callable[[Connection], None]] = []
+def _v1_inbox_order_indexes(conn: Connection) -> None:
+    """Indexes matching the inbox's ORDER BY coalesce(published, first_seen_at)."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_post_when "
+                      "ON post (coalesce(published, first_seen_at))"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_post_theme_when "
+                      "ON post (theme, coalesce(published, first_seen_at))"))
+
+
+STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

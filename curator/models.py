@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, func, literal_column
 from sqlmodel import Field, SQLModel
 
 
@@ -59,7 +59,15 @@ class Post(SQLModel, table=True):
     """One story. `feed_id` is the first feed it arrived from; all sources are in PostSource."""
 
     __tablename__ = "post"
-    __table_args__ = (Index("ix_post_theme_published", "theme", "published"),)
+    __table_args__ = (
+        Index("ix_post_theme_published", "theme", "published"),
+        # the inbox's order ("newest first", undated posts by first sight): without these, every
+        # page of 100,000 posts is a full scan and sort (see benchmarks/bench_tui.py)
+        Index("ix_post_when", func.coalesce(literal_column("published"),
+                                            literal_column("first_seen_at"))),
+        Index("ix_post_theme_when", "theme", func.coalesce(literal_column("published"),
+                                                           literal_column("first_seen_at"))),
+    )
     id: int | None = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id", index=True)
     guid: str | None = None

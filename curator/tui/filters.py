@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 _AGO = re.compile(r"^(\d+)\s*([hdw])$")
 FLAGS = {"unread": ("unread_only", True), "picked": ("picked", True),
@@ -33,9 +34,9 @@ class InboxQuery:
     include_hidden: bool = False
     problems: list[str] = field(default_factory=list)
 
-    def kwargs(self) -> dict[str, object]:
+    def kwargs(self) -> dict[str, Any]:
         """Keyword arguments shared by list_posts and count_posts (unset ones left out)."""
-        out: dict[str, object] = {}
+        out: dict[str, Any] = {}
         if self.search:
             out["search"] = self.search
         for name in ("theme", "feed_url", "since", "until", "picked"):

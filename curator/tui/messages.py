@@ -16,19 +16,28 @@ class ThemeGroup:
 
     slug: str | None  # None: the flat (ungrouped) list
     name: str
-    count: int
+    count: int | None  # None until the (slower, debounced) count query answers
     posts: list[PostInfo] = field(default_factory=list)
     collapsed: bool = False
 
 
 class InboxLoaded(Message):
-    """A query finished; `token` tells stale results (an older keystroke) from fresh ones."""
+    """A page of rows arrived; `token` tells stale results (an older keystroke) from fresh ones."""
 
-    def __init__(self, token: int, groups: list[ThemeGroup], total: int, elapsed: float) -> None:
+    def __init__(self, token: int, groups: list[ThemeGroup], elapsed: float) -> None:
         super().__init__()
         self.token = token
         self.groups = groups
-        self.total = total
+        self.elapsed = elapsed
+
+
+class InboxCounted(Message):
+    """Exact counts per group (theme slug, or "*" for the flat list) for the query `token`."""
+
+    def __init__(self, token: int, counts: dict[str, int], elapsed: float) -> None:
+        super().__init__()
+        self.token = token
+        self.counts = counts
         self.elapsed = elapsed
 
 

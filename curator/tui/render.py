@@ -21,14 +21,12 @@ def safe(value: object, limit: int | None = None) -> str:
     return one_line(str(value) if value is not None else "", limit)
 
 
-def when(value: datetime | None, now: datetime | None = None) -> str:
+def when(value: datetime | None) -> str:
+    """A compact, unambiguous UTC date (the same on every machine, so snapshots are stable)."""
     if value is None:
         return "-"
-    now = now or datetime.now(UTC)
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    if value.year == now.year:
-        return value.astimezone(UTC).strftime("%d %b %H:%M")
-    return value.astimezone(UTC).strftime("%d %b %Y")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def who(post: PostInfo) -> str:
@@ -55,12 +53,16 @@ def row_cells(post: PostInfo) -> tuple[Text, Text, Text, Text, Text]:
             confidence_text(post))
 
 
-def group_cells(name: str, count: int, collapsed: bool, shown: int) -> tuple[Text, ...]:
+def group_cells(name: str, count: int | None, collapsed: bool, shown: int) -> tuple[Text, ...]:
     arrow = "▶" if collapsed else "▼"
-    more = f"  (showing {shown})" if shown < count and not collapsed else ""
+    if count is None:
+        figure = f"  {shown}+ …" if not collapsed else "  …"
+    else:
+        more = f" (showing {shown})" if shown < count and not collapsed else ""
+        figure = f"  {count}{more}"
     head = Text(f"{arrow} ", style="bold")
     head.append(safe(name), style="bold underline")
-    head.append(f"  {count}{more}", style="dim")
+    head.append(figure, style="dim")
     return (Text(""), head, Text(""), Text(""), Text(""))
 
 

@@ -77,6 +77,7 @@ class FeedsScreen(CuratorScreen):
             if feed.url == keep:
                 target = leaf
         if target is not None:
+            _ = tree.last_line  # builds the line index, so the node knows its line
             tree.move_cursor(target)
         errors = sum(1 for f in self.feeds if f.status in BAD)
         self.query_one(StatusLine).set_local(

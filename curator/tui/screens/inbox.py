@@ -14,17 +14,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
-from curator.tui.messages import Done, InboxLoaded, PostsChanged, ThemeGroup
+from curator.tui.messages import Done, InboxCounted, InboxLoaded, PostsChanged, ThemeGroup
 from curator.tui.render import detail_text, group_cells, row_cells
 from curator.tui.screens.base import CuratorScreen, StatusLine
 from curator.tui.screens.modals import ThemePicker
 from curator.types import PostInfo
 
-PAGE = 100
+PAGE = 100  # rows fetched per keystroke (newest first); "… more" fetches the next page
+COUNT_DELAY = 0.4  # seconds of quiet typing before the exact counts are fetched
 
 
 class InboxScreen(CuratorScreen):
@@ -38,8 +40,6 @@ class InboxScreen(CuratorScreen):
         Binding("g", "toggle_grouping", "Group", id="group", tooltip="Group by theme or list by date"),
         Binding("m", "toggle_read", "Read", id="read", tooltip="Mark read / unread"),
         Binding("x", "hide", "Hide", id="hide", show=False, tooltip="Hide the post from the inbox"),
-        Binding("enter", "select", "Expand", show=False, id="select",
-                tooltip="Collapse / expand a theme group, or load more"),
         Binding("escape", "clear_filter", "Clear", show=False, id="clear-filter",
                 tooltip="Clear the filter and go back to the list"),
     ]
@@ -55,7 +55,11 @@ class InboxScreen(CuratorScreen):
         self.posts: dict[int, PostInfo] = {}
         self.theme_names: dict[str, str] = {}
         self.total = 0
-        self.loads = 0  # completed loads (tests and benchmarks wait on it)
+        self.elapsed = 0.0
+        self.query_spec = InboxQuery()
+        self._count_timer: Timer | None = None
+        self.loads = 0  # pages shown (tests and benchmarks wait on it)
+        self.counted = 0  # count results shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,15 +76,20 @@ class InboxScreen(CuratorScreen):
     def on_mount(self) -> None:
         table = self.table
         for label, key, width in (("", "mark", 1), ("Title", "title", None), ("Who", "who", 28),
-                                  ("Date", "date", 12), ("Conf", "conf", 5)):
+                                  ("Date", "date", 16), ("Conf", "conf", 5)):
             table.add_column(label, key=key, width=width)
         table.focus()
 
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
+        """Rows first (one paged query per keystroke), exact counts a moment later."""
         self.token += 1
-        query = parse_filter(self.query_text)
-        self.load(self.token, query, self.grouped, frozenset(self.collapsed), dict(self.limits))
+        self.query_spec = parse_filter(self.query_text)
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_timer = None
+        self.load(self.token, self.query_spec, self.grouped, frozenset(self.collapsed),
+                  dict(self.limits))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
     def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
@@ -92,33 +101,62 @@ class InboxScreen(CuratorScreen):
         if query.feed_url and "://" not in query.feed_url:
             query.feed_url = _match_feed(curator.list_feeds(), query.feed_url)
         kwargs = query.kwargs()
-        groups: list[ThemeGroup] = []
+        page = curator.list_posts(limit=limits.get("*", PAGE), **kwargs)
         if grouped and query.theme is None:
-            for slug, name in self.theme_names.items():
-                count = curator.count_posts(theme=slug, **kwargs)
-                shut = slug in collapsed
-                posts = [] if shut or not count else curator.list_posts(
-                    theme=slug, limit=limits.get(slug, PAGE), **kwargs)
-                groups.append(ThemeGroup(slug, name, count, posts, shut))
-            total = sum(group.count for group in groups)
+            by_theme: dict[str, list[PostInfo]] = {slug: [] for slug in self.theme_names}
+            for post in page:
+                by_theme.setdefault(post.theme or "", []).append(post)
+            for slug, limit in limits.items():  # "… more" pressed on a theme
+                if slug != "*" and slug not in collapsed:
+                    by_theme[slug] = curator.list_posts(theme=slug, limit=limit, **kwargs)
+            groups = [ThemeGroup(slug, self.theme_names.get(slug, slug or "Unclassified"), None,
+                                 [] if slug in collapsed else posts, slug in collapsed)
+                      for slug, posts in by_theme.items()
+                      if posts or slug in self.theme_names]
         else:
-            total = curator.count_posts(**kwargs)
             name = self.theme_names.get(query.theme or "", "All posts, newest first")
-            posts = curator.list_posts(limit=limits.get("*", PAGE * 2), **kwargs)
-            groups.append(ThemeGroup(None, name, total, posts))
-        self.post_message(InboxLoaded(token, groups, total, time.perf_counter() - started))
+            groups = [ThemeGroup(None, name, None, page)]
+        self.post_message(InboxLoaded(token, groups, time.perf_counter() - started))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-count")
+    def count(self, token: int, query: InboxQuery, slugs: list[str | None]) -> None:
+        started = time.perf_counter()
+        kwargs = query.kwargs()
+        counts = {slug or "*": self.curator.count_posts(
+                      **({**kwargs, "theme": slug} if slug else kwargs)) for slug in slugs}
+        self.post_message(InboxCounted(token, counts, time.perf_counter() - started))
 
     @on(InboxLoaded)
     def show_loaded(self, message: InboxLoaded) -> None:
         if message.token != self.token:
             return  # an older keystroke's answer
+        self.groups = message.groups
+        self.elapsed = message.elapsed
+        t0 = time.perf_counter()
+        self._render_rows()
+        self.render_ms = (time.perf_counter() - t0) * 1000
+        self.loads += 1
+        self._show_detail()
+        token, query = self.token, self.query_spec
+        slugs = [g.slug for g in self.groups]
+        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(token, query, slugs))
+
+    @on(InboxCounted)
+    def show_counted(self, message: InboxCounted) -> None:
+        if message.token != self.token:
+            return
+        self.groups = [replace(g, count=message.counts.get(g.slug or "*")) for g in self.groups]
+        self.total = sum(message.counts.values())
+        self.counted += 1
+        self._render_rows()
+
+    def _render_rows(self) -> None:
         table = self.table
         keep = self._current_key()
         scroll = table.scroll_y
         table.clear()
-        self.groups, self.total = message.groups, message.total
         self.posts = {}
-        for group in message.groups:
+        for group in self.groups:
             key = group.slug or "*"
             if group.slug is not None:
                 table.add_row(*group_cells(group.name, group.count, group.collapsed,
@@ -126,16 +164,16 @@ class InboxScreen(CuratorScreen):
             for post in group.posts:
                 self.posts[post.id] = post
                 table.add_row(*row_cells(post), key=f"p:{post.id}")
-            if len(group.posts) < group.count and not group.collapsed:
-                table.add_row("", f"  … {group.count - len(group.posts)} more (enter)", "", "", "",
-                              key=f"more:{key}")
+            if group.count is not None and len(group.posts) < group.count \
+                    and not group.collapsed:
+                table.add_row("", f"  … {group.count - len(group.posts)} more (enter)", "", "",
+                              "", key=f"more:{key}")
         self._restore_cursor(keep, scroll)
-        self.loads += 1
-        query = parse_filter(self.query_text)
-        note = "; ".join(query.problems)
-        self.status.set_local(note or f"{message.total} posts · {len(self.posts)} shown · "
-                              f"{message.elapsed * 1000:.0f} ms")
-        self._show_detail()
+        problems = "; ".join(self.query_spec.problems)
+        counted = all(g.count is not None for g in self.groups)
+        total = f"{self.total} posts" if counted else "counting…"
+        self.status.set_local(problems or f"{total} · {len(self.posts)} shown · "
+                              f"{self.elapsed * 1000:.0f} ms")
 
     def _restore_cursor(self, key: str | None, scroll: float) -> None:
         table = self.table
@@ -193,6 +231,11 @@ class InboxScreen(CuratorScreen):
         self.app.push_screen(ThemePicker(self.theme_names, "Show which theme?", allow_all=True),
                              chosen)
 
+    @on(DataTable.RowSelected, "#posts")
+    def _row_selected(self) -> None:
+        """Enter on a theme header collapses/expands it; on "… more" loads the next page."""
+        self.action_select()
+
     def action_toggle_grouping(self) -> None:
         self.grouped = not self.grouped
         self.reload()
@@ -203,7 +246,8 @@ class InboxScreen(CuratorScreen):
         if kind == "g":
             self.collapsed.symmetric_difference_update({slug})
         elif kind == "more":
-            self.limits[slug] = self.limits.get(slug, PAGE if slug != "*" else PAGE * 2) + PAGE * 2
+            shown = next((len(g.posts) for g in self.groups if (g.slug or "*") == slug), 0)
+            self.limits[slug] = shown + PAGE
         else:
             return
         self.reload()

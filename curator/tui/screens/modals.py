@@ -28,7 +28,7 @@ class ThemePicker(ModalScreen[str | None]):
             options.append(Option(f"{index}  {name}{marker}", id=slug))
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*options, id="themes")
+            yield OptionList(*options, id="themes", markup=False)
 
     def on_key(self, event: object) -> None:
         key = getattr(event, "key", "")

@@ -115,6 +115,7 @@ class RoundupScreen(CuratorScreen):
             f"edition #{info.number} · {safe(info.title)} · {info.status} · "
             f"{len(view.items)} items")
         if target is not None:
+            _ = tree.last_line  # builds the line index, so the node knows its line
             tree.move_cursor(target)
 
     # current selection ----------------------------------------------------------------------

@@ -14,9 +14,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from curator.tui.messages import DataLoaded, Done
-from curator.tui.render import safe
+from curator.tui.render import safe, when
 from curator.tui.screens.base import CuratorScreen, StatusLine
 from curator.tui.screens.modals import Confirm, FieldsForm
+from curator.types import ModelInfo, RuleInfo
 
 
 class ThemesScreen(CuratorScreen):
@@ -31,7 +32,7 @@ class ThemesScreen(CuratorScreen):
 
     def __init__(self) -> None:
         super().__init__(id="themes")
-        self.rules: list[object] = []
+        self.rules: list[RuleInfo] = []
         self.loads = 0
 
     def compose(self) -> ComposeResult:
@@ -63,8 +64,8 @@ class ThemesScreen(CuratorScreen):
         curator = self.curator
         themes = curator.list_themes()
         counts = {t.slug: curator.count_posts(theme=t.slug) for t in themes}
-        rules = curator.list_rules() if hasattr(curator, "list_rules") else []
-        stats = curator.classifier_stats() if hasattr(curator, "classifier_stats") else None
+        rules = curator.list_rules()
+        stats = curator.classifier_stats()
         self.post_message(DataLoaded("themes", (themes, counts, rules, stats)))
 
     @on(DataLoaded)
@@ -79,11 +80,12 @@ class ThemesScreen(CuratorScreen):
         rule_table.clear()
         self.rules = list(rules)
         for rule in self.rules:
-            rule_table.add_row(str(getattr(rule, "id", "")), Text(safe(getattr(rule, "field", ""))),
-                               Text(safe(getattr(rule, "pattern", ""))),
-                               Text(safe(getattr(rule, "theme", ""))),
-                               "yes" if getattr(rule, "enabled", True) else "no",
-                               key=str(getattr(rule, "id", "")))
+            pattern = Text(safe(rule.pattern))
+            if rule.feed_url:
+                pattern.append(f"  (only {safe(rule.feed_url, 50)})", style="dim")
+            rule_table.add_row(str(rule.id), Text(safe(rule.field)), pattern,
+                               Text(safe(rule.theme)), "yes" if rule.enabled else "no",
+                               key=str(rule.id))
         self.query_one("#stats", Static).update(_stats_text(stats))
         self.query_one(StatusLine).set_local(f"{len(themes)} themes · {len(self.rules)} rules")
         self.loads += 1
@@ -101,16 +103,18 @@ class ThemesScreen(CuratorScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
     def dry_run_rule(self, field: str, pattern: str, theme: str) -> None:
         preview = self.curator.add_rule(field, pattern, theme, dry_run=True)
-        moved = getattr(preview, "would_change", preview)
-        self.app.call_from_thread(self._confirm_rule, field, pattern, theme, moved)
+        examples = "; ".join(safe(m.title, 50) for m in preview.samples[:3])
+        question = (f"The rule matches {preview.matched} stored posts and would move "
+                    f"{preview.moved} of them to {theme}" + (f" (e.g. {examples})" if examples
+                                                             else "") + ". Add it?")
+        self.app.call_from_thread(self._confirm_rule, field, pattern, theme, question)
 
-    def _confirm_rule(self, field: str, pattern: str, theme: str, moved: object) -> None:
+    def _confirm_rule(self, field: str, pattern: str, theme: str, question: str) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.theme_call("add_rule", field, pattern, theme, note="rule added")
 
-        self.app.push_screen(Confirm(f"This rule would re-theme {moved} posts. Add it?"),
-                             confirmed)
+        self.app.push_screen(Confirm(question), confirmed)
 
     def action_remove_rule(self) -> None:
         table = self.query_one("#rule-table", DataTable)
@@ -127,21 +131,20 @@ class ThemesScreen(CuratorScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
     def dry_run_reclassify(self) -> None:
-        preview = self.curator.reclassify(dry_run=True)
-        moved = getattr(preview, "changed", preview)
+        moved = self.curator.reclassify(all=True, dry_run=True)
         self.app.call_from_thread(self._confirm_reclassify, moved)
 
     def _confirm_reclassify(self, moved: object) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.theme_call("reclassify", note="themes applied")
+                self.theme_call("reclassify", note="themes applied", all=True)
 
         self.app.push_screen(Confirm(f"Reclassifying would change {moved} posts "
                                      "(your own corrections are kept). Go ahead?"), confirmed)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
-    def theme_call(self, method: str, *args: object, note: str = "") -> None:
-        getattr(self.curator, method)(*args)
+    def theme_call(self, method: str, *args: object, note: str = "", **kwargs: object) -> None:
+        getattr(self.curator, method)(*args, **kwargs)
         self.post_message(Done(note))
 
     @on(Done)
@@ -150,14 +153,14 @@ class ThemesScreen(CuratorScreen):
         self.reload()
 
 
-def _stats_text(stats: object) -> Text:
-    out = Text("Classifier\n", style="bold")
-    if stats is None:
-        out.append("No figures yet.", style="dim")
-        return out
-    for name in ("model", "trained_at", "n_examples", "accuracy", "macro_f1", "signals"):
-        value = getattr(stats, name, None)
-        if value is not None:
-            out.append(f"{name.replace('_', ' ')}: ", style="bold")
-            out.append(f"{value:.2f}\n" if isinstance(value, float) else f"{safe(value)}\n")
+def _stats_text(stats: ModelInfo) -> Text:
+    out = Text("Classifier\n\n", style="bold")
+    for label, value in (("Model", stats.model), ("Trained", when(stats.trained_at)),
+                         ("Training examples", stats.n_examples),
+                         ("  from your corrections", stats.n_user),
+                         ("  from editions", stats.n_edition), ("  from rules", stats.n_rule)):
+        out.append(f"{label}: ", style="bold")
+        out.append(f"{safe(value)}\n")
+    out.append("\nT retrains now; R re-buckets stored posts (a dry-run count first). "
+               "Run `curator themes eval FILE.jsonl` for accuracy and F1.", style="dim")
     return out

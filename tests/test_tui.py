@@ -1,0 +1,208 @@
+"""Pilot tests of the TUI flows on a real loopback demo server and a temporary database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curator.demo import DemoServer
+from curator.services import Curator
+from curator.tui.app import make_app
+from curator.tui.screens.feeds import FeedsScreen
+from curator.tui.screens.inbox import InboxScreen
+from curator.tui.screens.roundup import RoundupScreen
+from tests.tui_helpers import polled_curator, settle
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer() as demo:
+        yield demo
+
+
+@pytest.fixture
+def curator(server: DemoServer, tmp_path: Path):
+    facade = polled_curator(server, tmp_path / "demo")
+    yield facade
+    facade.close()
+
+
+def inbox_of(app) -> InboxScreen:
+    screen = app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+async def test_inbox_groups_posts_by_theme_and_shows_detail(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        themes = [t.slug for t in curator.list_themes()]
+        assert [g.slug for g in inbox.groups] == themes
+        assert sum(g.count for g in inbox.groups) == curator.count_posts()
+        post = inbox.current_post
+        assert post is not None
+        detail = str(inbox.query_one("#detail").content)
+        assert post.title in detail and (post.link or "") in detail
+        # collapse the first group: its rows go, its header stays with the count
+        await pilot.press("up", "enter")
+        await settle(pilot, lambda: inbox.loads >= 2)
+        assert inbox.groups[0].collapsed and inbox.groups[0].posts == []
+        assert f"g:{themes[0]}" in inbox.table.rows
+
+
+async def test_search_and_filters_narrow_the_inbox(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        await pilot.press("slash")
+        await pilot.press(*"bin calendar")
+        await settle(pilot, lambda: inbox.total == 1)
+        assert [p.title for p in inbox.posts.values()] == ["Weeknotes 41: the bin calendar finally ships"]
+        await pilot.press("escape")
+        await settle(pilot, lambda: inbox.total == curator.count_posts())
+        inbox.query_one("#filter").value = "theme:tools"
+        await settle(pilot, lambda: inbox.total == curator.count_posts(theme="tools"))
+        assert {p.theme for p in inbox.posts.values()} == {"tools"}
+        inbox.query_one("#filter").value = "since:nonsense"
+        await settle(pilot, lambda: "not a date" in inbox.status.local)
+
+
+async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        picked = []
+        for _ in range(3):
+            picked.append(inbox.current_post.title)
+            await pilot.press("space")
+            await settle(pilot)
+            await pilot.press("down")
+        assert curator.count_posts(picked=True) == 3
+        assert all(p.picked for p in inbox.posts.values() if p.title in picked)
+        await pilot.press("2")
+        roundup = app.screen
+        assert isinstance(roundup, RoundupScreen)
+        await settle(pilot, lambda: roundup.view is not None and len(roundup.view.items) == 3)
+        items = roundup.view.items
+        first = items[0]
+        section_items = [i for i in items if i.section_id == first.section_id]
+        tree = roundup.query_one("#edition-tree")
+        # put the cursor on the first item and write a blurb
+        while not (tree.cursor_node and getattr(tree.cursor_node.data, "id", None) == first.id
+                   and tree.cursor_node.data.__class__.__name__ == "ItemView"):
+            await pilot.press("down")
+        await pilot.press("e")
+        await pilot.pause()
+        editor = app.screen.query_one("#editor")
+        editor.text = "A brilliant read: [the bin calendar story] from Calderbrook."
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: any(i.custom_blurb for i in roundup.view.items))
+        if len(section_items) > 1:
+            await pilot.press("J")
+            await settle(pilot, lambda: [i.id for i in roundup.view.items
+                                         if i.section_id == first.section_id][1] == first.id)
+        target = tmp_path / "out" / "roundup.md"
+        target.parent.mkdir()
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: target.exists())
+        text = target.read_text(encoding="utf-8")
+        assert "A brilliant read: [the bin calendar story]" in text
+        others = [i.title for i in roundup.view.items if i.id != first.id]
+        for title in others:
+            assert title in text
+        if len(section_items) > 1:  # moved down one place: after the section's next item
+            after = next(i.title for i in section_items if i.id != first.id)
+            assert text.index(after) < text.index("A brilliant read")
+
+
+async def test_retheme_records_a_correction(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        post = inbox.current_post
+        themes = [t.slug for t in curator.list_themes()]
+        target = next(slug for slug in themes if slug != post.theme)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(str(themes.index(target) + 1))
+        await settle(pilot, lambda: curator.get_post(post.id).theme == target)
+        fresh = curator.get_post(post.id)
+        assert fresh.theme_source == "user"
+
+
+async def test_background_poll_brings_new_posts_without_moving_the_cursor(
+        curator: Curator, server: DemoServer) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        await pilot.press("down", "down", "down")
+        before = inbox.current_post
+        total = inbox.total
+        server.add_post("library-lab", "Lending e-readers to care homes",
+                        "Our new device library pilot for residents of care homes.")
+        await pilot.press("r")
+        await pilot.press("down", "up")  # keep navigating while the poll runs
+        await settle(pilot, lambda: app.polls_finished >= 1 and inbox.total == total + 1)
+        assert inbox.current_post is not None and inbox.current_post.id == before.id
+        assert "1 new" in app.poll_status
+
+
+async def test_add_feed_by_homepage_rewrites_the_opml(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    with DemoServer() as other:  # a second host: same blogs on another port
+        home = other.base_url + "/data-cafe/"
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("3")
+            feeds = app.screen
+            assert isinstance(feeds, FeedsScreen)
+            await settle(pilot, lambda: feeds.loads >= 1)
+            count = len(feeds.feeds)
+            await pilot.press("a")
+            await pilot.pause()
+            app.screen.query_one("#field-url").value = home
+            app.screen.query_one("#field-person").value = "Tomasz Nowak"
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: len(feeds.feeds) == count + 1)
+        opml = curator.locations.opml.read_text(encoding="utf-8")
+        assert other.base_url + "/data-cafe/atom.xml" in opml
+
+
+async def test_a_failing_worker_becomes_a_notification(curator: Curator, monkeypatch) -> None:
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(curator, "list_posts", boom)
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        assert any("database on fire" in str(n.message) for n in app._notifications)
+
+
+async def test_keymap_from_config_remaps_a_binding(curator: Curator) -> None:
+    curator.settings.keys = {"pick": "p"}
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        await pilot.press("p")
+        await settle(pilot, lambda: curator.count_posts(picked=True) == 1)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_rows = [app.screen.query_one("#help-table").get_row_at(i)
+                     for i in range(app.screen.query_one("#help-table").row_count)]
+        assert any(row[3] == "pick" and row[1] == "p" for row in help_rows)
+        ids = {row[3] for row in help_rows}
+        assert {"pick", "retheme", "open", "search", "edit", "export", "feed-add", "poll"} <= ids

@@ -1,0 +1,41 @@
+"""Shared set-up for the TUI tests: a demo server, a polled temporary curator, waiting helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from curator.cli.demo import poll_demo, prepare_demo
+from curator.demo import DemoServer
+from curator.services import Curator
+
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # demo dates for stable snapshots
+
+
+def polled_curator(server: DemoServer, home: Path) -> Curator:
+    curator = prepare_demo(server, home)
+    totals = poll_demo(curator, echo=False)
+    assert totals["errors"] == 0, totals
+    return curator
+
+
+async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
+                 timeout: float = 10.0) -> None:
+    """Let workers finish and messages land; optionally wait for a condition."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if until is None or until():
+            if until is None:
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+            return
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
