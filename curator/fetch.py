@@ -167,6 +167,10 @@ class Fetcher:
                 result.error_kind = "too_big"
                 result.error = f"response larger than {self.max_body // (1024 * 1024)} MiB"
                 result.body = None
+            except zlib.error as exc:
+                result.error_kind = "network"
+                result.error = f"corrupt compressed body ({exc})"[:200]
+                result.body = None
             except httpx.TimeoutException as exc:
                 result.error_kind, result.error = "timeout", f"timed out ({type(exc).__name__})"
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:

@@ -16,6 +16,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,7 +24,7 @@ import feedparser
 import nh3
 
 from curator.errors import FeedDataError
-from curator.text import one_line, tidy_paragraphs
+from curator.text import one_line, strip_controls, tidy_paragraphs
 from curator.urls import canonical_link
 
 TITLE_LIMIT = 400
@@ -36,6 +37,9 @@ _BLOCK_TAGS = {"p", "br", "li", "div", "h1", "h2", "h3", "h4", "h5", "h6", "bloc
 _BLOCK = re.compile(r"<\s*(?:br|hr)\s*/?\s*>|<\s*/?\s*(?:p|li|div|h[1-6]|blockquote|pre|tr|ul|ol|"
                     r"table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_LINE_EDGE = re.compile(r" ?\n ?")
+_PARAGRAPH_GAP = re.compile(r"\n{2,}")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF)\b")
 
@@ -71,8 +75,11 @@ def html_to_text(value: str | None) -> str:
         return tidy_paragraphs(value)
     cleaned = nh3.clean(value, tags=_BLOCK_TAGS, attributes={}, clean_content_tags={"script", "style"},
                         strip_comments=True, link_rel=None)
-    text = _TAG.sub("", _BLOCK.sub("\n", cleaned))
-    return tidy_paragraphs(html.unescape(text))
+    text = html.unescape(_TAG.sub("", _BLOCK.sub("\n", cleaned)))
+    # one pass over the whole text instead of per line: this runs for every entry of every feed
+    text = _SPACE_RUN.sub(" ", strip_controls(text))
+    return unicodedata.normalize("NFC", _PARAGRAPH_GAP.sub("\n\n", _LINE_EDGE.sub("\n", text))
+                                 .strip())
 
 
 def _clip(text: str, limit: int) -> str:

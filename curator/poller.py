@@ -139,11 +139,17 @@ class Pipeline:
             await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
 
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
-        result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
-        arrival = Arrival(task, result)
-        if result.status == 200 and result.body is not None:
-            arrival.parsed = await self._parse(result)
-            result.body = None  # free the memory early; the entries are what we keep
+        try:
+            result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
+            arrival = Arrival(task, result)
+            if result.status == 200 and result.body is not None:
+                arrival.parsed = await self._parse(result)
+                result.body = None  # free the memory early; the entries are what we keep
+        except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
+            arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
+                                                error_kind="internal",
+                                                error=f"internal error: {type(exc).__name__}: "
+                                                      f"{exc}"[:300]))
         self._queue.put(arrival)
 
     async def _parse(self, result: FetchResult) -> ParseOutcome:
