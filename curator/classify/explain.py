@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from curator.classify.features import surface
 
 _FIELD_LABEL = {"t": "title", "w": "text", "title": "title", "text": "text"}
 
 
+@lru_cache(maxsize=100_000)
 def readable_feature(name: str) -> tuple[str, str]:
     """('open data', 'title') for 't:open data'; ('foi', 'tag') for 'tag:foi'."""
     prefix, _, value = name.partition(":")

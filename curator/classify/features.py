@@ -121,12 +121,16 @@ class Doc:
 
 
 def _add_ngrams(feats: dict[str, float], prefix: str, toks: list[str], weight: float) -> None:
+    get = feats.get
     for tok in toks:
         key = prefix + tok
-        feats[key] = feats.get(key, 0.0) + weight
-    for first, second in zip(toks, toks[1:], strict=False):
-        key = prefix + first + " " + second
-        feats[key] = feats.get(key, 0.0) + weight
+        feats[key] = get(key, 0.0) + weight
+    prev = None
+    for tok in toks:
+        if prev is not None:
+            key = f"{prefix}{prev} {tok}"
+            feats[key] = get(key, 0.0) + weight
+        prev = tok
 
 
 def featurize(doc: Doc, title_toks: list[str] | None = None,

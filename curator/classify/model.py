@@ -148,7 +148,7 @@ class ThemeClassifier:
                 reasons.append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under "
                                 f"{self.names.get(theme, theme)}", "similar"))
             reasons.sort(key=lambda r: -r[0])
-            why = format_reasons([(phrase, field) for _w, phrase, field in reasons])
+            why = format_reasons([(phrase, field) for _w, phrase, field in reasons[:12]])
             source = "model"
             if not why:
                 why = "no clear evidence: default theme"
@@ -181,8 +181,17 @@ class ThemeClassifier:
         if self._memory_matrix is None:
             vocab: dict[str, int] = {}
             rows, cols, vals = [], [], []
+            df: dict[str, int] = {}
+            for _label, _title, vec in self.memory:
+                for key in vec:
+                    df[key] = df.get(key, 0) + 1
+            # words in many remembered posts say little about near-duplicates; skipping them
+            # keeps the similarity product sparse
+            limit = max(5, len(self.memory) // 20)
             for i, (_label, _title, vec) in enumerate(self.memory):
                 for key, value in vec.items():
+                    if df[key] > limit:
+                        continue
                     rows.append(i)
                     cols.append(vocab.setdefault(key, len(vocab)))
                     vals.append(value)
