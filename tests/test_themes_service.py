@@ -228,3 +228,25 @@ def test_retrain_reports_signals(cur: Curator) -> None:
         cur.record_training_signal(9999, "tools")
     with pytest.raises(NotFoundError):
         cur.set_post_theme(ids[0], "nope")
+
+
+def test_stored_model_is_reused_by_a_new_process(cur: Curator, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = add_feed(cur)
+    ids = [add_post(cur, feed, t) for t in ("Open data day", "Agile lessons", "Twitter tips")]
+    for pid, slug in zip(ids, ["openness", "improvement", "tools"], strict=True):
+        cur.record_training_signal(pid, slug)
+    cur.retrain()
+    from curator.classify.model import ThemeClassifier
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("retrained although the stored model is current")
+
+    monkeypatch.setattr(ThemeClassifier, "fit", classmethod(refuse))
+    other = open_curator()
+    try:
+        assert other.classifier().linear is not None
+        new = add_post(other, feed, "More open data")
+        other.classify_posts([new])
+        assert get(other, new).theme == "openness"
+    finally:
+        other.close()

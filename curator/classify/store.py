@@ -56,8 +56,12 @@ def training_examples(session: Session, slugs: Sequence[str]) -> list[Example]:
     for signal in session.exec(select(TrainingSignal).order_by(col(TrainingSignal.id))).all():
         if signal.theme in slugs:
             latest[signal.post_id] = signal
-    rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id)).where(
-        (col(Post.id).in_(list(latest))) | (col(Post.theme_source) == "rule"))).all()
+    base = select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id))
+    rows = list(session.exec(base.where(col(Post.theme_source) == "rule")).all())
+    ids = sorted(latest)
+    for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+        rows += session.exec(base.where(col(Post.id).in_(ids[start:start + 900]),
+                                        col(Post.theme_source).is_distinct_from("rule"))).all()
     examples: list[Example] = []
     for post, feed in rows:
         assert post.id is not None
@@ -83,17 +87,18 @@ def model_version(session: Session, themes: Sequence[ThemeSpec]) -> str:
     return f"{slugs}|{last_signal}|{n_signals}|{digest}"
 
 
-def load_or_train(session: Session, themes: Sequence[ThemeSpec]) -> tuple[ThemeClassifier, str]:
-    """The stored model when it is current, else a fresh one trained from the stored signals."""
+def load_or_train(session: Session, themes: Sequence[ThemeSpec]
+                  ) -> tuple[ThemeClassifier, str, bool]:
+    """The stored model when it is current, else one trained from the stored signals (fresh=True)."""
     version = model_version(session, themes)
     blob = session.get(ModelBlob, MODEL_NAME)
     if blob is not None and blob.version == version:
         loaded = ThemeClassifier.from_bytes(blob.data, themes)
         if loaded is not None:
-            return loaded, version
+            return loaded, version, False
     examples = training_examples(session, [t.slug for t in themes])
     classifier = ThemeClassifier.fit(themes, examples)
-    return classifier, version
+    return classifier, version, True
 
 
 def save_model(session: Session, classifier: ThemeClassifier, version: str) -> None:

@@ -233,9 +233,10 @@ class ThemeService(ServiceBase):
             version = store.model_version(session, themes)
             if self._classifier_cache is not None and self._classifier_cache[0] == version:
                 return self._classifier_cache[1]
-            classifier, version = store.load_or_train(session, themes)
-        with self.db.write() as session:
-            store.save_model(session, classifier, version)
+            classifier, version, fresh = store.load_or_train(session, themes)
+        if fresh:
+            with self.db.write() as session:
+                store.save_model(session, classifier, version)
         self._classifier_cache = (version, classifier)
         return classifier
 
