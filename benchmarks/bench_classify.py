@@ -5,7 +5,8 @@
 Posts are synthetic but shaped like feed entries (a 6-12 word title, a 30-50 word summary, 0-3
 tags, an author and a site), with words drawn at their real frequencies from the labelled dev posts
 (../shared/data/themes-dev.jsonl; a built-in public-sector word list when it is absent). Training labels are the
-zero-shot predictions with 25% noise, so the linear model has real work to do. Targets: classify
+zero-shot predictions with 25% noise, so the linear model has real work to do. Wall and CPU time are both
+shown: on a busy shared machine CPU time is the fairer "one core" figure. Targets: classify
 >= 5,000 posts/s on one core; retrain from 5,000 labelled posts in < 2 s; importing
 `curator.classify` loads no scikit-learn/numpy.
 """
@@ -88,20 +89,23 @@ def main() -> None:
     t = time.perf_counter()
     import sklearn.linear_model  # noqa: F401  (one-off import cost, reported separately)
     sk_import = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     model = ThemeClassifier.fit(themes, examples)
-    fit_s = time.perf_counter() - t
-    print(f"retrain from {len(examples)} labelled posts: {fit_s:.2f} s "
+    fit_s, fit_cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(f"retrain from {len(examples)} labelled posts: {fit_s:.2f} s wall, {fit_cpu:.2f} s CPU "
           f"(+ {sk_import:.2f} s to import scikit-learn the first time); "
           f"{len(model.linear.names) if model.linear else 0} weighted features, "
           f"{len(model.memory)} remembered corrections")
 
     docs = make_docs(args.posts, seed=2)
     for name, clf in (("zero-shot", zero), ("trained", model)):
-        t = time.perf_counter()
-        clf.predict_many(docs)
-        dt = time.perf_counter() - t
-        print(f"classify ({name}): {len(docs) / dt:,.0f} posts/s ({len(docs)} posts in {dt:.2f} s)")
+        clf.predict_many(docs[:200])  # first-use costs (numpy import, caches) are not throughput
+        t, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(docs), 500):  # the service classifies in batches of 500
+            clf.predict_many(docs[start:start + 500])
+        dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
+        print(f"classify ({name}): {len(docs) / dt:,.0f} posts/s wall, {len(docs) / dcpu:,.0f} "
+              f"posts/s of CPU time ({len(docs)} posts in {dt:.2f} s wall, {dcpu:.2f} s CPU)")
     blob = model.to_bytes()
     t = time.perf_counter()
     ThemeClassifier.from_bytes(blob, themes)

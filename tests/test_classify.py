@@ -146,3 +146,17 @@ def test_importing_the_classifier_is_light() -> None:
             "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_fast_column_mapper_agrees_with_featurize() -> None:
+    rows = load_jsonl(FIXTURE)
+    docs = [r.doc for r in rows] + [Doc(title="Open data open data", summary="open data tips",
+                                        tags=["Open Data", "foi"], site="a.example",
+                                        author="Ann", hint="tools")]
+    model = ThemeClassifier.fit(THEMES, [Example(r.doc, r.label) for r in rows])
+    assert model.linear is not None
+    vocab = model.linear.vocab
+    for doc in docs:
+        expected = {vocab[k]: v for k, v in featurize(doc).items() if k in vocab}
+        got = model.linear.mapper.columns(doc, doc.title_tokens(), doc.text_tokens())
+        assert got == expected

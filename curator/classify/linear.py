@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from curator.classify.features import Doc, norm_tag
+
 REGULARISATION_C = 4.0
 MAX_ITER = 100
 MIN_DF_FROM = 200  # examples from which single-post features are dropped
@@ -51,6 +53,82 @@ class LinearBatch:
         return out
 
 
+class ColumnMapper:
+    """`featurize` + vocabulary lookup in one pass, for prediction.
+
+    Word and bigram features are found by token lookups in prebuilt maps instead of building
+    "t:word" strings, so unknown words cost one failed lookup. Must agree with `featurize`
+    (tests check it): the same features, the same counts, restricted to the vocabulary.
+    """
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        self.vocab = vocab
+        self.uni: dict[str, tuple[int, int]] = {}
+        self.bi: dict[str, dict[str, tuple[int, int]]] = {}
+        for name in vocab:
+            prefix, _, value = name.partition(":")
+            if prefix not in ("t", "w"):
+                continue
+            first, _, second = value.partition(" ")
+            key = first if not second else None
+            slot = 0 if prefix == "t" else 1
+            if key is not None:
+                pair = self.uni.get(key, (-1, -1))
+                self.uni[key] = _with(pair, slot, vocab[name])
+            else:
+                inner = self.bi.setdefault(first, {})
+                inner[second] = _with(inner.get(second, (-1, -1)), slot, vocab[name])
+
+    def columns(self, doc: Doc, title_toks: list[str], text_toks: list[str]) -> dict[int, float]:
+        counts: dict[int, float] = {}
+        get = counts.get
+        uni, bi = self.uni, self.bi
+        for toks, is_title in ((title_toks, True), (text_toks, False)):
+            prev = None
+            for tok in toks:
+                hit = uni.get(tok)
+                if hit is not None:
+                    if is_title and hit[0] >= 0:
+                        counts[hit[0]] = get(hit[0], 0.0) + 1.0
+                    if hit[1] >= 0:
+                        counts[hit[1]] = get(hit[1], 0.0) + 1.0
+                if prev is not None:
+                    inner = bi.get(prev)
+                    if inner is not None:
+                        pair = inner.get(tok)
+                        if pair is not None:
+                            if is_title and pair[0] >= 0:
+                                counts[pair[0]] = get(pair[0], 0.0) + 1.0
+                            if pair[1] >= 0:
+                                counts[pair[1]] = get(pair[1], 0.0) + 1.0
+                prev = tok
+        vocab = self.vocab
+        extra: list[str] = []
+        for tag in doc.tags:
+            tag_norm = norm_tag(tag)
+            if tag_norm:
+                extra.append("tag:" + tag_norm)
+                for tok in tag_norm.split():
+                    j = vocab.get("w:" + tok)
+                    if j is not None:
+                        counts[j] = get(j, 0.0) + 1.0
+        if doc.site:
+            extra.append("site:" + doc.site.lower())
+        if doc.author:
+            extra.append("author:" + doc.author.strip().lower())
+        if doc.hint:
+            extra.append("hint:" + doc.hint)
+        for name in set(extra):  # featurize sets these to 1.0, never counts them
+            j = vocab.get(name)
+            if j is not None:
+                counts[j] = 1.0
+        return counts
+
+
+def _with(pair: tuple[int, int], slot: int, column: int) -> tuple[int, int]:
+    return (column, pair[1]) if slot == 0 else (pair[0], column)
+
+
 @dataclass
 class LinearModel:
     classes: list[str]
@@ -60,6 +138,13 @@ class LinearModel:
     coef: list[list[float]]  # one row per feature, one column per class
     _arrays: tuple[Any, Any, Any] | None = field(default=None, repr=False)
     _vocab: dict[str, int] | None = field(default=None, repr=False)
+    _mapper: ColumnMapper | None = field(default=None, repr=False)
+
+    @property
+    def mapper(self) -> ColumnMapper:
+        if self._mapper is None:
+            self._mapper = ColumnMapper(self.vocab)
+        return self._mapper
 
     @property
     def vocab(self) -> dict[str, int]:
@@ -77,13 +162,25 @@ class LinearModel:
                             np.asarray(self.intercept, dtype=float))
         return self._arrays
 
+    def score_docs(self, docs: Sequence[Doc], toks: Sequence[tuple[list[str], list[str]]]
+                   ) -> LinearBatch:
+        """Score posts straight from their tokens (the fast path used for prediction)."""
+        mapper = self.mapper
+        return self._score([mapper.columns(d, *t) for d, t in zip(docs, toks, strict=True)])
+
     def score_batch(self, feature_dicts: Sequence[dict[str, float]]) -> LinearBatch:
+        """Score posts from `featurize` output."""
+        vocab = self.vocab
+        return self._score([{vocab[k]: v for k, v in f.items() if k in vocab}
+                            for f in feature_dicts])
+
+    def _score(self, column_dicts: Sequence[dict[int, float]]) -> LinearBatch:
         """Sublinear TF-IDF, L2-normalised per post (as in training), times the weights."""
         import numpy as np
 
         idf, coef, intercept = self.arrays()
-        indptr, columns, values = tfidf_rows(feature_dicts, self.vocab, idf)
-        n = len(feature_dicts)
+        indptr, columns, values = tfidf_columns(column_dicts, idf)
+        n = len(column_dicts)
         rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr)))
         contrib = values[:, None] * coef[columns]
         logits = np.tile(intercept, (n, 1))
@@ -103,22 +200,19 @@ class LinearModel:
                    coef=[[float(x) for x in row] for row in data["coef"]])
 
 
-def tfidf_rows(feature_dicts: Sequence[dict[str, float]], vocab: dict[str, int],
-               idf: Any) -> tuple[list[int], Any, Any]:
+def tfidf_columns(column_dicts: Sequence[dict[int, float]], idf: Any
+                  ) -> tuple[list[int], Any, Any]:
     """CSR parts (indptr, columns, values) of the L2-normalised sublinear TF-IDF matrix."""
     import numpy as np
 
     indptr = [0]
     cols: list[int] = []
     counts: list[float] = []
-    for feats in feature_dicts:
-        for name, count in feats.items():
-            j = vocab.get(name)
-            if j is not None and count > 0:
-                cols.append(j)
-                counts.append(count)
+    for feats in column_dicts:
+        cols.extend(feats.keys())
+        counts.extend(feats.values())
         indptr.append(len(cols))
-    n = len(feature_dicts)
+    n = len(column_dicts)
     columns = np.asarray(cols, dtype=np.int64)
     values = (1.0 + np.log(np.asarray(counts, dtype=float))) * idf[columns]
     rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr)))
@@ -150,7 +244,8 @@ def train_linear(feature_dicts: Sequence[dict[str, float]], labels: Sequence[str
     names = [name for name, count in df.items() if count >= min_df]
     vocab = {name: i for i, name in enumerate(names)}
     idf = np.log((1.0 + n) / (1.0 + np.asarray([df[name] for name in names], dtype=float))) + 1.0
-    indptr, columns, values = tfidf_rows(feature_dicts, vocab, idf)
+    indptr, columns, values = tfidf_columns(
+        [{vocab[k]: v for k, v in f.items() if k in vocab} for f in feature_dicts], idf)
     matrix = csr_matrix((values, columns, np.asarray(indptr)), shape=(n, len(names)))
     model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced", tol=1e-3)
     with warnings.catch_warnings():

@@ -116,8 +116,7 @@ class ThemeClassifier:
         alpha = self.linear_weight
         batch = None
         if self.linear is not None and alpha > 0:
-            feats = [featurize(d, *t) for d, t in zip(docs, toks, strict=True)]
-            batch = self.linear.score_batch(feats)
+            batch = self.linear.score_docs(docs, toks)
             logits += alpha * self._linear_log_probs(batch.logits)
         recalled = self._recall(toks) if self.memory else None
         if recalled is not None:
