@@ -23,7 +23,7 @@ from curator.classify.features import Doc, featurize
 from curator.classify.linear import LinearModel, train_linear
 from curator.classify.zeroshot import ThemeSpec, ZeroShot
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 LINEAR_STRENGTH = 1.5  # weight of the trained model once labels are plentiful
 HALF_TRUST = 60  # labelled examples at which the trained model gets half its full weight
 MEMORY_WEIGHT = 6.0
@@ -49,15 +49,13 @@ class Prediction:
 
 
 def _memory_vector(title_toks: list[str], text_toks: list[str]) -> dict[str, float]:
-    """L2-normalised sublinear word counts of a post (the memory's similarity space)."""
-    counts: dict[str, int] = {}
-    for tok in title_toks:
-        counts[tok] = counts.get(tok, 0) + 1
-    for tok in text_toks:
-        counts[tok] = counts.get(tok, 0) + 1
-    vec = {k: 1.0 + math.log(v) for k, v in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {k: v / norm for k, v in vec.items()}
+    """The set of a post's words, L2-normalised (the memory's similarity space: binary cosine)."""
+    words = set(title_toks)
+    words.update(text_toks)
+    if not words:
+        return {}
+    value = 1.0 / math.sqrt(len(words))
+    return dict.fromkeys(words, value)
 
 
 class ThemeClassifier:
@@ -177,9 +175,11 @@ class ThemeClassifier:
         import numpy as np
         from scipy.sparse import csr_matrix
 
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
         if self._memory_matrix is None:
             vocab: dict[str, int] = {}
-            rows, cols, vals = [], [], []
             df: dict[str, int] = {}
             for _label, _title, vec in self.memory:
                 for key in vec:
@@ -197,15 +197,16 @@ class ThemeClassifier:
             self._memory_vocab = vocab
             self._memory_matrix = csr_matrix((vals, (rows, cols)),
                                              shape=(len(self.memory), len(vocab))).T.tocsr()
+            rows, cols, vals = [], [], []
         vocab = self._memory_vocab
-        rows, cols, vals = [], [], []
         for i, (title_toks, text_toks) in enumerate(toks):
-            for key, value in _memory_vector(title_toks, text_toks).items():
-                j = vocab.get(key)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(value)
+            words = set(title_toks)
+            words.update(text_toks)
+            found = [vocab[w] for w in words if w in vocab]
+            if found:  # same vector as _memory_vector, restricted to the vocabulary
+                cols.extend(found)
+                vals.extend([1.0 / math.sqrt(len(words))] * len(found))
+                rows.extend([i] * len(found))
         x = csr_matrix((vals, (rows, cols)), shape=(len(toks), len(vocab)))
         sims = (x @ self._memory_matrix).tocsr()
         out: list[dict[str, tuple[float, str]]] = [{} for _ in toks]
