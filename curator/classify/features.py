@@ -69,20 +69,34 @@ def _stem(word: str) -> str:
     return word
 
 
+_TOKEN_OF: dict[str, str] = {}  # raw word -> stemmed token ("" for a stopword or a number)
+
+
+def _token(raw: str) -> str:
+    if raw in STOPWORDS or raw.isdigit():
+        return ""
+    token = stem(raw)
+    return "" if token in STOPWORDS else token
+
+
 def tokens(text: str | None) -> list[str]:
     """Stemmed content words of `text`, in order (stopwords and bare numbers dropped)."""
     if not text:
         return []
+    cache = _TOKEN_OF
     out = []
     for raw in _WORD.findall(text.lower()):
-        if raw in STOPWORDS or raw.isdigit():
-            continue
-        token = stem(raw)
-        if token and token not in STOPWORDS:
+        token = cache.get(raw)
+        if token is None:
+            token = _token(raw)
+            if len(cache) < 500_000:
+                cache[raw] = token
+        if token:
             out.append(token)
     return out
 
 
+@lru_cache(maxsize=20_000)
 def norm_tag(tag: str) -> str:
     return " ".join(tokens(tag)) or tag.strip().lower()
 

@@ -16,6 +16,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from curator.classify.explain import format_reasons, readable_feature
@@ -134,7 +135,7 @@ class ThemeClassifier:
         out = []
         for i, row in enumerate(prob_rows):
             theme = slugs[int(winners[i])]
-            reasons = [(ev.weight, ev.phrase, ev.field) for ev in zs_results[i].evidence(theme)]
+            reasons = zs_results[i].reasons(theme)
             if batch is not None and self.linear is not None:
                 for weight, col in top_features[i]:
                     phrase, field = readable_feature(self.linear.names[col])
@@ -144,7 +145,7 @@ class ThemeClassifier:
                 sim, title = memories[theme]
                 reasons.append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under "
                                 f"{self.names.get(theme, theme)}", "similar"))
-            reasons.sort(key=lambda r: -r[0])
+            reasons.sort(key=itemgetter(0), reverse=True)
             why = format_reasons([(phrase, field) for _w, phrase, field in reasons[:12]])
             source = "model"
             if not why:

@@ -48,6 +48,20 @@ class ZeroShotResult:
     lookup: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
 
+    def reasons(self, theme: str) -> list[tuple[float, str, str]]:
+        """(weight, phrase, field) of what spoke for `theme` (the hot path of explanations)."""
+        out = []
+        lookup, shown = self.lookup, self.shown
+        for key, name, fw in self.hits:
+            if key == "":
+                if theme == name:
+                    out.append((fw, "feed default", "feed"))
+                continue
+            for slug, weight in lookup[key]:
+                if slug == theme:
+                    out.append((fw * weight, shown[key], name))
+        return out
+
     def evidence(self, theme: str | None = None) -> list[Evidence]:
         """What spoke for `theme` (or for every theme), built only when asked for."""
         out = []
