@@ -91,7 +91,10 @@ def make_parse_executor(n_feeds: int) -> tuple[Executor, bool]:
     workers = os.cpu_count() or 1
     if n_feeds >= PROCESS_THRESHOLD and workers > 1:
         try:
-            ctx = multiprocessing.get_context("fork")
+            # fork is instant, but forking a process that already runs other threads (the TUI)
+            # can copy a held lock into the child: use a fork server there instead
+            alone = threading.active_count() == 1
+            ctx = multiprocessing.get_context("fork" if alone else "forkserver")
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                        initializer=_limit_memory)
             pool.submit(_noop).result(timeout=30)  # fork now, before any helper thread exists
