@@ -22,7 +22,7 @@ from typing import Any
 from curator.classify.explain import format_reasons, readable_feature
 from curator.classify.features import Doc, featurize
 from curator.classify.linear import LinearModel, train_linear
-from curator.classify.zeroshot import ThemeSpec, ZeroShot
+from curator.classify.zeroshot import ThemeSpec, ZeroShot, ZeroShotResult
 
 FORMAT_VERSION = "3"
 LINEAR_STRENGTH = 1.5  # weight of the trained model once labels are plentiful
@@ -105,11 +105,13 @@ class ThemeClassifier:
         """Classify a batch: scores are blended for the whole batch at once with numpy."""
         if not docs:
             return []
-        import numpy as np
-
         slugs = self.slugs
         toks = [(d.title_tokens(), d.text_tokens()) for d in docs]
         zs_results = [self.zeroshot.score(d, *t) for d, t in zip(docs, toks, strict=True)]
+        if (self.linear is None or self.linear_weight == 0) and not self.memory:
+            return [self._zero_shot_only(r) for r in zs_results]  # no numpy needed at all
+        import numpy as np
+
         logits = self.zeroshot.log_probabilities(
             np.asarray([[r.scores[s] for s in slugs] for r in zs_results], dtype=float))
         alpha = self.linear_weight
@@ -145,16 +147,25 @@ class ThemeClassifier:
                 sim, title = memories[theme]
                 reasons.append((100 + sim, f"like \u201c{title[:60]}\u201d you filed under "
                                 f"{self.names.get(theme, theme)}", "similar"))
-            reasons.sort(key=itemgetter(0), reverse=True)
-            why = format_reasons([(phrase, field) for _w, phrase, field in reasons[:12]])
-            source = "model"
-            if not why:
-                why = "no clear evidence: default theme"
-            elif all(r[2] == "feed" for r in reasons):
-                source = "feed"
-            out.append(Prediction(theme, round(row[int(winners[i])], 4), source, why,
-                                  dict(zip(slugs, row, strict=True))))
+            out.append(self._finish(theme, dict(zip(slugs, row, strict=True)), reasons))
         return out
+
+    def _zero_shot_only(self, result: ZeroShotResult) -> Prediction:
+        probs = self.zeroshot.probabilities(result)
+        theme = max(self.slugs, key=probs.__getitem__)
+        return self._finish(theme, probs, result.reasons(theme))
+
+    def _finish(self, theme: str, probs: dict[str, float],
+                reasons: list[tuple[float, str, str]]) -> Prediction:
+        """Order the reasons, word them, and decide whether the feed's default decided."""
+        reasons.sort(key=itemgetter(0), reverse=True)
+        why = format_reasons([(phrase, field) for _w, phrase, field in reasons[:12]])
+        source = "model"
+        if not why:
+            why = "no clear evidence: default theme"
+        elif all(r[2] == "feed" for r in reasons):
+            source = "feed"
+        return Prediction(theme, round(probs[theme], 4), source, why, probs)
 
     def _linear_log_probs(self, lin_logits: Any) -> Any:
         """log p_linear per theme (n x themes); themes the model never saw get an even share."""
