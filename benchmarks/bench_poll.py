@@ -24,6 +24,7 @@ import os
 import random
 import resource
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -91,6 +92,9 @@ LAST_MODIFIED = "Wed, 28 Oct 2026 10:00:00 GMT"
 
 async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: float) -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
