@@ -24,7 +24,7 @@ from pathlib import Path
 from curator.classify import Doc, Example, ThemeClassifier, ThemeSpec
 from curator.classify.themes_default import DEFAULT_THEMES
 
-WORDS = """council councils data open service services design research digital tools weeknotes
+_WORD_TEXT = """council councils data open service services design research digital tools weeknotes
 housing library consultation transparency prototype accessibility dashboard volunteers community
 spreadsheet engagement roadmap procurement forms mapping health training skills budget charity
 policy users residents tenants patients twitter facebook youtube app website blog blogging comms
@@ -34,7 +34,8 @@ event unconference camp job career leaving award christmas funny video webcast l
 planning committee savings cuts customer channel shift measure evidence staff people week year
 lessons learned good practice case study guide tips how to review launch beta open source github
 api map survey feedback complaint trust citizens neighbourhood inclusion young people schools
-""".split()
+"""
+WORDS = _WORD_TEXT.split()
 TAGS = ["localgov", "open data", "social media", "digital", "comms", "foi", "events", "twitter"]
 
 

@@ -111,3 +111,20 @@ def test_eval_bad_line_exits_1_with_line_number(tmp_path: Path) -> None:
     assert code == 1 and out == ""
     assert err.startswith("curator: ") and "line 3" in err and len(err.strip().splitlines()) == 1
     assert run("themes", "eval", str(FIXTURE), "--cv", "1")[0] == 1
+
+
+def test_doubtful_lists_low_confidence_posts() -> None:
+    cur = open_curator()
+    with cur.db.write() as s:
+        feed = Feed(url="https://a.example/feed")
+        s.add(feed)
+        s.flush()
+        s.add(Post(feed_id=feed.id or 0, title="Zxqv blorp", summary="", tags=[]))
+    cur.close()
+    code, out, _ = run("classify")
+    assert code == 0 and "1 posts have low confidence" in out
+    code, out, _ = run("themes", "doubtful", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["title"] for r in rows] == ["Zxqv blorp"]
+    assert rows[0]["confidence"] < 0.5 and rows[0]["why"]
+    assert "Zxqv blorp" in run("themes", "doubtful")[1]

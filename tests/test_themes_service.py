@@ -250,3 +250,14 @@ def test_stored_model_is_reused_by_a_new_process(cur: Curator, monkeypatch: pyte
         assert get(other, new).theme == "openness"
     finally:
         other.close()
+
+
+def test_low_confidence_posts_come_first(cur: Curator) -> None:
+    feed = add_feed(cur)
+    vague = add_post(cur, feed, "Zxqv blorp")
+    clear = add_post(cur, feed, "Open data and transparency for residents", "open data, foi")
+    cur.classify_posts([vague, clear])
+    assert get(cur, vague).theme_confidence < 0.5 < get(cur, clear).theme_confidence
+    assert [p.id for p in cur.low_confidence()] == [vague]
+    cur.set_post_theme(vague, "tools")  # a decision: no longer doubtful
+    assert cur.low_confidence() == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from curator.classify.features import Doc, domain_of
 from curator.classify.model import Example, ThemeClassifier
@@ -79,7 +79,7 @@ def model_version(session: Session, themes: Sequence[ThemeSpec]) -> str:
     """Changes whenever the labels the model learns from change (signals, rule hits, theme list)."""
     last_signal = session.exec(select(TrainingSignal.id).order_by(
         col(TrainingSignal.id).desc()).limit(1)).first()
-    n_signals = len(session.exec(select(TrainingSignal.id)).all())
+    n_signals = session.exec(select(func.count()).select_from(TrainingSignal)).one()
     rule_hits = session.exec(select(Post.id, Post.theme).where(
         col(Post.theme_source) == "rule").order_by(col(Post.id))).all()
     digest = hashlib.sha1(repr(rule_hits).encode()).hexdigest()[:12]

@@ -141,6 +141,23 @@ def retrain_command(app: AppContext, as_json: bool) -> None:
                f"{info.n_edition} from editions, {info.n_rule} from rules)")
 
 
+@themes_group.command("doubtful")
+@click.option("--below", type=float, default=None, metavar="P",
+              help="Confidence threshold (default 0.5).")
+@click.option("--limit", type=int, default=30, show_default=True, help="At most this many posts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_app
+def doubtful_command(app: AppContext, below: float | None, limit: int, as_json: bool) -> None:
+    """Posts the classifier is least sure of, least sure first: check these before the rest."""
+    kwargs = {"threshold": below} if below is not None else {}
+    posts = app.curator.low_confidence(limit=limit, **kwargs)
+    if as_json:
+        emit_json([asdict(p) for p in posts])
+        return
+    table([[p.id, f"{p.confidence or 0:.2f}", p.theme, p.title, p.why] for p in posts],
+          ["id", "conf", "theme", "title", "why"], [None, None, 12, 50, 60])
+
+
 @themes_group.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--train", "train", type=click.Path(exists=True, dir_okay=False),
@@ -195,6 +212,10 @@ def classify_command(app: AppContext, all_: bool, since: str | None, dry_run: bo
             when = when.replace(tzinfo=UTC)
     changed = app.curator.reclassify(since=when, all=all_, dry_run=dry_run)
     click.echo(f"{'would change' if dry_run else 'changed'} the theme of {changed} posts")
+    if not dry_run:
+        doubtful = len(app.curator.low_confidence(limit=10_000))
+        if doubtful:
+            click.echo(f"{doubtful} posts have low confidence: `curator themes doubtful` lists them")
 
 
 COMMANDS: list[click.Command] = [themes_group, classify_command]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from curator.classify import store
-from curator.classify.model import ThemeClassifier
+from curator.classify.model import LOW_CONFIDENCE, ThemeClassifier
 from curator.classify.rules import describe, first_match, normalise_pattern
 from curator.classify.themes_default import DEFAULT_THEMES
 from curator.errors import ConflictError, CuratorError, NotFoundError
@@ -296,6 +296,16 @@ class ThemeService(ServiceBase):
                 query = query.where(col(Post.theme).is_(None))
             ids = [int(i) for i in session.exec(query).all() if i is not None]
         return self._classify(ids, dry_run=dry_run)
+
+    def low_confidence(self, threshold: float = LOW_CONFIDENCE, limit: int = 50) -> list[PostInfo]:
+        """Model-classified posts the classifier is least sure of (look at these first)."""
+        with self.db.read() as session:
+            rows = session.exec(
+                select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id))
+                .where(col(Post.theme_source).in_(["model", "feed"]),
+                       col(Post.theme_confidence) < threshold)
+                .order_by(col(Post.theme_confidence), col(Post.id).desc()).limit(limit)).all()
+            return [_post_info(post, feed) for post, feed in rows]
 
     def _classify(self, post_ids: list[int], dry_run: bool = False) -> int:
         if not post_ids:
