@@ -40,7 +40,7 @@ async def test_inbox_groups_posts_by_theme_and_shows_detail(curator: Curator) ->
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.counted >= 1)
         themes = [t.slug for t in curator.list_themes()]
         assert [g.slug for g in inbox.groups] == themes
         assert sum(g.count for g in inbox.groups) == curator.count_posts()
@@ -206,3 +206,29 @@ async def test_keymap_from_config_remaps_a_binding(curator: Curator) -> None:
         assert any(row[3] == "pick" and row[1] == "p" for row in help_rows)
         ids = {row[3] for row in help_rows}
         assert {"pick", "retheme", "open", "search", "edit", "export", "feed-add", "poll"} <= ids
+
+
+async def test_retheme_teaches_the_classifier(curator: Curator, server: DemoServer) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.loads >= 1)
+        inbox.query_one("#filter").value = "love language"
+        await settle(pilot, lambda: len(inbox.posts) == 1)
+        post = inbox.current_post
+        assert post is not None and post.title == "CSV is a love language"
+        themes = [t.slug for t in curator.list_themes()]
+        target = "other" if post.theme != "other" else "openness"
+        await pilot.press("escape")  # back to the list (the filter stays)
+        inbox.table.focus()
+        await pilot.press("t", str(themes.index(target) + 1))
+        await settle(pilot, lambda: curator.get_post(post.id).theme == target)
+        # a near-identical new post now lands in the corrected theme
+        server.add_post("open-by-default", "CSV is a love language (part two)",
+                        "A short defence of the humble CSV file, with more tips for publishing "
+                        "files that open cleanly in every spreadsheet.", tags=("csv", "data"))
+        await pilot.press("r")
+        await settle(pilot, lambda: app.polls_finished >= 1)
+        [fresh] = [p for p in curator.list_posts(search="love language")
+                   if p.title.endswith("(part two)")]
+        assert fresh.theme == target, fresh.why

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from curator.cli.demo import poll_demo, prepare_demo
 from curator.demo import DemoServer
@@ -23,18 +25,22 @@ def polled_curator(server: DemoServer, home: Path) -> Curator:
     return curator
 
 
+async def _workers_done(pilot: Pilot[object]) -> None:
+    with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
                  timeout: float = 10.0) -> None:
     """Let workers finish and messages land; optionally wait for a condition."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await _workers_done(pilot)
         if until is None or until():
             if until is None:
-                await pilot.app.workers.wait_for_complete()
-                await pilot.pause()
+                await _workers_done(pilot)
             return
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the app")

@@ -1,6 +1,8 @@
 """The inbox filter language, newsboat-style: words search, `key:value` tokens filter.
 
-    council tax theme:tools person:priya unread picked since:7d feed:data-cafe
+    council tax theme:tools person:priya unread picked since:7d feed:data-cafe anytime
+
+With a draft edition, the inbox shows its window unless `since:`/`until:` or `anytime` is given.
 
 Pure and fast (it runs on every keystroke); the result is keyword arguments for
 `Curator.list_posts` / `count_posts`.
@@ -16,7 +18,8 @@ from typing import Any
 
 _AGO = re.compile(r"^(\d+)\s*([hdw])$")
 FLAGS = {"unread": ("unread_only", True), "picked": ("picked", True),
-         "unpicked": ("picked", False), "hidden": ("include_hidden", True)}
+         "unpicked": ("picked", False), "hidden": ("include_hidden", True),
+         "anytime": ("use_window", False)}
 KEYS = ("theme", "feed", "since", "until", "person")
 
 
@@ -32,6 +35,7 @@ class InboxQuery:
     picked: bool | None = None
     unread_only: bool = False
     include_hidden: bool = False
+    use_window: bool = True  # limit to the draft edition's window (`anytime` lifts it)
     problems: list[str] = field(default_factory=list)
 
     def kwargs(self) -> dict[str, Any]:

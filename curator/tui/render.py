@@ -41,27 +41,33 @@ def confidence_text(post: PostInfo) -> Text:
     if post.confidence is None:
         return Text("-", style="dim")
     low = post.confidence < LOW_CONFIDENCE
-    return Text(f"{post.confidence:.0%}" + ("?" if low else ""), style="bold yellow" if low else "")
+    return Text(f"{post.confidence:.0%}", style="bold yellow" if low else "")
 
 
-def row_cells(post: PostInfo) -> tuple[Text, Text, Text, Text, Text]:
-    """(mark, title, who, date, confidence) for one inbox row."""
+WHO_WIDTH, DATE_WIDTH, CONF_WIDTH = 16, 6, 4
+
+
+def row_cells(post: PostInfo, title_width: int = 60) -> tuple[Text, Text, Text, Text, Text]:
+    """(mark, title, who, date, confidence) for one inbox row, cut to fit the columns."""
     mark = Text("✔" if post.picked else ("•" if not post.read else " "),
                 style="bold green" if post.picked else "cyan")
-    title = Text(safe(post.title, 90) or "(untitled)", style="dim" if post.read else "bold")
-    return (mark, title, Text(safe(who(post), 40)), Text(when(post.published)),
-            confidence_text(post))
+    title = Text(safe(post.title, title_width) or "(untitled)",
+                 style="dim" if post.read else "bold")
+    person = safe(post.person or post.author) or safe(post.org or post.blog_title) or "-"
+    date = post.published.astimezone(UTC).strftime("%d %b") if post.published else "-"
+    return (mark, title, Text(safe(person, WHO_WIDTH)), Text(date), confidence_text(post))
 
 
-def group_cells(name: str, count: int | None, collapsed: bool, shown: int) -> tuple[Text, ...]:
+def group_cells(name: str, count: int | None, collapsed: bool, shown: int,
+                width: int = 60) -> tuple[Text, ...]:
     arrow = "▶" if collapsed else "▼"
     if count is None:
         figure = f"  {shown}+ …" if not collapsed else "  …"
     else:
-        more = f" (showing {shown})" if shown < count and not collapsed else ""
+        more = f" ({shown} shown)" if shown < count and not collapsed else ""
         figure = f"  {count}{more}"
     head = Text(f"{arrow} ", style="bold")
-    head.append(safe(name), style="bold underline")
+    head.append(safe(name, max(8, width - len(figure) - 2)), style="bold underline")
     head.append(figure, style="dim")
     return (Text(""), head, Text(""), Text(""), Text(""))
 

@@ -81,7 +81,7 @@ class FeedsScreen(CuratorScreen):
             tree.move_cursor(target)
         errors = sum(1 for f in self.feeds if f.status in BAD)
         self.query_one(StatusLine).set_local(
-            f"{len(self.feeds)} feeds · {errors} with problems · {self.curator.locations.opml}")
+            f"{len(self.feeds)} feeds · {errors} with problems · {self.curator.locations.opml.name}")
         self.loads += 1
         self._show_detail()
 

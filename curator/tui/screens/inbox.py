@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +21,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
 from curator.tui.messages import Done, InboxCounted, InboxLoaded, PostsChanged, ThemeGroup
-from curator.tui.render import detail_text, group_cells, row_cells
+from curator.tui.render import (
+    CONF_WIDTH,
+    DATE_WIDTH,
+    WHO_WIDTH,
+    detail_text,
+    group_cells,
+    row_cells,
+)
 from curator.tui.screens.base import CuratorScreen, StatusLine
 from curator.tui.screens.modals import ThemePicker
 from curator.types import PostInfo
@@ -56,6 +64,8 @@ class InboxScreen(CuratorScreen):
         self.theme_names: dict[str, str] = {}
         self.total = 0
         self.elapsed = 0.0
+        self.title_width = 40
+        self.window_start: datetime | None = None  # the draft edition's window, when one is set
         self.query_spec = InboxQuery()
         self._count_timer: Timer | None = None
         self.loads = 0  # pages shown (tests and benchmarks wait on it)
@@ -63,7 +73,8 @@ class InboxScreen(CuratorScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ search words · theme:tools unread picked since:7d feed:NAME",
+        yield Input(placeholder="/ search words · theme:tools unread picked since:7d feed:NAME "
+                    "anytime",
                     id="filter")
         with Horizontal(id="inbox-body"):
             table: DataTable[object] = DataTable(id="posts", cursor_type="row", zebra_stripes=True)
@@ -75,10 +86,25 @@ class InboxScreen(CuratorScreen):
 
     def on_mount(self) -> None:
         table = self.table
-        for label, key, width in (("", "mark", 1), ("Title", "title", None), ("Who", "who", 28),
-                                  ("Date", "date", 16), ("Conf", "conf", 5)):
+        for label, key, width in (("", "mark", 1), ("Title", "title", None),
+                                  ("Who", "who", WHO_WIDTH), ("Date", "date", DATE_WIDTH),
+                                  ("Sure", "conf", CONF_WIDTH)):
             table.add_column(label, key=key, width=width)
         table.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self._fit_title() and self.groups:
+            self._render_rows()
+
+    def _fit_title(self) -> bool:
+        """Titles take what the fixed columns leave (each column has one cell of padding)."""
+        fixed = 1 + WHO_WIDTH + DATE_WIDTH + CONF_WIDTH + 2 * 5 + 2
+        width = max(20, self.table.size.width - fixed) if self.table.size.width else 40
+        changed, self.title_width = width != self.title_width, width
+        return changed
 
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -100,6 +126,11 @@ class InboxScreen(CuratorScreen):
             self.theme_names = {t.slug: t.name for t in curator.list_themes()}
         if query.feed_url and "://" not in query.feed_url:
             query.feed_url = _match_feed(curator.list_feeds(), query.feed_url)
+        self.window_start = None
+        draft = curator.draft_edition() if query.use_window else None
+        if draft is not None and query.since is None and query.until is None:
+            query.since, query.until = draft.window_start, draft.window_end
+            self.window_start = draft.window_start
         kwargs = query.kwargs()
         page = curator.list_posts(limit=limits.get("*", PAGE), **kwargs)
         if grouped and query.theme is None:
@@ -155,15 +186,16 @@ class InboxScreen(CuratorScreen):
         keep = self._current_key()
         scroll = table.scroll_y
         table.clear()
+        self._fit_title()
         self.posts = {}
         for group in self.groups:
             key = group.slug or "*"
             if group.slug is not None:
                 table.add_row(*group_cells(group.name, group.count, group.collapsed,
-                                           len(group.posts)), key=f"g:{key}")
+                                           len(group.posts), self.title_width), key=f"g:{key}")
             for post in group.posts:
                 self.posts[post.id] = post
-                table.add_row(*row_cells(post), key=f"p:{post.id}")
+                table.add_row(*row_cells(post, self.title_width), key=f"p:{post.id}")
             if group.count is not None and len(group.posts) < group.count \
                     and not group.collapsed:
                 table.add_row("", f"  … {group.count - len(group.posts)} more (enter)", "", "",
@@ -172,8 +204,8 @@ class InboxScreen(CuratorScreen):
         problems = "; ".join(self.query_spec.problems)
         counted = all(g.count is not None for g in self.groups)
         total = f"{self.total} posts" if counted else "counting…"
-        self.status.set_local(problems or f"{total} · {len(self.posts)} shown · "
-                              f"{self.elapsed * 1000:.0f} ms")
+        window = f" since {self.window_start:%d %b}" if self.window_start else ""
+        self.status.set_local(problems or f"{total}{window} · {len(self.posts)} shown")
 
     def _restore_cursor(self, key: str | None, scroll: float) -> None:
         table = self.table
@@ -268,7 +300,7 @@ class InboxScreen(CuratorScreen):
             curator.pick([post_id])
         else:
             curator.unpick([post_id])
-        self.post_message(PostsChanged([post_id], "picked" if pick else "unpicked"))
+        self.post_message(PostsChanged([post_id]))  # the ✔ mark is the feedback
 
     def action_retheme(self) -> None:
         post = self.current_post
@@ -333,7 +365,8 @@ class InboxScreen(CuratorScreen):
         self.posts[post.id] = post
         key = f"p:{post.id}"
         if key in self.table.rows:
-            for column, cell in zip(("mark", "title", "who", "date", "conf"), row_cells(post),
+            cells = row_cells(post, self.title_width)
+            for column, cell in zip(("mark", "title", "who", "date", "conf"), cells,
                                     strict=True):
                 self.table.update_cell(key, column, cell)
         self._show_detail()

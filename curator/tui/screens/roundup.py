@@ -98,11 +98,15 @@ class RoundupScreen(CuratorScreen):
         selected = self._selected_key()
         tree.clear()
         target = None
+        parent = tree.root
         for section in view.sections:
             label = Text(safe(section.title), style="bold")
             label.append(f"  {len(section.items)}" if section.kind != "text" else "  (text)",
                          style="dim")
-            node = tree.root.add(label, data=section, expand=True)
+            if section.level <= 1:
+                node = parent = tree.root.add(label, data=section, expand=True)
+            else:  # a theme sub-section sits under "From the blogs!"
+                node = parent.add(label, data=section, expand=True)
             if selected == ("section", section.id):
                 target = node
             for item in section.items:
@@ -114,9 +118,11 @@ class RoundupScreen(CuratorScreen):
         self.query_one(StatusLine).set_local(
             f"edition #{info.number} · {safe(info.title)} · {info.status} · "
             f"{len(view.items)} items")
+        _ = tree.last_line  # builds the line index, so nodes know their lines
         if target is not None:
-            _ = tree.last_line  # builds the line index, so the node knows its line
             tree.move_cursor(target)
+        elif tree.cursor_line < 0:
+            tree.cursor_line = 0
 
     # current selection ----------------------------------------------------------------------
     def _selected(self) -> SectionView | ItemView | None:
@@ -136,7 +142,8 @@ class RoundupScreen(CuratorScreen):
     def action_edit(self) -> None:
         data = self._selected()
         if isinstance(data, ItemView):
-            start = data.custom_blurb or data.blurb
+            parts = data.blurb_parts  # the link's words in [brackets], as set_blurb expects
+            start = data.custom_blurb or f"{parts.before}[{parts.link_text}]{parts.after}"
 
             def save(text: str | None) -> None:
                 if text is not None:

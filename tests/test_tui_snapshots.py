@@ -1,0 +1,102 @@
+"""Snapshots of every screen at a fixed size, on demo data with fixed dates and a fixed port.
+
+Update after an intended change with `pytest tests/test_tui_snapshots.py --snapshot-update` and
+look at the SVGs in tests/__snapshots__ before committing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from curator.demo import DemoServer
+from curator.services import Curator
+from curator.tui.app import make_app
+from tests.tui_helpers import FIXED_NOW, polled_curator, settle
+
+SIZE = (120, 36)
+STABLE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def curator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    with DemoServer(now=FIXED_NOW) as server:
+        facade = polled_curator(server, tmp_path / "snap")
+        base = server.base_url
+    with facade.db.write() as session:  # the ephemeral port would change every run
+        for table, column in (("post", "link"), ("feed", "url"), ("feed", "html_url")):
+            session.execute(text(f"UPDATE {table} SET {column} = replace({column}, :a, :b)"),
+                            {"a": base, "b": STABLE})
+    facade.new_edition(title="From the blogs! #1", since="2026-02-01", until="2026-03-02")
+    real_stats = facade.classifier_stats
+    monkeypatch.setattr(facade, "classifier_stats",
+                        lambda: replace(real_stats(), trained_at=None))  # a clock, not data
+    yield facade
+    facade.close()
+
+
+def _app(curator: Curator):
+    return make_app(curator, poll_on_start=False)
+
+
+async def _ready(pilot) -> None:
+    screen = pilot.app.screen
+    await settle(pilot, lambda: getattr(screen, "loads", 1) >= 1
+                 and getattr(screen, "counted", 1) >= 1)
+
+
+def test_inbox_grouped(snap_compare, curator: Curator) -> None:
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=_ready)
+
+
+def test_inbox_searched_and_picked(snap_compare, curator: Curator) -> None:
+    async def run(pilot) -> None:
+        await _ready(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#filter").value = "open data"
+        await settle(pilot, lambda: screen.counted >= 2 and screen.total < 30)
+        await pilot.press("down", "space")
+        await settle(pilot, lambda: curator.count_posts(picked=True) == 1)
+
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
+
+
+def test_roundup_editor(snap_compare, curator: Curator) -> None:
+    posts = curator.list_posts(limit=4)
+    curator.pick([p.id for p in posts])
+    item = curator.get_edition().items[0]
+    curator.set_blurb(item.id, "Gareth's [weekly spending data] post is a model of openness.")
+
+    async def run(pilot) -> None:
+        await pilot.press("2")
+        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
+
+
+def test_feeds(snap_compare, curator: Curator) -> None:
+    async def run(pilot) -> None:
+        await pilot.press("3")
+        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
+
+
+def test_themes(snap_compare, curator: Curator) -> None:
+    async def run(pilot) -> None:
+        await pilot.press("4")
+        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
+
+
+def test_help_in_light_theme(snap_compare, curator: Curator) -> None:
+    async def run(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("ctrl+t", "question_mark")
+        await pilot.pause()
+
+    assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
