@@ -221,6 +221,7 @@ def test_retrain_reports_signals(cur: Curator) -> None:
         ("Twitter tips", "how to"), ("Leaving do", "new job")]]
     for pid, slug in zip(ids, ["openness", "improvement", "tools", "other"], strict=True):
         cur.record_training_signal(pid, slug)
+    assert (get(cur, ids[2]).theme, get(cur, ids[2]).theme_source) == ("tools", "edition")
     info = cur.retrain()
     assert (info.n_examples, info.n_edition, info.n_user) == (4, 4, 0)
     assert "linear" in info.model and info.trained_at is not None

@@ -201,9 +201,14 @@ class ThemeService(ServiceBase):
         if source not in ("user", "edition"):
             raise CuratorError(f"unknown training signal source {source!r}")
         with self.db.write() as session:
-            if session.get(Post, post_id) is None:
+            post = session.get(Post, post_id)
+            if post is None:
                 raise NotFoundError(f"no post {post_id}")
             session.add(TrainingSignal(post_id=post_id, theme=theme, source=source))
+            if source == "edition" and post.theme_source != "user":
+                post.theme, post.theme_source, post.theme_confidence = theme, "edition", 1.0
+                post.theme_why = "placed in an edition"
+                session.add(post)
         self._classifier_cache = None
 
     def set_post_theme(self, post_id: int, slug: str) -> PostInfo:
