@@ -6,6 +6,7 @@ errors exit 2 (click's convention); Ctrl-C exits 130 without a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -24,6 +25,11 @@ class CuratorGroup(click.Group):
             return super().invoke(ctx)
         except CuratorError as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            # `curator posts list | head`: the reader went away; leave quietly (Python docs' recipe)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             _fail(f"{exc.strerror or exc}{where}")
