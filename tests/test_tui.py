@@ -232,3 +232,61 @@ async def test_retheme_teaches_the_classifier(curator: Curator, server: DemoServ
         [fresh] = [p for p in curator.list_posts(search="love language")
                    if p.title.endswith("(part two)")]
         assert fresh.theme == target, fresh.why
+
+
+async def test_a_running_daemon_means_no_second_poll_but_fresh_data(
+        curator: Curator, server: DemoServer) -> None:
+    from curator.poller import PollerLock
+
+    lock = PollerLock(curator.locations.db, curator.locations.cache_dir)
+    lock.acquire()  # what `curator poll --watch` holds while it runs
+    try:
+        app = make_app(curator, poll_on_start=False)
+        async with app.run_test(size=SIZE) as pilot:
+            inbox = inbox_of(app)
+            await settle(pilot, lambda: inbox.counted >= 1)
+            total = inbox.total
+            server.add_post("comms-desk", "A post only the daemon should fetch", "Daemon food.")
+            await pilot.press("r")
+            await settle(pilot, lambda: app.polls_finished >= 1)
+            assert "daemon" in app.poll_status
+            assert curator.count_posts(search="daemon food") == 0
+            # the daemon stores something: the app notices on its next refresh
+            curator.set_hidden([next(iter(inbox.posts))])
+            app.refresh_if_changed()
+            await settle(pilot, lambda: inbox.total == total - 1)
+    finally:
+        lock.release()
+
+
+async def test_themes_screen_adds_a_rule_after_a_dry_run(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        themes = app.screen
+        await settle(pilot, lambda: getattr(themes, "loads", 0) >= 1)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#field-pattern").value = "spreadsheet"
+        app.screen.query_one("#field-theme").value = "tools"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "would move" in str(getattr(app.screen, "question", "")))
+        assert curator.list_rules() == []  # nothing changes before the answer
+        await pilot.press("y")
+        await settle(pilot, lambda: len(curator.list_rules()) == 1)
+        await settle(pilot, lambda: len(themes.rules) == 1)
+        assert curator.list_rules()[0].pattern == "spreadsheet"
+
+
+async def test_command_palette_offers_every_screen_action(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: inbox_of(app).loads >= 1)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Pick", "Theme", "Filter", "Roundup", "Feeds", "Poll", "Help"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Roundup")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, RoundupScreen))
