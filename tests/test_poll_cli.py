@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -75,19 +76,24 @@ def test_watch_daemon_stops_on_sigterm_and_holds_the_lock(env, tmp_path) -> None
     cmd = [sys.executable, "-m", "curator", "poll", "--watch", "--every", "1s"]
     daemon = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=dict(os.environ))
+    lines: list[str] = []
+    reader = threading.Thread(target=lines.extend, args=(daemon.stdout,), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 30
-        while env.hits("/f0") == 0 and time.monotonic() < deadline:
+        while not lines and time.monotonic() < deadline:
             time.sleep(0.1)
         assert env.hits("/f0") == 1
         second = run("poll", "--all")
         assert second.exit_code == 1 and "already running" in second.output
         daemon.send_signal(signal.SIGTERM)
-        out, err = daemon.communicate(timeout=30)
+        daemon.wait(timeout=30)
+        reader.join(timeout=10)
+        err = daemon.stderr.read() if daemon.stderr else ""
     finally:
         if daemon.poll() is None:
             daemon.kill()
     assert daemon.returncode == 0, err
-    assert "polled 4 feeds" in out and "stopped" in err
+    assert "polled 4 feeds" in lines[0] and "stopped" in err
     assert "Traceback" not in err
     assert run("poll", "--all", "--json").exit_code == 0  # lock released

@@ -161,7 +161,7 @@ class PollService(ServiceBase):
                     summary.updated_posts += outcome.updated_posts
                     summary.errors += outcome.status in ("error", "gone")
                     summary.not_modified += outcome.status == "not_modified"
-                if on_pass is not None and not stop.is_set():
+                if on_pass is not None:
                     on_pass(summary)
                 stop.wait(every_seconds)
         finally:
