@@ -18,6 +18,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
 
 import httpx
 
@@ -135,6 +136,8 @@ class Fetcher:
                                 max_keepalive_connections=max(1, concurrency)),
             follow_redirects=False, trust_env=False,
         )
+        # a feed reader has no business keeping cookies: never store one, never send one back
+        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     async def __aenter__(self) -> Fetcher:
         return self

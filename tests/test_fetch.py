@@ -116,3 +116,12 @@ async def test_paused_host_is_skipped() -> None:
             fetcher.pause_host("127.0.0.1", 60)
             result = await fetcher.fetch(FetchRequest(url))
         assert result.error_kind == "host_paused" and server.hits("/f") == 0
+
+
+async def test_cookies_are_never_sent_back() -> None:
+    with FeedServer() as server:
+        url = server.route("/c", Reply(body=BODY, headers={"Set-Cookie": "track=1; Path=/"}))
+        async with Fetcher() as fetcher:
+            await fetcher.fetch(FetchRequest(url))
+            await fetcher.fetch(FetchRequest(url))
+        assert "cookie" not in server.requests[-1].headers
