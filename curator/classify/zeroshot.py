@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from curator.classify.features import STOPWORDS, Doc, norm_tag, tokens
+from curator.classify.features import STOPWORDS, Doc, norm_tag, surface, tokens
 
 FIELD_WEIGHTS = {"title": 2.0, "text": 1.0, "tag": 1.5}
 DESCRIPTION_WEIGHT = 0.3
@@ -91,12 +91,14 @@ class ZeroShot:
         for theme in themes:
             for seed in theme.seeds:
                 key = tuple(tokens(seed))[:MAX_N]
-                if not key:
-                    continue
+                n_words = len(seed.split())
+                if not key or (len(key) == 1 and n_words > 1):
+                    continue  # "sign up" must not turn into the bare word "sign"
                 weight = 1.0 + 0.5 * (len(key) - 1)
                 raw[(key, theme.slug)] = max(raw.get((key, theme.slug), 0.0), weight)
                 owners.setdefault(key, set()).add(theme.slug)
-                self.display.setdefault(key, seed.lower())
+                shown = seed.lower() if len(key) == n_words else " ".join(map(surface, key))
+                self.display.setdefault(key, shown)
             for word in tokens(f"{theme.name} {theme.description}"):
                 if word in _GENERIC or len(word) < 3:
                     continue
