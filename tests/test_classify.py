@@ -160,3 +160,11 @@ def test_fast_column_mapper_agrees_with_featurize() -> None:
         expected = {vocab[k]: v for k, v in featurize(doc).items() if k in vocab}
         got = model.linear.mapper.columns(doc, doc.title_tokens(), doc.text_tokens())
         assert got == expected
+
+
+def test_seed_reduced_to_a_bare_word_is_ignored() -> None:
+    themes = [ThemeSpec("events", "Events", "", ("sign up", "zine fair")), ThemeSpec("other", "Other")]
+    model = ThemeClassifier(themes)
+    assert model.predict(Doc(title="Sign the petition")).theme == "other"
+    hit = model.predict(Doc(title="The zine fairs are back"))
+    assert hit.theme == "events" and "zine fair (title)" in hit.why
