@@ -206,6 +206,16 @@ def test_theme_crud_and_remove_rebuckets(cur: Curator) -> None:
     cur.classify_posts([pid])
     assert get(cur, pid).theme == "events"
     cur.set_post_theme(pid, "events")  # even a hand-placed post moves when its theme goes
+    with cur.db.write() as s:  # ... and one sitting in an edition
+        edition = Edition(number=1, title="Roundup 1")
+        s.add(edition)
+        s.flush()
+        section = EditionSection(edition_id=edition.id or 0, kind="theme", title="Events",
+                                 theme="events")
+        s.add(section)
+        s.flush()
+        s.add(EditionItem(edition_id=edition.id or 0, section_id=section.id or 0, post_id=pid,
+                          title="x", link="https://a.example/x"))
     assert cur.remove_theme("events") == 1
     assert get(cur, pid).theme in {"openness", "improvement", "tools", "other"}
     assert get(cur, pid).theme_source != "user"

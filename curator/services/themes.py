@@ -112,7 +112,7 @@ class ThemeService(ServiceBase):
                 row.position = i
                 session.add(row)
         self._classifier_cache = None
-        self.classify_posts(ids)
+        self._classify(ids, force=True)  # even posts in an edition: their theme no longer exists
         return len(ids)
 
     def reorder_themes(self, slugs: list[str]) -> list[ThemeInfo]:
@@ -312,7 +312,7 @@ class ThemeService(ServiceBase):
                 .order_by(col(Post.theme_confidence), col(Post.id).desc()).limit(limit)).all()
             return [_post_info(post, feed) for post, feed in rows]
 
-    def _classify(self, post_ids: list[int], dry_run: bool = False) -> int:
+    def _classify(self, post_ids: list[int], dry_run: bool = False, force: bool = False) -> int:
         if not post_ids:
             return 0
         classifier = self.classifier()
@@ -324,7 +324,7 @@ class ThemeService(ServiceBase):
                 rules = store.rule_specs(session, slugs)
                 todo = [(post, store.facts_for(post, feed, slugs))
                         for post, feed, placed in _iter_posts(session, chunk)
-                        if post.theme_source != "user" and not placed]
+                        if force or (post.theme_source != "user" and not placed)]
                 matched = [first_match(rules, facts) for _post, facts in todo]
                 unruled = [facts.doc for (_p, facts), r in zip(todo, matched, strict=True) if r is None]
                 predictions = iter(classifier.predict_many(unruled))
