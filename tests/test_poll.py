@@ -176,6 +176,8 @@ def test_one_poller_per_database(tmp_path, server) -> None:
     finally:
         stream.close()
     assert not other.poller_running()
+    posts = cur.list_posts()
+    assert posts and all(p.theme for p in posts)  # classified even though we stopped early
 
 
 def test_feeds_removed_from_opml_are_not_polled(tmp_path, server) -> None:

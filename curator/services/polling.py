@@ -102,6 +102,7 @@ class PollService(ServiceBase):
         pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers)).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
+        settled = False  # True when the run ended normally or the caller stopped iterating
         try:
             for batch in pipeline.batches(stop):
                 now = datetime.now(UTC)
@@ -113,9 +114,14 @@ class PollService(ServiceBase):
                     self.classify_posts(unclassified)  # type: ignore[attr-defined]
                     unclassified, last_classified = [], time.monotonic()
                 yield from self._after_commit(recorded)
+            settled = True
+        except GeneratorExit:
+            settled = True
+            raise
         finally:
             pipeline.close()
-        self.classify_posts(unclassified)  # type: ignore[attr-defined]
+            if settled and unclassified:  # stored posts never stay unclassified
+                self.classify_posts(unclassified)  # type: ignore[attr-defined]
 
     def _after_commit(self, recorded: list[Recorded]) -> Iterator[FeedOutcome]:
         for item in recorded:
