@@ -114,9 +114,11 @@ class ZeroShot:
         self.lookup: dict[str, tuple[tuple[str, float], ...]] = {
             " ".join(key): tuple(hit.items()) for key, hit in self.index.items()}
         self.shown = {" ".join(key): text for key, text in self.display.items()}
-        self.starts: dict[str, int] = {}
+        self.unigrams = {key[0] for key in self.index if len(key) == 1}
+        self.starts: dict[str, int] = {}  # first token -> longest multi-word phrase
         for key in self.index:
-            self.starts[key[0]] = max(self.starts.get(key[0], 0), len(key))
+            if len(key) > 1:
+                self.starts[key[0]] = max(self.starts.get(key[0], 0), len(key))
 
     def score(self, doc: Doc, title_toks: list[str] | None = None,
               text_toks: list[str] | None = None) -> ZeroShotResult:
@@ -129,13 +131,11 @@ class ZeroShot:
         for name, toks in fields:
             fw = FIELD_WEIGHTS[name]
             n_toks = len(toks)
-            found: set[str] = set()  # each phrase counts once per field
+            found = self.unigrams.intersection(toks)  # each phrase counts once per field
             for i, tok in enumerate(toks):
                 longest = starts.get(tok)
                 if longest is None:
                     continue
-                if tok in lookup:
-                    found.add(tok)
                 if longest > n_toks - i:
                     longest = n_toks - i
                 for n in range(2, longest + 1):
