@@ -169,7 +169,8 @@ def test_reclassify_never_touches_user_or_edition_posts(cur: Curator) -> None:
     assert (get(cur, user).theme, get(cur, user).theme_source) == ("other", "user")
     assert (get(cur, placed).theme, get(cur, placed).theme_source) == ("tools", "edition")
     assert get(cur, free).theme == "improvement"
-    assert cur.classifier_stats().n_edition == 1
+    stats = cur.classifier_stats()
+    assert (stats.n_edition, stats.n_user, stats.n_rule, stats.n_examples) == (1, 1, 1, 3)
 
 
 def test_reclassify_since_and_default(cur: Curator) -> None:

@@ -75,6 +75,24 @@ def training_examples(session: Session, slugs: Sequence[str]) -> list[Example]:
     return examples
 
 
+def example_counts(session: Session, slugs: Sequence[str]) -> dict[str, int]:
+    """How many examples of each source `training_examples` would return (the latest signal per
+    post decides its source; rule-placed posts without a signal are weak labels)."""
+    latest = (select(TrainingSignal.post_id, func.max(TrainingSignal.id).label("last"))
+              .where(col(TrainingSignal.theme).in_(list(slugs)))
+              .group_by(col(TrainingSignal.post_id)).subquery())
+    rows = session.exec(select(TrainingSignal.source, func.count()).join(
+        latest, col(TrainingSignal.id) == latest.c.last).group_by(col(TrainingSignal.source))).all()
+    counts = {"user": 0, "edition": 0, "rule": 0}
+    for source, n in rows:
+        counts["user" if source == "user" else "edition"] += int(n)
+    signalled = select(TrainingSignal.post_id).where(col(TrainingSignal.theme).in_(list(slugs)))
+    counts["rule"] = int(session.exec(select(func.count()).select_from(Post).where(
+        col(Post.theme_source) == "rule", col(Post.theme).in_(list(slugs)),
+        col(Post.id).not_in(signalled))).one())
+    return counts
+
+
 def model_version(session: Session, themes: Sequence[ThemeSpec]) -> str:
     """Changes whenever the labels the model learns from change (signals, rule hits, theme list)."""
     last_signal = session.exec(select(TrainingSignal.id).order_by(

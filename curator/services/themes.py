@@ -256,14 +256,14 @@ class ThemeService(ServiceBase):
         return self.classifier_stats()
 
     def classifier_stats(self) -> ModelInfo:
+        """What the current model learnt from (counted in SQL: no examples are loaded)."""
         classifier = self.classifier()
         with self.db.read() as session:
-            examples = store.training_examples(session, classifier.slugs)
+            count = store.example_counts(session, classifier.slugs)
             blob = session.get(store.ModelBlob, store.MODEL_NAME)
-        count = {s: sum(1 for e in examples if e.source == s) for s in ("user", "edition", "rule")}
         parts = ["zero-shot"] + (["linear"] if classifier.linear else []) + (
             ["memory"] if classifier.memory else [])
-        return ModelInfo(len(examples), count["user"], count["edition"], count["rule"],
+        return ModelInfo(sum(count.values()), count["user"], count["edition"], count["rule"],
                          blob.trained_at if blob else None, " + ".join(parts))
 
     def evaluate_file(self, path: str, train: str | None = None,
