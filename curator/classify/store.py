@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from curator.classify.features import Doc, domain_of
@@ -50,28 +52,39 @@ def placed_post_ids(session: Session, post_ids: Sequence[int] | None = None) -> 
     return {int(pid) for pid in session.exec(query).all() if pid is not None}
 
 
+_EXAMPLE_COLUMNS = [col(c) for c in (
+    Post.id, Post.title, Post.summary, Post.tags, Post.person, Post.author, Post.link, Post.theme,
+    Feed.url, Feed.html_url, Feed.theme_hint)]
+
+
 def training_examples(session: Session, slugs: Sequence[str]) -> list[Example]:
-    """The latest signal per post (user or edition), plus rule-classified posts as weak labels."""
-    latest: dict[int, TrainingSignal] = {}
-    for signal in session.exec(select(TrainingSignal).order_by(col(TrainingSignal.id))).all():
-        if signal.theme in slugs:
-            latest[signal.post_id] = signal
-    base = select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id))
-    rows = list(session.exec(base.where(col(Post.theme_source) == "rule")).all())
+    """The latest signal per post (user or edition), plus rule-classified posts as weak labels.
+
+    Reads plain columns, not ORM rows: retraining from thousands of posts stays quick.
+    """
+    latest: dict[int, tuple[str, str]] = {}
+    for post_id, theme, source in session.exec(select(
+            TrainingSignal.post_id, TrainingSignal.theme, TrainingSignal.source).order_by(
+            col(TrainingSignal.id))).all():
+        if theme in slugs:
+            latest[post_id] = (theme, source)
+    base = sa_select(*_EXAMPLE_COLUMNS).join(Feed, col(Feed.id) == col(Post.feed_id))
+    rows: list[Any] = list(session.execute(base.where(col(Post.theme_source) == "rule")).all())
     ids = sorted(latest)
     for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        rows += session.exec(base.where(col(Post.id).in_(ids[start:start + 900]),
-                                        col(Post.theme_source).is_distinct_from("rule"))).all()
+        rows += session.execute(base.where(col(Post.id).in_(ids[start:start + 900]),
+                                           col(Post.theme_source).is_distinct_from("rule"))).all()
     examples: list[Example] = []
-    for post, feed in rows:
-        assert post.id is not None
-        doc = facts_for(post, feed, slugs).doc
-        found = latest.get(post.id)
+    for (post_id, title, summary, tags, person, author, link, theme, feed_url, html_url,
+         hint) in rows:
+        doc = Doc(title=title or "", summary=summary or "", tags=list(tags or []),
+                  author=person or author, site=domain_of(link) or domain_of(html_url),
+                  hint=hint if hint in slugs else None, feed=feed_url, link=link)
+        found = latest.get(post_id)
         if found is not None:
-            examples.append(Example(doc, found.theme, "user" if found.source == "user"
-                                    else "edition"))
-        elif post.theme in slugs:
-            examples.append(Example(doc, str(post.theme), "rule"))
+            examples.append(Example(doc, found[0], "user" if found[1] == "user" else "edition"))
+        elif theme in slugs:
+            examples.append(Example(doc, str(theme), "rule"))
     return examples
 
 
