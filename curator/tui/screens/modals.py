@@ -112,14 +112,16 @@ class TextEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box editor-box"):
-            yield Label(self.title_text + "   (ctrl+s save · esc cancel)", classes="dialog-title",
-                        markup=False)
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label("Typing replaces the text; an arrow key keeps it for editing. "
+                        "ctrl+s saves, escape cancels.", classes="hint", markup=False)
             yield TextArea(self.text, id="editor", soft_wrap=True)
 
     def on_mount(self) -> None:
+        """The starting text is selected: typing replaces it, an arrow key keeps it to edit."""
         area = self.query_one(TextArea)
         area.focus()
-        area.move_cursor(area.document.end)
+        area.select_all()
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)

@@ -101,8 +101,9 @@ class RoundupScreen(CuratorScreen):
         parent = tree.root
         for section in view.sections:
             label = Text(safe(section.title), style="bold")
-            label.append(f"  {len(section.items)}" if section.kind != "text" else "  (text)",
-                         style="dim")
+            if section.kind != "blogs":  # the blogs heading's items sit in its sub-sections
+                label.append(f"  {len(section.items)}" if section.kind != "text" else "  (text)",
+                             style="dim")
             if section.level <= 1:
                 node = parent = tree.root.add(label, data=section, expand=True)
             else:  # a theme sub-section sits under "From the blogs!"
@@ -150,8 +151,8 @@ class RoundupScreen(CuratorScreen):
                     self.edit_call("set_blurb", data.id, text.strip() or None, note="blurb saved")
 
             self.app.push_screen(TextEditor(
-                f"Blurb for: {safe(data.title, 60)}  (mark the link with [brackets])", start),
-                save)
+                f"Blurb for: {safe(data.title, 60)}  (put the link's words in [brackets])",
+                start), save)
         elif isinstance(data, SectionView):
             def save_body(text: str | None) -> None:
                 if text is not None:
