@@ -9,10 +9,11 @@ import pytest
 from curator.demo import DemoServer
 from curator.services import Curator
 from curator.tui.app import make_app
+from curator.tui.screens import inbox as inbox_module
 from curator.tui.screens.feeds import FeedsScreen
 from curator.tui.screens.inbox import InboxScreen
 from curator.tui.screens.roundup import RoundupScreen
-from tests.tui_helpers import polled_curator, settle
+from tests.tui_helpers import curator_from_copy, polled_template, settle
 
 SIZE = (120, 40)
 
@@ -23,9 +24,19 @@ def server():
         yield demo
 
 
+@pytest.fixture(scope="module")
+def template(server: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return polled_template(server, tmp_path_factory.mktemp("template") / "demo")
+
+
+@pytest.fixture(autouse=True)
+def quick_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_module, "COUNT_DELAY", 0.01)  # no typist to wait for here
+
+
 @pytest.fixture
-def curator(server: DemoServer, tmp_path: Path):
-    facade = polled_curator(server, tmp_path / "demo")
+def curator(template: Path, tmp_path: Path):
+    facade = curator_from_copy(template, tmp_path / "demo")
     yield facade
     facade.close()
 

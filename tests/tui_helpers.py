@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
-from curator.cli.demo import poll_demo, prepare_demo
+from curator.cli.demo import demo_locations, poll_demo, prepare_demo
+from curator.config import Settings
 from curator.demo import DemoServer
 from curator.services import Curator
 
@@ -25,8 +27,20 @@ def polled_curator(server: DemoServer, home: Path) -> Curator:
     return curator
 
 
+def polled_template(server: DemoServer, home: Path) -> Path:
+    """Poll the demo once into `home` and close it, for tests to copy (polling costs seconds)."""
+    polled_curator(server, home).close()
+    return home
+
+
+def curator_from_copy(template: Path, home: Path) -> Curator:
+    shutil.copytree(template, home)
+    return Curator(demo_locations(home), Settings())
+
+
 async def _workers_done(pilot: Pilot[object]) -> None:
-    with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
+    with contextlib.suppress(WorkerCancelled, WorkerFailed):  # replaced, or failed: the app
+        # reports failures itself (a notification); tests assert on that
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

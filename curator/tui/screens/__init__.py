@@ -1,0 +1,1 @@
+"""The app's screens: inbox, roundup editor, feeds, themes, help and dialogs."""
