@@ -301,3 +301,37 @@ async def test_command_palette_offers_every_screen_action(curator: Curator) -> N
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, RoundupScreen))
+
+
+async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path: Path) -> None:
+    curator.new_edition(title="Test edition")
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        roundup = app.screen
+        assert isinstance(roundup, RoundupScreen)
+        await settle(pilot, lambda: roundup.view is not None)
+        first, second = roundup.view.sections[0], roundup.view.sections[1]
+        await pilot.press("J")  # the cursor starts on the first section: move it down
+        await settle(pilot, lambda: roundup.view.sections[1].id == first.id)
+        assert roundup.view.sections[0].id == second.id
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#field-url").value = "https://events.example/unconf"
+        app.screen.query_one("#field-title").value = "UnConf North tickets"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(roundup.view.items) == 1)
+        assert roundup.view.items[0].link == "https://events.example/unconf"
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, lambda: roundup.view.info.status == "published")
+        assert curator.draft_edition() is None
+        # the feeds screen writes the OPML out where asked
+        await pilot.press("3", "x")
+        await pilot.pause()
+        target = tmp_path / "out.opml"
+        app.screen.query_one("#field-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: target.exists())
+        assert "curator:person" in target.read_text(encoding="utf-8")
