@@ -161,7 +161,12 @@ class Fetcher:
                 return result
             try:
                 async with asyncio.timeout(self.deadline):
-                    await self._follow(request, result)
+                    try:
+                        await self._follow(request, result)
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
+                        # a pooled keep-alive connection the server had just closed: one retry
+                        result = FetchResult(url=request.url, final_url=request.url)
+                        await self._follow(request, result)
             except TimeoutError:
                 result.error_kind = "timeout"
                 result.error = f"no complete answer within {self.deadline:g} s"
