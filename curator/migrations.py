@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 
 from curator import models  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
+from curator.search_index import ensure_search_index
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -32,7 +33,12 @@ def _v1_inbox_order_indexes(conn: Connection) -> None:
                       "ON post (theme, coalesce(published, first_seen_at))"))
 
 
-STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes]
+def _v2_post_search_index(conn: Connection) -> None:
+    """FTS5 trigram index for inbox search (skipped where SQLite lacks it); fills from posts."""
+    ensure_search_index(conn)
+
+
+STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 
@@ -63,6 +69,7 @@ def migrate(engine: Engine) -> int:
     if version is None:
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
+            ensure_search_index(conn)  # not a model table: what the steps add beyond create_all
             _stamp(conn, SCHEMA_VERSION)
         return 0
     for step_version in range(version, SCHEMA_VERSION):

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select, true, update
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, column, literal_column, table
 
+from curator import search_index
 from curator.errors import CuratorError, NotFoundError
 from curator.models import Edition, EditionItem, Feed, Post
 from curator.services.base import ServiceBase
@@ -50,8 +51,24 @@ def _featured() -> Any:
             .scalar_subquery())
 
 
+def _search_ids(word: str) -> Any:
+    """Ids of posts whose indexed text contains `word` (quoted: never FTS5 syntax)."""
+    index = table(search_index.TABLE, column("rowid"))
+    return (select(index.c.rowid)  # anonymous bind: several words never share a parameter
+            .where(literal_column(search_index.TABLE).op("MATCH")(search_index.fts_phrase(word))))
+
+
 class PostService(ServiceBase):
     """Posts operations for the CLI and the TUI."""
+
+    def _has_search_index(self) -> bool:
+        """Whether the FTS5 search index exists (looked up once per service instance)."""
+        cached: bool | None = getattr(self, "_search_index_cached", None)
+        if cached is None:
+            with self.db.read() as session:
+                cached = search_index.exists(session.connection())
+            self._search_index_cached = cached
+        return cached
 
     def _where(self, since: datetime | None, until: datetime | None, theme: str | None,
                feed_url: str | None, search: str | None, picked: bool | None,
@@ -67,13 +84,20 @@ class PostService(ServiceBase):
         if feed_url:
             clauses.append(POST.c.feed_id.in_(select(FEED.c.id).where(FEED.c.url == feed_url)))
         if search and search.strip():
+            indexed = self._has_search_index()
             for word in search.split()[:8]:
                 pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                clauses.append(or_(POST.c.title.ilike(pattern, escape="\\"),
-                                   POST.c.summary.ilike(pattern, escape="\\"),
-                                   POST.c.person.ilike(pattern, escape="\\"),
-                                   POST.c.org.ilike(pattern, escape="\\"),
-                                   POST.c.author.ilike(pattern, escape="\\")))
+                like = or_(POST.c.title.ilike(pattern, escape="\\"),
+                           POST.c.summary.ilike(pattern, escape="\\"),
+                           POST.c.person.ilike(pattern, escape="\\"),
+                           POST.c.org.ilike(pattern, escape="\\"),
+                           POST.c.author.ilike(pattern, escape="\\"))
+                if indexed and len(word) >= search_index.MIN_WORD:
+                    # The index finds candidates without a scan; LIKE on those few rows keeps the
+                    # exact old meaning (trigram also folds non-ASCII case, LIKE does not).
+                    clauses.append(and_(POST.c.id.in_(_search_ids(word)), like))
+                else:
+                    clauses.append(like)
         if picked is not None:
             clauses.append(_picked() if picked else ~_picked())
         if unread_only:

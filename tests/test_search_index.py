@@ -1,0 +1,143 @@
+"""FTS5 trigram search index: same answers as the LIKE search, kept in step, fast at 100k posts."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pollkit import make_curator
+from sqlalchemy import delete, text, update
+
+from curator.database import Database
+from curator.models import Feed, Post
+from curator.search_index import TABLE, fts_phrase, supported
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+POST = Post.__table__  # type: ignore[attr-defined]
+
+TEXTS = [  # (title, summary, person, org, author)
+    ("Open data in the council", "We published 50% of the budget", "Ann Lee", "Civic Org", None),
+    ("Café society: Ünïcode notes", "naïve résumé ÉCOLE école", None, "Zürich Lab", "Jörg"),
+    ('He said "NEAR" the AND gate', "snake_case_names and 100% done", "Bo", None, "O'Brien"),
+    ("Wildcards * and -minus", "col:title NOT this OR that ^start", None, None, None),
+    ("DATA DRIVEN weeknotes", None, "Cat", "Data Org", "ann lee"),
+    ("Nothing to see", "plain text here", None, None, None),
+]
+QUERIES = ["data", "DATA", "council budget", "café", "CAFÉ", "école", "ÉCOLE", "zürich", "50%",
+           "100%", "snake_case", "_case", "%", "_", '"NEAR"', "NEAR", "AND", '"', '""', "*",
+           "and -minus", "-minus", "col:title", "NOT", "OR", "^start", "o'brien", "ann lee",
+           "nothing-at-all", "ab", "ee", "weeknotes data", "NEAR(data council)", 'a"b', "jörg"]
+
+
+def _make(tmp_path: Path):  # type: ignore[no-untyped-def]
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed"))
+        for i, (title, summary, person, org, author) in enumerate(TEXTS, start=1):
+            s.add(Post(id=i, feed_id=1, title=title, summary=summary, person=person, org=org,
+                       author=author, link=f"http://a.example/{i}",
+                       published=BASE + timedelta(days=i)))
+    return c
+
+
+def _ids(c, query: str, indexed: bool) -> list[int]:  # type: ignore[no-untyped-def]
+    c._search_index_cached = indexed
+    ids = [p.id for p in c.list_posts(search=query)]
+    assert c.count_posts(search=query) == len(ids)
+    return ids
+
+
+needs_fts = pytest.mark.skipif(not sqlite3.sqlite_version_info >= (3, 34),
+                               reason="SQLite without the FTS5 trigram tokenizer")
+
+
+@needs_fts
+def test_index_exists_and_gives_the_like_answers(tmp_path: Path) -> None:
+    c = _make(tmp_path)
+    with c.db.read() as s:
+        assert supported(s.connection())
+    assert c._has_search_index()
+    for query in QUERIES:
+        assert _ids(c, query, True) == _ids(c, query, False), query
+    assert _ids(c, "data", True) == [5, 1]
+    assert _ids(c, '"NEAR"', True) == [3]
+    assert _ids(c, "nothing-at-all", True) == []
+
+
+def _match(c, word: str) -> list[int]:  # type: ignore[no-untyped-def]
+    with c.db.read() as s:
+        rows = s.connection().execute(
+            text(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q ORDER BY rowid"),
+            {"q": fts_phrase(word)})
+        return [r[0] for r in rows]
+
+
+@needs_fts
+def test_inserts_updates_and_deletes_reach_the_index(tmp_path: Path) -> None:
+    c = _make(tmp_path)
+    assert _match(c, "council") == [1]
+    assert _match(c, "ZÜRICH") == [2]  # trigram folds case
+    with c.db.write() as s:
+        s.connection().execute(update(POST).where(POST.c.id == 1).values(title="Gazebo notes"))
+        s.connection().execute(update(POST).where(POST.c.id == 5).values(read=True))
+        s.connection().execute(delete(POST).where(POST.c.id == 6))
+        s.add(Post(id=7, feed_id=1, title="Fresh council item", link="http://a.example/7",
+                   published=BASE))
+    assert _match(c, "council") == [7]
+    assert _match(c, "gazebo") == [1]
+    assert _match(c, "plain text") == []
+    assert _match(c, "weeknotes") == [5]
+    assert [p.id for p in c.list_posts(search="council")] == [7]
+    assert [p.id for p in c.list_posts(search="gazebo notes")] == [1]
+    with c.db.read() as s:  # the index agrees with its content table
+        s.connection().execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('integrity-check')"))
+
+
+@needs_fts
+def test_migrated_database_gets_existing_posts_indexed(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / "schema_v1.sql").read_text())
+    conn.execute("INSERT INTO feed (url, title, person, in_opml, status, error_count, created_at) "
+                 "VALUES ('https://blog.example/feed', 'Blog', 'Dave', 1, 'ok', 0, '2024-01-01')")
+    conn.execute("INSERT INTO post (feed_id, title, summary, tags, content_hash, first_seen_at, "
+                 "last_seen_at, read, hidden, link) VALUES (1, 'Hello transparency', 'text', '[]', "
+                 "'h', '2024-01-02', '2024-01-02', 0, 0, 'https://blog.example/hello')")
+    conn.commit()
+    conn.close()
+    Database(str(path)).open().close()
+    c = make_curator(tmp_path, [])
+    c._db = Database(str(path)).open()
+    assert c._has_search_index()
+    assert _match(c, "TRANSPAR") == [1]
+    assert [p.title for p in c.list_posts(search="transparency")] == ["Hello transparency"]
+
+
+@needs_fts
+def test_rare_word_is_fast_at_100k_posts(tmp_path: Path) -> None:
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed"))
+    stamp = "2026-11-01 09:00:00.000000"
+    rows = [(1, f"Post {i} {'zeppelin' if i % 5000 == 0 else 'other'}", f"http://a.example/{i}",
+             "lorem ipsum dolor", f"2026-{1 + i % 12:02d}-01 09:00:00.{i:06d}")
+            for i in range(100_000)]
+    with c.db.write() as s:
+        raw = s.connection().connection.driver_connection
+        raw.executemany("INSERT INTO post (feed_id, title, link, summary, published, tags, "
+                        f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
+                        f"(?, ?, ?, ?, ?, '[]', '', '{stamp}', '{stamp}', 0, 0)", rows)
+    timings = {}
+    for indexed in (True, False):
+        c._search_index_cached = indexed
+        start = time.perf_counter()
+        found = c.list_posts(search="zeppelin", limit=100)
+        count = c.count_posts(search="Zeppelin")
+        timings["fts" if indexed else "like"] = time.perf_counter() - start
+        assert len(found) == count == 20
+    print({k: f"{v * 1000:.1f} ms" for k, v in timings.items()})
+    assert timings["fts"] < 0.5, timings
