@@ -25,6 +25,7 @@ POST = Post.__table__  # type: ignore[attr-defined]
 FEED = Feed.__table__  # type: ignore[attr-defined]
 ITEM = EditionItem.__table__  # type: ignore[attr-defined]
 EDITION = Edition.__table__  # type: ignore[attr-defined]
+RARE_BELOW = 2000  # posts matching a search word: below this the FTS index drives the query
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -70,6 +71,17 @@ class PostService(ServiceBase):
             self._search_index_cached = cached
         return cached
 
+    def _is_rare(self, word: str) -> bool:
+        """Whether few posts contain `word`, so the index beats a scan in inbox order.
+
+        A common word matches most posts: the newest page is found after a short LIKE scan,
+        while the index would hand back tens of thousands of ids to sort (slower than before).
+        Either way the results are the same; this only picks the quicker plan.
+        """
+        probe = select(func.count()).select_from(_search_ids(word).limit(RARE_BELOW).subquery())
+        with self.db.read() as session:
+            return int(session.connection().execute(probe).scalar_one()) < RARE_BELOW
+
     def _where(self, since: datetime | None, until: datetime | None, theme: str | None,
                feed_url: str | None, search: str | None, picked: bool | None,
                unread_only: bool, include_hidden: bool) -> list[ColumnElement[bool]]:
@@ -92,7 +104,7 @@ class PostService(ServiceBase):
                            POST.c.person.ilike(pattern, escape="\\"),
                            POST.c.org.ilike(pattern, escape="\\"),
                            POST.c.author.ilike(pattern, escape="\\"))
-                if indexed and len(word) >= search_index.MIN_WORD:
+                if indexed and len(word) >= search_index.MIN_WORD and self._is_rare(word):
                     # The index finds candidates without a scan; LIKE on those few rows keeps the
                     # exact old meaning (trigram also folds non-ASCII case, LIKE does not).
                     clauses.append(and_(POST.c.id.in_(_search_ids(word)), like))
