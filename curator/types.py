@@ -85,6 +85,15 @@ class PollSummary:
     not_modified: int = 0
     outcomes: list[FeedOutcome] = field(default_factory=list)
 
+    def add(self, outcome: FeedOutcome) -> None:
+        """Count one feed's outcome into the pass's totals."""
+        self.feeds += 1
+        self.new_posts += outcome.new_posts
+        self.updated_posts += outcome.updated_posts
+        self.errors += outcome.status in ("error", "gone")
+        self.not_modified += outcome.status == "not_modified"
+        self.outcomes.append(outcome)
+
 
 @dataclass(frozen=True)
 class FeedSyncReport:

@@ -17,7 +17,7 @@ from curator.cli.context import AppContext, pass_app
 from curator.cli.feeds import feeds_group
 from curator.cli.output import cell, emit_json, table
 from curator.config import parse_duration
-from curator.types import FeedOutcome, PollSummary
+from curator.types import PollSummary
 
 
 @contextmanager
@@ -59,15 +59,6 @@ def _print_summary(summary: PollSummary, interrupted: bool) -> None:
     for outcome in summary.outcomes:
         if outcome.new_url:
             click.echo(f"  moved permanently: {cell(outcome.url, 70)} -> {cell(outcome.new_url, 70)}")
-
-
-def _add(summary: PollSummary, outcome: FeedOutcome) -> None:
-    summary.feeds += 1
-    summary.new_posts += outcome.new_posts
-    summary.updated_posts += outcome.updated_posts
-    summary.errors += outcome.status in ("error", "gone")
-    summary.not_modified += outcome.status == "not_modified"
-    summary.outcomes.append(outcome)
 
 
 @click.command("poll")
@@ -120,11 +111,11 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
             with click.progressbar(length=total, label="polling", file=sys.stderr,
                                    item_show_func=label) as bar:
                 for outcome in stream:
-                    _add(summary, outcome)
+                    summary.add(outcome)
                     bar.update(1, outcome)
         else:
             for outcome in stream:
-                _add(summary, outcome)
+                summary.add(outcome)
     if as_json:
         emit_json(_summary_dict(summary))
     else:

@@ -140,12 +140,7 @@ class PollService(ServiceBase):
         """One pass, summarised (the outcomes are kept in the summary too)."""
         summary = PollSummary()
         for outcome in self.poll_iter(force, feed_url, concurrency, stop):
-            summary.feeds += 1
-            summary.new_posts += outcome.new_posts
-            summary.updated_posts += outcome.updated_posts
-            summary.errors += outcome.status in ("error", "gone")
-            summary.not_modified += outcome.status == "not_modified"
-            summary.outcomes.append(outcome)
+            summary.add(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
         return summary
@@ -162,11 +157,7 @@ class PollService(ServiceBase):
             while not stop.is_set():
                 summary = PollSummary()
                 for outcome in self._poll_locked(False, None, concurrency, stop):
-                    summary.feeds += 1
-                    summary.new_posts += outcome.new_posts
-                    summary.updated_posts += outcome.updated_posts
-                    summary.errors += outcome.status in ("error", "gone")
-                    summary.not_modified += outcome.status == "not_modified"
+                    summary.add(outcome)
                 if on_pass is not None:
                     on_pass(summary)
                 stop.wait(every_seconds)
