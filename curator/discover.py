@@ -18,13 +18,13 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from curator import __version__
 from curator.errors import DiscoveryError, UnsafeUrlError
 from curator.opml import subscribable_url
 from curator.text import one_line
 from curator.urls import normalise_feed_url
+from curator.useragent import user_agent
 
-USER_AGENT = f"curator/{__version__} (feed discovery; +https://curator.invalid/)"
+USER_AGENT = user_agent("feed discovery")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
 DEADLINE_S = 20.0  # whole-response wall clock, against servers that trickle bytes

@@ -22,11 +22,11 @@ from http.cookiejar import DefaultCookiePolicy
 
 import httpx
 
-from curator import __version__
 from curator.schedule import retry_after_seconds
 from curator.urls import host_of
+from curator.useragent import user_agent
 
-USER_AGENT = f"curator/{__version__} (+https://github.com/curator-roundup/curator; feed reader)"
+USER_AGENT = user_agent("feed reader")
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
           "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
 MAX_BODY = 10 * 1024 * 1024  # decoded bytes

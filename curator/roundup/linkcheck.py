@@ -10,15 +10,15 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from curator import __version__
 from curator.roundup.views import LinkResult
 from curator.text import one_line
 from curator.urls import safe_link
+from curator.useragent import user_agent
 
 if TYPE_CHECKING:
     import httpx
 
-USER_AGENT = f"curator/{__version__} (link check)"
+USER_AGENT = user_agent("link check")
 HEAD_REFUSED = {403, 405, 501}
 
 
