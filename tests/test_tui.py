@@ -106,11 +106,16 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
         section_items = [i for i in items if i.section_id == first.section_id]
         tree = roundup.query_one("#edition-tree")
         # put the cursor on the first item and write a blurb
-        while not (tree.cursor_node and getattr(tree.cursor_node.data, "id", None) == first.id
-                   and tree.cursor_node.data.__class__.__name__ == "ItemView"):
+        # (settle between keys: a late reload rebuilds the tree and may move the cursor)
+        for _ in range(60):
+            await settle(pilot)
+            node = tree.cursor_node
+            if (node and getattr(node.data, "id", None) == first.id
+                    and node.data.__class__.__name__ == "ItemView"):
+                break
             await pilot.press("down")
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot, lambda: bool(app.screen.query("#editor")))
         editor = app.screen.query_one("#editor")
         editor.text = "A brilliant read: [the bin calendar story] from Calderbrook."
         await pilot.press("ctrl+s")

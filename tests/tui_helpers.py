@@ -46,7 +46,7 @@ async def _workers_done(pilot: Pilot[object]) -> None:
 
 
 async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 30.0) -> None:
     """Let workers finish and messages land; optionally wait for a condition."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
