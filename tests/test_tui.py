@@ -107,15 +107,21 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
         tree = roundup.query_one("#edition-tree")
         # put the cursor on the first item and write a blurb
         # (settle between keys: a late reload rebuilds the tree and may move the cursor)
+        def on_first() -> bool:
+            node = tree.cursor_node
+            return bool(node and getattr(node.data, "id", None) == first.id
+                        and node.data.__class__.__name__ == "ItemView")
+
         for _ in range(60):
             await settle(pilot)
-            node = tree.cursor_node
-            if (node and getattr(node.data, "id", None) == first.id
-                    and node.data.__class__.__name__ == "ItemView"):
+            tree.focus()  # arrow keys must reach the tree, not the preview
+            if on_first():
                 break
             await pilot.press("down")
+        assert on_first(), "the cursor never reached the first item"
         await pilot.press("e")
         await settle(pilot, lambda: bool(app.screen.query("#editor")))
+        assert "Blurb for:" in str(app.screen.query_one(".dialog-title").render())
         editor = app.screen.query_one("#editor")
         editor.text = "A brilliant read: [the bin calendar story] from Calderbrook."
         await pilot.press("ctrl+s")

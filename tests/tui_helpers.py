@@ -57,5 +57,6 @@ async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
                 await _workers_done(pilot)
             return
         if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
+            notes = [n.message for n in pilot.app._notifications]
+            raise AssertionError(f"timed out waiting for the app; notifications: {notes}")
         await pilot.pause(0.05)

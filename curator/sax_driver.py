@@ -1,0 +1,51 @@
+"""A SAX driver for feedparser's strict parser: the standard expat reader with text buffering on.
+
+Why: expat reports character data in small pieces (every `&lt;` in an escaped HTML description ends
+one), and feedparser does a dictionary lookup and a list append per piece. With expat's
+`buffer_text` the pieces arrive joined, which makes feedparser about a third faster on typical
+feeds. Expat flushes the buffer before every other event, so the handler sees exactly the same text
+in the same order: the parse result is identical (tests compare both on the whole corpus).
+
+`xml.sax.make_parser` takes a list of driver module names; `install()` puts this module first in
+feedparser's `PREFERRED_XML_PARSERS`. Entity handling is unchanged (the body was already checked for
+entity declarations, and feedparser still switches off external entities).
+"""
+
+from __future__ import annotations
+
+from xml.sax.expatreader import ExpatParser
+
+DRIVER = __name__
+BUFFER_SIZE = 64 * 1024
+
+
+class BufferedExpatParser(ExpatParser):
+    """The stock expat SAX reader, with adjacent character data delivered in one callback."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._parser.buffer_text = True
+        self._parser.buffer_size = BUFFER_SIZE
+
+
+def create_parser(*args: object, **kwargs: object) -> BufferedExpatParser:
+    """The entry point `xml.sax.make_parser` looks for in a driver module."""
+    return BufferedExpatParser(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def install() -> None:
+    """Make feedparser's strict parser use this driver (idempotent)."""
+    import feedparser.api
+
+    preferred = feedparser.api.PREFERRED_XML_PARSERS
+    if DRIVER not in preferred:
+        preferred.insert(0, DRIVER)
+
+
+def uninstall() -> None:
+    """Back to feedparser's own choice (the tests compare both)."""
+    import feedparser.api
+
+    preferred = feedparser.api.PREFERRED_XML_PARSERS
+    while DRIVER in preferred:
+        preferred.remove(DRIVER)
