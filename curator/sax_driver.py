@@ -24,8 +24,9 @@ class BufferedExpatParser(ExpatParser):
 
     def reset(self) -> None:
         super().reset()
-        self._parser.buffer_text = True
-        self._parser.buffer_size = BUFFER_SIZE
+        expat = self._parser  # type: ignore[attr-defined]  # set by ExpatParser.reset
+        expat.buffer_text = True
+        expat.buffer_size = BUFFER_SIZE
 
 
 def create_parser(*args: object, **kwargs: object) -> BufferedExpatParser:
