@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from curator.classify.decide import ThemeGuess
 from curator.models import Post, PostSource
 from curator.parse import ParsedEntry
 
@@ -41,6 +42,7 @@ def identity_key(entry: ParsedEntry) -> str | None:
 @dataclass
 class StoreResult:
     new_post_ids: list[int] = field(default_factory=list)
+    unclassified_ids: list[int] = field(default_factory=list)  # new posts stored without a theme
     updated: int = 0
     linked: int = 0  # entries attached to a story first seen in another feed
 
@@ -101,7 +103,7 @@ def _sql_dt(value: datetime | None) -> str | None:
 
 _POST_COLUMNS = ("feed_id", "guid", "link", "title", "author", "person", "org", "published",
                  "updated", "summary", "tags", "content_hash", "first_seen_at", "last_seen_at",
-                 "read", "hidden")
+                 "read", "hidden", "theme", "theme_confidence", "theme_source", "theme_why")
 _INSERT_POST = (f"INSERT INTO post ({', '.join(_POST_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})")
 _DATES = ("published", "updated", "first_seen_at", "last_seen_at")
@@ -165,15 +167,24 @@ def ops_for(conn: Connection) -> _CoreOps:
 
 
 def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEntry],
-                  now: datetime, ops: _CoreOps | None = None) -> StoreResult:
-    """Insert new stories, update changed ones, link cross-feed duplicates; return what changed."""
+                  now: datetime, ops: _CoreOps | None = None,
+                  guesses: Sequence[ThemeGuess] | None = None) -> StoreResult:
+    """Insert new stories, update changed ones, link cross-feed duplicates; return what changed.
+
+    `guesses` (one per entry, from the poll's workers) lets new posts arrive already themed.
+    """
     ops = ops or ops_for(conn)
     result = StoreResult()
+    if guesses is not None and len(guesses) != len(entries):
+        guesses = None
     unique: dict[str, ParsedEntry] = {}
-    for entry in entries:
+    guess_for: dict[str, ThemeGuess] = {}
+    for index, entry in enumerate(entries):
         key = identity_key(entry)
         if key is not None and key not in unique:  # duplicate GUIDs: the first one wins
             unique[key] = entry
+            if guesses is not None:
+                guess_for[key] = guesses[index]
     if not unique:
         return result
     known: dict[str, tuple[int, str, int]] = {}
@@ -203,11 +214,16 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
         if e.link:
             claimed.add(e.link)
         pending.append((key, e))
+        guess = guess_for.get(key)
         new_rows.append({"feed_id": owner.id, "guid": e.guid, "link": e.link, "title": e.title,
                          "author": e.author, "person": owner.person, "org": owner.org,
                          "published": e.published, "updated": e.updated, "summary": e.summary,
                          "tags": e.tags, "content_hash": e.content_hash, "first_seen_at": now,
-                         "last_seen_at": now, "read": False, "hidden": False})
+                         "last_seen_at": now, "read": False, "hidden": False,
+                         "theme": guess.theme if guess else None,
+                         "theme_confidence": guess.confidence if guess else None,
+                         "theme_source": guess.source if guess else None,
+                         "theme_why": guess.why if guess else None})
     new_ids: dict[str, int] = {}
     if new_rows:
         ids = ops.insert_posts(new_rows)
@@ -216,6 +232,8 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
             if e.link:
                 by_link.setdefault(e.link, pid)
         result.new_post_ids = list(ids)
+        result.unclassified_ids = [pid for (key, _e), pid in zip(pending, ids, strict=True)
+                                   if key not in guess_for]
     sources = []
     for key, e in fresh:
         if key in new_ids:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, func, update
 
+from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.errors import ConflictError
 from curator.fetch import Fetcher, FetchRequest, FetchResult
 from curator.ingest import FeedOwner, StoreResult, ops_for, store_entries
@@ -58,6 +59,13 @@ class FeedTask:
     error_count: int = 0
     person: str | None = None
     org: str | None = None
+    title: str | None = None
+    html_url: str | None = None
+    theme_hint: str | None = None
+
+    def facts(self) -> FeedFacts:
+        return FeedFacts(feed_id=self.id, url=self.url, title=self.title, html_url=self.html_url,
+                         theme_hint=self.theme_hint, person=self.person)
 
 
 @dataclass
@@ -65,6 +73,39 @@ class Arrival:
     task: FeedTask
     fetch: FetchResult
     parsed: ParseOutcome | None = None
+    guesses: list[ThemeGuess] | None = None  # one per parsed entry, when classifying worked
+
+
+_SNAPSHOT: ThemeSnapshot | None = None  # a parse worker process's copy of the classifier
+
+
+def _init_worker(snapshot: ThemeSnapshot | None) -> None:
+    """Worker initializer: cap memory, keep the run's classifier for every feed it parses."""
+    global _SNAPSHOT
+    _SNAPSHOT = snapshot
+    _limit_memory()
+
+
+def parse_and_classify(body: bytes, headers: dict[str, str], url: str, facts: FeedFacts,
+                       snapshot: ThemeSnapshot | None = None
+                       ) -> tuple[ParseOutcome, list[ThemeGuess] | None]:
+    """Parse one body and theme its entries (in a worker: both cores, no database round trip).
+
+    Never raises. Classification trouble only costs speed: the entries come back without guesses
+    and the service classifies them after storing.
+    """
+    outcome = parse_safely(body, headers, url)
+    snapshot = snapshot or _SNAPSHOT
+    if outcome.feed is None or snapshot is None or not outcome.feed.entries:
+        return outcome, None
+    try:
+        slugs = snapshot.classifier.slugs
+        facts_list = [post_facts(facts, slugs, title=e.title, summary=e.summary, tags=e.tags,
+                                 author=e.author, link=e.link, person=facts.person)
+                      for e in outcome.feed.entries]
+        return outcome, decide_themes(snapshot.classifier, snapshot.rules, facts_list)
+    except Exception:  # noqa: BLE001 - the service classifies these posts after storing them
+        return outcome, None
 
 
 def _limit_memory() -> None:
@@ -86,7 +127,8 @@ def _noop() -> int:
     return os.getpid()
 
 
-def make_parse_executor(n_feeds: int) -> tuple[Executor, bool]:
+def make_parse_executor(n_feeds: int, snapshot: ThemeSnapshot | None = None
+                        ) -> tuple[Executor, bool]:
     """A process pool for big runs (both cores), a single thread for small ones."""
     workers = os.cpu_count() or 1
     if n_feeds >= PROCESS_THRESHOLD and workers > 1:
@@ -96,7 +138,7 @@ def make_parse_executor(n_feeds: int) -> tuple[Executor, bool]:
             alone = threading.active_count() == 1
             ctx = multiprocessing.get_context("fork" if alone else "forkserver")
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                       initializer=_limit_memory)
+                                       initializer=_init_worker, initargs=(snapshot,))
             pool.submit(_noop).result(timeout=30)  # fork now, before any helper thread exists
             return pool, True
         except (OSError, ValueError, BrokenProcessPool, TimeoutError):
@@ -109,8 +151,10 @@ class Pipeline:
 
     _DONE = object()
 
-    def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int) -> None:
+    def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int,
+                 snapshot: ThemeSnapshot | None = None) -> None:
         self.tasks = tasks
+        self.snapshot = snapshot
         self.concurrency = concurrency
         self.per_host = per_host
         self._queue: queue.Queue[object] = queue.Queue()
@@ -118,7 +162,7 @@ class Pipeline:
         self._main: asyncio.Task[None] | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="curator-fetch", daemon=True)
-        self._executor, self.uses_processes = make_parse_executor(len(tasks))
+        self._executor, self.uses_processes = make_parse_executor(len(tasks), snapshot)
         self._fallback: Executor | None = None
 
     def start(self) -> Pipeline:
@@ -146,7 +190,7 @@ class Pipeline:
             result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
             arrival = Arrival(task, result)
             if result.status == 200 and result.body is not None:
-                arrival.parsed = await self._parse(result)
+                arrival.parsed, arrival.guesses = await self._parse(task, result)
                 result.body = None  # free the memory early; the entries are what we keep
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
             arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
@@ -155,18 +199,24 @@ class Pipeline:
                                                       f"{exc}"[:300]))
         self._queue.put(arrival)
 
-    async def _parse(self, result: FetchResult) -> ParseOutcome:
+    async def _parse(self, task: FeedTask, result: FetchResult
+                     ) -> tuple[ParseOutcome, list[ThemeGuess] | None]:
         loop = asyncio.get_running_loop()
-        args = (result.body or b"", result.headers, result.final_url)
-        executor = self._fallback or self._executor
+        body = result.body or b""
+        if self._fallback is not None or not self.uses_processes:
+            # threads share this process's snapshot; worker processes got theirs at start-up
+            return await loop.run_in_executor(self._fallback or self._executor, parse_and_classify,
+                                              body, result.headers, result.final_url,
+                                              task.facts(), self.snapshot)
         try:
-            return await loop.run_in_executor(executor, parse_safely, *args)
+            return await loop.run_in_executor(self._executor, parse_and_classify, body,
+                                              result.headers, result.final_url, task.facts())
         except BrokenProcessPool:
             # a worker died (memory limit, crash): carry on in a thread for the rest of the run
             if self._fallback is None:
                 self._fallback = ThreadPoolExecutor(max_workers=1)
             return ParseOutcome(None, "the parser process crashed on this feed (too big or "
-                                      "hostile?)")
+                                      "hostile?)"), None
 
     def batches(self, stop: threading.Event | None = None) -> Iterator[list[Arrival]]:
         """Yield finished feeds, grouping whatever is ready so writes stay few and short."""
@@ -271,7 +321,7 @@ class Recorded:
     """One feed's committed result, plus follow-ups the service runs after the commit."""
 
     outcome: FeedOutcome
-    new_post_ids: list[int]
+    unclassified_ids: list[int]  # new posts the workers could not classify
     moved_to: str | None = None  # an all-permanent redirect chain ending at a real feed
 
 
@@ -293,7 +343,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
         stored = StoreResult()
         if parsed is not None:
             stored = store_entries(conn, FeedOwner(task.id, task.person, task.org),
-                                   parsed.entries, now, ops)
+                                   parsed.entries, now, ops, arrival.guesses)
         etag, last_modified = task.etag, task.last_modified
         if parsed is not None and verdict.success:
             etag = fetched.headers.get("etag")
@@ -315,7 +365,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
                               new_posts=len(stored.new_post_ids), updated_posts=stored.updated,
                               http_status=fetched.status, error=error if not verdict.success
                               else None, new_url=moved_to, next_due_at=verdict.next_due_at)
-        recorded.append(Recorded(outcome, stored.new_post_ids, moved_to))
+        recorded.append(Recorded(outcome, stored.unclassified_ids, moved_to))
     if feed_rows:
         conn.execute(
             update(FEED).where(FEED.c.id == bindparam("fid")).values(

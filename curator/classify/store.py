@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
+from curator.classify.decide import FeedFacts, post_facts
 from curator.classify.features import Doc, domain_of
 from curator.classify.model import Example, ThemeClassifier
 from curator.classify.rules import PostFacts, RuleSpec
@@ -33,15 +34,15 @@ def rule_specs(session: Session, themes: Sequence[str]) -> list[RuleSpec]:
             if r.theme in themes]
 
 
+def feed_facts(feed: Feed) -> FeedFacts:
+    return FeedFacts(feed_id=feed.id or 0, url=feed.url, title=feed.title or feed.feed_title,
+                     html_url=feed.html_url, theme_hint=feed.theme_hint, person=feed.person)
+
+
 def facts_for(post: Post, feed: Feed | None, slugs: Sequence[str]) -> PostFacts:
-    hint = feed.theme_hint if feed is not None and feed.theme_hint in slugs else None
-    site = domain_of(post.link) or (domain_of(feed.html_url) if feed is not None else None)
-    doc = Doc(title=post.title or "", summary=post.summary or "", tags=list(post.tags or []),
-              author=post.person or post.author, site=site, hint=hint,
-              feed=feed.url if feed is not None else None, link=post.link)
-    return PostFacts(doc=doc, feed_id=post.feed_id, feed_url=feed.url if feed else None,
-                     feed_title=(feed.title or feed.feed_title) if feed else None,
-                     person=post.person)
+    return post_facts(feed_facts(feed) if feed is not None else None, slugs, title=post.title,
+                      summary=post.summary, tags=list(post.tags or []), author=post.author,
+                      link=post.link, person=post.person, feed_id=post.feed_id)
 
 
 def placed_post_ids(session: Session, post_ids: Sequence[int] | None = None) -> set[int]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
 
+from curator.classify.decide import ThemeSnapshot
 from curator.errors import CuratorError, NotFoundError
 from curator.models import Feed, PostSource
 from curator.poller import FeedTask, Pipeline, PollerLock, Recorded, record_batch
@@ -59,7 +60,9 @@ class PollService(ServiceBase):
     def due_feeds(self, force: bool = False, feed_url: str | None = None) -> list[FeedTask]:
         """The feeds one pass would poll: due ones, all with `force`, or the one named."""
         query = select(FEED.c.id, FEED.c.url, FEED.c.etag, FEED.c.last_modified,
-                       FEED.c.error_count, FEED.c.person, FEED.c.org)
+                       FEED.c.error_count, FEED.c.person, FEED.c.org,
+                       func.coalesce(FEED.c.title, FEED.c.feed_title), FEED.c.html_url,
+                       FEED.c.theme_hint)
         if feed_url is not None:
             query = query.where(FEED.c.id == self._find_feed_id(feed_url))
         else:
@@ -69,7 +72,7 @@ class PollService(ServiceBase):
                                         FEED.c.next_due_at <= datetime.now(UTC)))
         with self.db.read() as session:
             rows = session.connection().execute(query.order_by(FEED.c.id)).all()
-        return [FeedTask(*row) for row in rows]
+        return [FeedTask(*tuple(row)) for row in rows]
 
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
         return len(self.due_feeds(force, feed_url))
@@ -99,7 +102,8 @@ class PollService(ServiceBase):
         if workers > 200:
             raise CuratorError("--concurrency must be between 1 and 200")
         policy, rng = self._policy(), random.Random()
-        pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers)).start()
+        pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers),
+                            snapshot=self._snapshot()).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
         settled = False  # True when the run ended normally or the caller stopped iterating
@@ -108,7 +112,7 @@ class PollService(ServiceBase):
                 now = datetime.now(UTC)
                 with self.db.write() as session:
                     recorded = record_batch(session.connection(), batch, policy, now, rng)
-                unclassified.extend(pid for r in recorded for pid in r.new_post_ids)
+                unclassified.extend(pid for r in recorded for pid in r.unclassified_ids)
                 if len(unclassified) >= CLASSIFY_EVERY_POSTS or (
                         unclassified and time.monotonic() - last_classified > CLASSIFY_EVERY_S):
                     self.classify_posts(unclassified)  # type: ignore[attr-defined]
@@ -122,6 +126,13 @@ class PollService(ServiceBase):
             pipeline.close()
             if settled and unclassified:  # stored posts never stay unclassified
                 self.classify_posts(unclassified)  # type: ignore[attr-defined]
+
+    def _snapshot(self) -> ThemeSnapshot | None:
+        """The classifier for the parse workers; without one, posts are classified after storing."""
+        try:
+            return self.theme_snapshot()  # type: ignore[attr-defined, no-any-return]
+        except CuratorError:
+            return None
 
     def _after_commit(self, recorded: list[Recorded]) -> Iterator[FeedOutcome]:
         for item in recorded:

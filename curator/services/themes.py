@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from curator.classify import store
+from curator.classify.decide import ThemeSnapshot, decide_themes
 from curator.classify.model import LOW_CONFIDENCE, ThemeClassifier
 from curator.classify.rules import describe, first_match, normalise_pattern
 from curator.classify.themes_default import DEFAULT_THEMES
@@ -255,6 +256,13 @@ class ThemeService(ServiceBase):
         self.classifier()
         return self.classifier_stats()
 
+    def theme_snapshot(self) -> ThemeSnapshot:
+        """The model and the enabled rules, so a poll's workers classify new posts as they parse."""
+        classifier = self.classifier()
+        with self.db.read() as session:
+            rules = store.rule_specs(session, classifier.slugs)
+        return ThemeSnapshot(classifier, tuple(rules))
+
     def classifier_stats(self) -> ModelInfo:
         """What the current model learnt from (counted in SQL: no examples are loaded)."""
         classifier = self.classifier()
@@ -325,19 +333,13 @@ class ThemeService(ServiceBase):
                 todo = [(post, store.facts_for(post, feed, slugs))
                         for post, feed, placed in _iter_posts(session, chunk)
                         if force or (post.theme_source != "user" and not placed)]
-                matched = [first_match(rules, facts) for _post, facts in todo]
-                unruled = [facts.doc for (_p, facts), r in zip(todo, matched, strict=True) if r is None]
-                predictions = iter(classifier.predict_many(unruled))
-                for (post, _facts), rule in zip(todo, matched, strict=True):
-                    if rule is not None:
-                        new = (rule.theme, 1.0, "rule", describe(rule))
-                    else:
-                        pred = next(predictions)
-                        new = (pred.theme, pred.confidence, pred.source, pred.why)
-                    if post.theme != new[0]:
+                guesses = decide_themes(classifier, rules, [facts for _post, facts in todo])
+                for (post, _facts), guess in zip(todo, guesses, strict=True):
+                    if post.theme != guess.theme:
                         changed += 1
                     if not dry_run:
-                        post.theme, post.theme_confidence, post.theme_source, post.theme_why = new
+                        post.theme, post.theme_confidence = guess.theme, guess.confidence
+                        post.theme_source, post.theme_why = guess.source, guess.why
                         session.add(post)
                 if dry_run:
                     session.rollback()
