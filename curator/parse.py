@@ -30,6 +30,7 @@ from curator.urls import canonical_link
 
 TITLE_LIMIT = 400
 SUMMARY_LIMIT = 1200
+HTML_BUDGET = 16 * SUMMARY_LIMIT  # characters of an entry's HTML turned into text
 MAX_ENTRIES = 1000
 _ENTITY_MARKERS = (b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be"),
                    "<!ENTITY".encode("utf-32-le"), "<!ENTITY".encode("utf-32-be"))
@@ -39,7 +40,7 @@ _BLOCK = re.compile(r"<\s*(?:br|hr)\s*/?\s*>|<\s*/?\s*(?:p|li|div|h[1-6]|blockqu
                     r"table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
-_LINE_EDGE = re.compile(r" ?\n ?")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u3000]")
 _PARAGRAPH_GAP = re.compile(r"\n{2,}")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF)\b")
@@ -75,13 +76,19 @@ def html_to_text(value: str | None) -> str:
         return ""
     if "<" not in value and "&" not in value:
         return tidy_paragraphs(value)
+    if len(value) > HTML_BUDGET:  # only the start becomes the summary: don't clean a whole book
+        value = value[:HTML_BUDGET]
     cleaned = nh3.clean(value, tags=_BLOCK_TAGS, attributes={}, clean_content_tags={"script", "style"},
                         strip_comments=True, link_rel=None)
-    text = html.unescape(_TAG.sub("", _BLOCK.sub("\n", cleaned)))
-    # one pass over the whole text instead of per line: this runs for every entry of every feed
-    text = _SPACE_RUN.sub(" ", strip_controls(text))
-    return unicodedata.normalize("NFC", _PARAGRAPH_GAP.sub("\n\n", _LINE_EDGE.sub("\n", text))
-                                 .strip())
+    text = strip_controls(html.unescape(_TAG.sub("", _BLOCK.sub("\n", cleaned))))
+    # whole-text passes, each skipped when there is nothing to do: this runs for every entry of
+    # every feed, and a regex substitution visits every single space even when it changes nothing
+    if "  " in text or _ODD_SPACE.search(text):
+        text = _SPACE_RUN.sub(" ", text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n")  # spaces are single by now
+    if "\n\n\n" in text:
+        text = _PARAGRAPH_GAP.sub("\n\n", text)
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def _clip(text: str, limit: int) -> str:

@@ -95,7 +95,7 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
     if not link:
         return None
     link = link.strip()
-    if base:
+    if base and not link.lower().startswith(("http://", "https://")):  # absolute: nothing to join
         try:
             link = urljoin(base, link)
         except ValueError:
@@ -105,8 +105,9 @@ def canonical_link(link: str | None, base: str | None = None) -> str | None:
         scheme = parts.scheme.lower()
         if scheme not in SAFE_SCHEMES or not parts.hostname:
             return None
-        query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                           if not is_tracking_param(k)])
+        query = parts.query and urlencode(
+            [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not is_tracking_param(k)])
         return urlunsplit((scheme, _netloc(scheme, parts), parts.path or "/", query, ""))
     except ValueError:
         return None

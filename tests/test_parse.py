@@ -111,3 +111,23 @@ def test_adversarial_files_never_raise(name: str) -> None:
                 assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
                 assert not any(0x80 <= ord(c) <= 0x9F or 0x202A <= ord(c) <= 0x202E
                                for c in text)
+
+
+def test_canonical_link_forms() -> None:
+    from curator.urls import canonical_link
+
+    base = "https://blog.example/2026/post/"
+    assert canonical_link("../other?utm_source=x&id=3#c", base) == "https://blog.example/2026/other?id=3"
+    assert canonical_link("HTTPS://Blog.Example:443/a?fbclid=1", base) == "https://blog.example/a"
+    assert canonical_link("http://x.example", base) == "http://x.example/"
+    assert canonical_link("/p?q=a+b&utm_medium=m", base) == "https://blog.example/p?q=a+b"
+    assert canonical_link("javascript:alert(1)", base) is None
+    assert canonical_link("mailto:a@b.example", None) is None
+
+
+def test_html_to_text_whitespace_and_budget() -> None:
+    assert html_to_text("<p>a  \u00a0b</p> \n <p> c\t d </p><br><br><br><br>e") == "a b\n\nc d\n\ne"
+    assert html_to_text("x &amp;\u2003y") == "x & y"
+    long_html = "<p>" + "word " * 10000 + "</p><p>tail</p>"
+    text = html_to_text(long_html)
+    assert text.startswith("word word") and "tail" not in text
