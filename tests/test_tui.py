@@ -9,7 +9,6 @@ import pytest
 from curator.demo import DemoServer
 from curator.services import Curator
 from curator.tui.app import make_app
-from curator.tui.screens import inbox as inbox_module
 from curator.tui.screens.feeds import FeedsScreen
 from curator.tui.screens.inbox import InboxScreen
 from curator.tui.screens.roundup import RoundupScreen
@@ -27,11 +26,6 @@ def server():
 @pytest.fixture(scope="module")
 def template(server: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return polled_template(server, tmp_path_factory.mktemp("template") / "demo")
-
-
-@pytest.fixture(autouse=True)
-def quick_counts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inbox_module, "COUNT_DELAY", 0.01)  # no typist to wait for here
 
 
 @pytest.fixture

@@ -8,11 +8,15 @@ another post with the same canonical link.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select, true, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import ColumnElement, column, literal_column, table
 
 from curator import search_index
@@ -26,6 +30,35 @@ FEED = Feed.__table__  # type: ignore[attr-defined]
 ITEM = EditionItem.__table__  # type: ignore[attr-defined]
 EDITION = Edition.__table__  # type: ignore[attr-defined]
 RARE_BELOW = 2000  # posts matching a search word: below this the FTS index drives the query
+CHECK_EVERY = 20_000  # SQLite VM steps between checks of a caller's `cancelled()`
+
+
+class QueryCancelled(CuratorError):
+    """The caller's `cancelled()` turned true while its query ran (a newer keystroke came)."""
+
+    def __init__(self) -> None:
+        super().__init__("query cancelled")
+
+
+@contextmanager
+def _cancellable(conn: Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """Abort the running SQLite statement once `cancelled()` is true (checked every few ms), so
+    an outdated inbox query stops using the CPU instead of running to its end."""
+    raw = conn.connection.driver_connection
+    if cancelled is None or not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    if cancelled():
+        raise QueryCancelled
+    raw.set_progress_handler(lambda: 1 if cancelled() else 0, CHECK_EVERY)
+    try:
+        yield
+    except OperationalError as exc:
+        if cancelled():
+            raise QueryCancelled from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -37,6 +70,12 @@ def _aware(value: datetime | None) -> datetime | None:
 def _picked() -> ColumnElement[bool]:
     return exists().where(ITEM.c.post_id == POST.c.id, EDITION.c.id == ITEM.c.edition_id,
                           EDITION.c.status == "draft")
+
+
+def _picked_ids() -> Any:
+    """Ids of the draft's posts: a `picked` filter starts from these few rows, not a scan."""
+    return (select(ITEM.c.post_id).join(EDITION, EDITION.c.id == ITEM.c.edition_id)
+            .where(EDITION.c.status == "draft", ITEM.c.post_id.is_not(None)))
 
 
 def _featured() -> Any:
@@ -111,7 +150,7 @@ class PostService(ServiceBase):
                 else:
                     clauses.append(like)
         if picked is not None:
-            clauses.append(_picked() if picked else ~_picked())
+            clauses.append(POST.c.id.in_(_picked_ids()) if picked else ~_picked())
         if unread_only:
             clauses.append(POST.c.read.is_(false()))
         if not include_hidden:
@@ -122,8 +161,9 @@ class PostService(ServiceBase):
                    theme: str | None = None, feed_url: str | None = None,
                    search: str | None = None, picked: bool | None = None,
                    unread_only: bool = False, include_hidden: bool = False,
-                   limit: int | None = None, offset: int = 0) -> list[PostInfo]:
-        """Newest first; every filter runs in SQL."""
+                   limit: int | None = None, offset: int = 0,
+                   cancelled: Callable[[], bool] | None = None) -> list[PostInfo]:
+        """Newest first; every filter runs in SQL. `cancelled`: see `count_posts`."""
         query = (select(POST, FEED.c.url.label("feed_url"), FEED.c.title.label("feed_opml_title"),
                         FEED.c.feed_title.label("feed_own_title"), _picked().label("is_picked"),
                         _featured().label("featured"))
@@ -137,18 +177,34 @@ class PostService(ServiceBase):
         if offset:
             query = query.offset(max(0, offset))
         with self.db.read() as session:
-            rows = session.connection().execute(query).mappings().all()
+            conn = session.connection()
+            with _cancellable(conn, cancelled):
+                rows = conn.execute(query).mappings().all()
         return [_info(row) for row in rows]
 
     def count_posts(self, since: datetime | None = None, until: datetime | None = None,
                     theme: str | None = None, feed_url: str | None = None,
                     search: str | None = None, picked: bool | None = None,
-                    unread_only: bool = False, include_hidden: bool = False) -> int:
-        query = select(func.count()).select_from(POST).where(
-            *self._where(since, until, theme, feed_url, search, picked, unread_only,
-                         include_hidden))
+                    unread_only: bool = False, include_hidden: bool = False,
+                    limit: int | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> int:
+        """How many posts match, counting no further than `limit` when given (an exact count
+        of a common word reads every post; the inbox only needs "more than 1,000").
+
+        `cancelled`: a thread-safe callable; when it turns true the query is aborted and
+        `QueryCancelled` raised (the TUI passes its worker's flag).
+        """
+        where = self._where(since, until, theme, feed_url, search, picked, unread_only,
+                            include_hidden)
+        if limit is None:
+            query = select(func.count()).select_from(POST).where(*where)
+        else:
+            capped = select(POST.c.id).where(*where).limit(max(0, limit)).subquery()
+            query = select(func.count()).select_from(capped)
         with self.db.read() as session:
-            return int(session.connection().execute(query).scalar_one())
+            conn = session.connection()
+            with _cancellable(conn, cancelled):
+                return int(conn.execute(query).scalar_one())
 
     def get_post(self, post_id: int) -> PostInfo:
         query = (select(POST, FEED.c.url.label("feed_url"), FEED.c.title.label("feed_opml_title"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ class InboxLoaded(Message):
         self.token = token
         self.groups = groups
         self.elapsed = elapsed
+        self.posted_at = time.perf_counter()  # how long it waited in the queue (benchmark)
 
 
 class InboxCounted(Message):

@@ -58,6 +58,14 @@ def row_cells(post: PostInfo, title_width: int = 60) -> tuple[Text, Text, Text, 
     return (mark, title, Text(safe(person, WHO_WIDTH)), Text(date), confidence_text(post))
 
 
+COUNT_CAP = 1000  # counts stop here ("1,000+"): an exact count of a common word scans every post
+
+
+def count_text(count: int) -> str:
+    """A count from `count_posts(limit=COUNT_CAP + 1)`: exact up to the cap, then "1,000+"."""
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
 def group_cells(name: str, count: int | None, collapsed: bool, shown: int,
                 width: int = 60) -> tuple[Text, ...]:
     arrow = "▶" if collapsed else "▼"
@@ -65,11 +73,17 @@ def group_cells(name: str, count: int | None, collapsed: bool, shown: int,
         figure = f"  {shown}+ …" if not collapsed else "  …"
     else:
         more = f" ({shown} shown)" if shown < count and not collapsed else ""
-        figure = f"  {count}{more}"
+        figure = f"  {count_text(count)}{more}"
     head = Text(f"{arrow} ", style="bold")
     head.append(safe(name, max(8, width - len(figure) - 2)), style="bold underline")
     head.append(figure, style="dim")
     return (Text(""), head, Text(""), Text(""), Text(""))
+
+
+def more_cells(count: int, shown: int) -> tuple[Text, ...]:
+    """The row after a page: how many more (just "more" when the count was capped)."""
+    figure = "more" if count > COUNT_CAP else f"{count - shown:,} more"
+    return (Text(""), Text(f"  … {figure} (enter)", style="dim"), Text(""), Text(""), Text(""))
 
 
 def detail_text(post: PostInfo, theme_name: str | None) -> Text:

@@ -1,13 +1,17 @@
 """The inbox: posts in the edition's window, grouped by theme, with a detail pane.
 
-Every query runs in a thread worker (`load`) and comes back as `InboxLoaded`; a token drops results
-of older keystrokes. Only one page per theme is fetched (paged queries), so 100,000 stored posts
-cost no more than 100.
+Every query runs in a thread worker (`load`) and comes back as `InboxLoaded`, then capped counts
+as `InboxCounted`; a token drops results of older keystrokes, and a newer keystroke cancels the
+worker, which aborts its SQL. Only one page is fetched (more as the cursor reaches its end) and
+counts stop at 1,000, so 100,000 stored posts cost about what 100 do. Rows go to `PostList`,
+which paints only the lines on screen.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,18 +19,22 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
+from curator.services.posts import QueryCancelled
 from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
 from curator.tui.messages import Done, InboxCounted, InboxLoaded, PostsChanged, ThemeGroup
+from curator.tui.post_list import PostList, Row
 from curator.tui.render import (
     CONF_WIDTH,
+    COUNT_CAP,
     DATE_WIDTH,
     WHO_WIDTH,
     detail_text,
     group_cells,
+    more_cells,
     row_cells,
 )
 from curator.tui.screens.base import CuratorScreen, StatusLine
@@ -34,7 +42,6 @@ from curator.tui.screens.modals import ThemePicker
 from curator.types import PostInfo
 
 PAGE = 100  # rows fetched per keystroke (newest first); "… more" fetches the next page
-COUNT_DELAY = 0.4  # seconds of quiet typing before the exact counts are fetched
 
 
 class InboxScreen(CuratorScreen):
@@ -62,15 +69,18 @@ class InboxScreen(CuratorScreen):
         self.groups: list[ThemeGroup] = []
         self.posts: dict[int, PostInfo] = {}
         self.theme_names: dict[str, str] = {}
-        self.total = 0
+        self.total = 0  # posts matching (a lower bound when `total_capped`)
+        self.total_capped = False
         self.elapsed = 0.0
         self.title_width = 40
         self.window_start: datetime | None = None  # the draft edition's window, when one is set
         self.query_spec = InboxQuery()
-        self._count_timer: Timer | None = None
         self.loads = 0  # pages shown (tests and benchmarks wait on it)
         self.load_stats: dict[str, float] = {}  # the last page's timings (the benchmark reads it)
         self.counted = 0  # count results shown
+        self._keep_index: int | None = None  # after "more": the cursor stays where it was
+        self._detail_shown: object = None
+        self._focus_list = False  # escape: move focus once the cleared list is painted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,20 +88,14 @@ class InboxScreen(CuratorScreen):
                     "anytime",
                     id="filter")
         with Horizontal(id="inbox-body"):
-            table: DataTable[object] = DataTable(id="posts", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield PostList((1, 0, WHO_WIDTH, DATE_WIDTH, CONF_WIDTH), id="posts")
             with VerticalScroll(id="detail-scroll"):
                 yield Static("", id="detail", markup=False)
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.table
-        for label, key, width in (("", "mark", 1), ("Title", "title", None),
-                                  ("Who", "who", WHO_WIDTH), ("Date", "date", DATE_WIDTH),
-                                  ("Sure", "conf", CONF_WIDTH)):
-            table.add_column(label, key=key, width=width)
-        table.focus()
+        self.table.focus()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
@@ -102,25 +106,29 @@ class InboxScreen(CuratorScreen):
 
     def _fit_title(self) -> bool:
         """Titles take what the fixed columns leave (each column has one cell of padding)."""
-        fixed = 1 + WHO_WIDTH + DATE_WIDTH + CONF_WIDTH + 2 * 5 + 2
-        width = max(20, self.table.size.width - fixed) if self.table.size.width else 40
+        table = self.table
+        width = table.column_widths(table.content_width)[1] if table.size.width else 40
         changed, self.title_width = width != self.title_width, width
         return changed
 
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
-        """Rows first (one paged query per keystroke), exact counts a moment later."""
+        """Rows first (one paged query per keystroke), then capped counts in the same worker."""
         self.token += 1
         self.query_spec = parse_filter(self.query_text)
-        if self._count_timer is not None:
-            self._count_timer.stop()
-            self._count_timer = None
         self.load(self.token, self.query_spec, self.grouped, frozenset(self.collapsed),
                   dict(self.limits))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
     def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
              limits: dict[str, int]) -> None:
+        """A newer keystroke cancels this worker, which aborts its running SQL statement."""
+        worker = get_current_worker()
+        with suppress(QueryCancelled):  # a newer keystroke's worker is already running
+            self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
+
+    def _load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
+              limits: dict[str, int], cancelled: Callable[[], bool]) -> None:
         started = time.perf_counter()
         curator = self.curator
         if not self.theme_names:
@@ -133,14 +141,15 @@ class InboxScreen(CuratorScreen):
             query.since, query.until = draft.window_start, draft.window_end
             self.window_start = draft.window_start
         kwargs = query.kwargs()
-        page = curator.list_posts(limit=limits.get("*", PAGE), **kwargs)
+        page = curator.list_posts(limit=limits.get("*", PAGE), cancelled=cancelled, **kwargs)
         if grouped and query.theme is None:
             by_theme: dict[str, list[PostInfo]] = {slug: [] for slug in self.theme_names}
             for post in page:
                 by_theme.setdefault(post.theme or "", []).append(post)
             for slug, limit in limits.items():  # "… more" pressed on a theme
                 if slug != "*" and slug not in collapsed:
-                    by_theme[slug] = curator.list_posts(theme=slug, limit=limit, **kwargs)
+                    by_theme[slug] = curator.list_posts(theme=slug, limit=limit,
+                                                        cancelled=cancelled, **kwargs)
             groups = [ThemeGroup(slug, self.theme_names.get(slug, slug or "Unclassified"), None,
                                  [] if slug in collapsed else posts, slug in collapsed)
                       for slug, posts in by_theme.items()
@@ -148,16 +157,14 @@ class InboxScreen(CuratorScreen):
         else:
             name = self.theme_names.get(query.theme or "", "All posts, newest first")
             groups = [ThemeGroup(None, name, None, page)]
-        message = InboxLoaded(token, groups, time.perf_counter() - started)
-        message.posted_at = time.perf_counter()
-        self.post_message(message)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-count")
-    def count(self, token: int, query: InboxQuery, slugs: list[str | None]) -> None:
+        self.post_message(InboxLoaded(token, groups, time.perf_counter() - started))
         started = time.perf_counter()
-        kwargs = query.kwargs()
-        counts = {slug or "*": self.curator.count_posts(
-                      **({**kwargs, "theme": slug} if slug else kwargs)) for slug in slugs}
+        counts = {}
+        for group in groups:  # capped: "1,000+" costs as little as a page
+            theme = {"theme": group.slug} if group.slug else {}
+            counts[group.slug or "*"] = curator.count_posts(limit=COUNT_CAP + 1,
+                                                            cancelled=cancelled,
+                                                            **{**kwargs, **theme})
         self.post_message(InboxCounted(token, counts, time.perf_counter() - started))
 
     @on(InboxLoaded)
@@ -169,77 +176,81 @@ class InboxScreen(CuratorScreen):
         t0 = time.perf_counter()
         self._render_rows()
         self.load_stats = {"db_ms": message.elapsed * 1000,
-                           "queue_ms": (t0 - getattr(message, "posted_at", t0)) * 1000,
+                           "queue_ms": (t0 - message.posted_at) * 1000,
                            "render_ms": (time.perf_counter() - t0) * 1000}
         self.loads += 1
         self._show_detail()
-        token, query = self.token, self.query_spec
-        slugs = [g.slug for g in self.groups]
-        self._count_timer = self.set_timer(COUNT_DELAY, lambda: self.count(token, query, slugs))
+        if self._focus_list:
+            self._focus_list = False
+            self.call_after_refresh(self.table.focus)
 
     @on(InboxCounted)
     def show_counted(self, message: InboxCounted) -> None:
         if message.token != self.token:
             return
         self.groups = [replace(g, count=message.counts.get(g.slug or "*")) for g in self.groups]
-        self.total = sum(message.counts.values())
+        self.total = sum(min(n, COUNT_CAP) for n in message.counts.values())
+        self.total_capped = any(n > COUNT_CAP for n in message.counts.values())
         self.counted += 1
         self._render_rows()
 
     def _render_rows(self) -> None:
-        table = self.table
-        keep = self._current_key()
-        scroll = table.scroll_y
-        table.clear()
+        """Hand the rows to the list (it paints only what is on screen, from a cache)."""
         self._fit_title()
         self.posts = {}
+        rows: list[Row] = []
         for group in self.groups:
             key = group.slug or "*"
             if group.slug is not None:
-                table.add_row(*group_cells(group.name, group.count, group.collapsed,
-                                           len(group.posts), self.title_width), key=f"g:{key}")
+                rows.append(Row(f"g:{key}", group_cells(group.name, group.count, group.collapsed,
+                                                        len(group.posts), self.title_width)))
             for post in group.posts:
                 self.posts[post.id] = post
-                table.add_row(*row_cells(post, self.title_width), key=f"p:{post.id}")
+                rows.append(Row(f"p:{post.id}", row_cells(post, self.title_width)))
             if group.count is not None and len(group.posts) < group.count \
                     and not group.collapsed:
-                table.add_row("", f"  … {group.count - len(group.posts)} more (enter)", "", "",
-                              "", key=f"more:{key}")
-        self._restore_cursor(keep, scroll)
+                rows.append(Row(f"more:{key}", more_cells(group.count, len(group.posts))))
+        keep = self._current_key() if self._keep_index is None else None
+        default = self._keep_index if self._keep_index is not None else (1 if self.grouped else 0)
+        self._keep_index = None
+        self.table.set_rows(rows, keep=keep, default=default)
         problems = "; ".join(self.query_spec.problems)
         counted = all(g.count is not None for g in self.groups)
-        total = f"{self.total} posts" if counted else "counting…"
+        more = "+" if self.total_capped else ""
+        total = f"{self.total:,}{more} posts" if counted else "counting…"
         window = f" since {self.window_start:%d %b}" if self.window_start else ""
         self.status.set_local(problems or f"{total}{window} · {len(self.posts)} shown")
 
-    def _restore_cursor(self, key: str | None, scroll: float) -> None:
-        table = self.table
-        if key is not None and key in table.rows:
-            table.scroll_to(y=scroll, animate=False, immediate=True)
-            table.move_cursor(row=table.get_row_index(key), scroll=False)
-        elif table.row_count:
-            table.move_cursor(row=min(1 if self.grouped else 0, table.row_count - 1))
-
     # detail -------------------------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#posts")
-    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    @on(PostList.Highlighted, "#posts")
+    def _highlighted(self, event: PostList.Highlighted) -> None:
+        if type(event) is not PostList.Highlighted:
+            return  # Selected is a subclass
         self._show_detail()
+        if (event.key or "").startswith("more:") and not self.workers:
+            self.action_select()  # scrolled to the end of a page: fetch the next one
 
     def _show_detail(self) -> None:
-        detail = self.query_one("#detail", Static)
         post = self.current_post
         if post is None:
             key = self._current_key() or ""
             hint = "Enter: collapse or expand this theme." if key.startswith("g:") else ""
-            detail.update(hint if self.posts else "No posts match. Press r to poll the feeds, "
-                          "or escape to clear the filter.")
-            return
-        detail.update(detail_text(post, self.theme_names.get(post.theme or "")))
+            shown: object = hint if self.posts else ("No posts match. Press r to poll the "
+                                                     "feeds, or escape to clear the filter.")
+        else:
+            shown = (post, self.theme_names.get(post.theme or ""))
+        if shown == self._detail_shown:
+            return  # the same post again (each keystroke would otherwise re-wrap the text)
+        self._detail_shown = shown
+        detail = self.query_one("#detail", Static)
+        detail.update(detail_text(post, self.theme_names.get(post.theme or "")) if post
+                      else str(shown))
 
     # filter -------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
+        self._focus_list = self._focus_list and not event.value  # typing again: stay in the box
         self.limits.clear()
         self.reload()
 
@@ -253,8 +264,11 @@ class InboxScreen(CuratorScreen):
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value:
+            # rows first: moving focus rebuilds the footer (tens of ms), so it waits for them
+            self._focus_list = True
             box.value = ""
-        self.table.focus()
+        else:
+            self.table.focus()
 
     def action_filter_theme(self) -> None:
         def chosen(slug: str | None) -> None:
@@ -268,7 +282,7 @@ class InboxScreen(CuratorScreen):
         self.app.push_screen(ThemePicker(self.theme_names, "Show which theme?", allow_all=True),
                              chosen)
 
-    @on(DataTable.RowSelected, "#posts")
+    @on(PostList.Selected, "#posts")
     def _row_selected(self) -> None:
         """Enter on a theme header collapses/expands it; on "… more" loads the next page."""
         self.action_select()
@@ -285,6 +299,7 @@ class InboxScreen(CuratorScreen):
         elif kind == "more":
             shown = next((len(g.posts) for g in self.groups if (g.slug or "*") == slug), 0)
             self.limits[slug] = shown + PAGE
+            self._keep_index = self.table.cursor_row
         else:
             return
         self.reload()
@@ -368,23 +383,11 @@ class InboxScreen(CuratorScreen):
     def _mark_local(self, post: PostInfo) -> None:
         """Show a toggle at once; the reload that follows confirms it from the database."""
         self.posts[post.id] = post
-        key = f"p:{post.id}"
-        if key in self.table.rows:
-            cells = row_cells(post, self.title_width)
-            for column, cell in zip(("mark", "title", "who", "date", "conf"), cells,
-                                    strict=True):
-                self.table.update_cell(key, column, cell)
+        self.table.update_row(f"p:{post.id}", row_cells(post, self.title_width))
         self._show_detail()
 
     def _current_key(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:  # noqa: BLE001 (cursor outside the table after a clear)
-            return None
-        return str(row_key.value)
+        return self.table.cursor_key
 
     @property
     def current_post(self) -> PostInfo | None:
@@ -394,8 +397,8 @@ class InboxScreen(CuratorScreen):
         return None
 
     @property
-    def table(self) -> DataTable[object]:
-        return self.query_one("#posts", DataTable)
+    def table(self) -> PostList:
+        return self.query_one("#posts", PostList)
 
     @property
     def status(self) -> StatusLine:
