@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
 from curator.filelock import atomic_write, file_lock
-from curator.models import Feed, Post
+from curator.models import Feed, Meta, Post
 from curator.opml import OpmlDocument, OpmlFeed, subscribable_url
 from curator.services.base import ServiceBase
 from curator.text import one_line
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import httpx
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
+OPML_STAMP_KEY = "opml_synced"  # curator_meta: the feeds.opml file (path + stat) last mirrored
 
 
 def _info(row: Feed, post_count: int = 0) -> FeedInfo:
@@ -62,6 +63,25 @@ class FeedService(ServiceBase):
             report = self._sync(OpmlDocument.load(path), {})
             self._feeds_synced = (stamp, report) if stamp is not None else None
             return report
+
+    def sync_opml_if_changed(self) -> None:
+        """The poller's sync: skipped when feeds.opml is the very file last mirrored into this
+        database, by any process (a cron `poll` would otherwise re-read a big OPML every run)."""
+        path = self.locations.opml
+        stamp = _stamp(path)  # taken before syncing: an edit during the sync re-syncs next time
+        if stamp is None:
+            self.sync_opml()
+            return
+        key = f"{path.resolve()}|{':'.join(map(str, stamp))}"
+        with self.db.read() as session:
+            seen = session.get(Meta, OPML_STAMP_KEY)
+        if seen is not None and seen.value == key:
+            return
+        self.sync_opml()
+        with self.db.write() as session:
+            row = session.get(Meta, OPML_STAMP_KEY) or Meta(key=OPML_STAMP_KEY, value=key)
+            row.value = key
+            session.add(row)
 
     def list_feeds(self, include_removed: bool = False, sync: bool = True) -> list[FeedInfo]:
         """The subscriptions, mirrored from feeds.opml first (cheap when the file is unchanged)."""

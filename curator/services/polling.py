@@ -94,7 +94,7 @@ class PollService(ServiceBase):
 
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
                      stop: threading.Event | None) -> Iterator[FeedOutcome]:
-        self.sync_opml()  # type: ignore[attr-defined]  # feeds.opml is the source of truth
+        self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
         tasks = self.due_feeds(force, feed_url)
         if not tasks:
             return
