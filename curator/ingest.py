@@ -25,6 +25,7 @@ from curator.parse import ParsedEntry
 POST = Post.__table__  # type: ignore[attr-defined]
 SOURCE = PostSource.__table__  # type: ignore[attr-defined]
 _CHUNK = 400
+_BATCH_CHUNK = 900  # bound parameters per IN list (SQLite's old limit is 999)
 
 
 def identity_key(entry: ParsedEntry) -> str | None:
@@ -56,8 +57,8 @@ class FeedOwner:
     org: str | None = None
 
 
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> list[Sequence[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 class _CoreOps:
@@ -72,6 +73,14 @@ class _CoreOps:
             .join(POST, POST.c.id == SOURCE.c.post_id)
             .where(SOURCE.c.feed_id == feed_id, SOURCE.c.identity_key.in_(keys)))
         return {key: (post_id, digest, owner) for key, post_id, digest, owner in rows}
+
+    def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
+        """(source feed, identity key, post id, content hash, post owner) for any feed."""
+        return [tuple(row) for row in self.conn.execute(  # type: ignore[misc]
+            select(SOURCE.c.feed_id, SOURCE.c.identity_key, POST.c.id, POST.c.content_hash,
+                   POST.c.feed_id)
+            .join(POST, POST.c.id == SOURCE.c.post_id)
+            .where(SOURCE.c.identity_key.in_(keys)))]
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         return [(pid, link) for pid, link in self.conn.execute(
@@ -129,6 +138,13 @@ class _SqliteOps(_CoreOps):
                          (feed_id, *keys))
         return {key: (pid, digest, owner) for key, pid, digest, owner in self.cur.fetchall()}
 
+    def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
+        marks = ",".join("?" * len(keys))
+        self.cur.execute("SELECT ps.feed_id, ps.identity_key, p.id, p.content_hash, p.feed_id "
+                         "FROM post_source ps JOIN post p ON p.id = ps.post_id "
+                         f"WHERE ps.identity_key IN ({marks})", tuple(keys))
+        return self.cur.fetchall()
+
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         marks = ",".join("?" * len(links))
         self.cur.execute(f"SELECT id, link FROM post WHERE link IN ({marks}) ORDER BY id",
@@ -175,6 +191,32 @@ class _SqliteOps(_CoreOps):
               _sql_dt(r["first_seen_at"])) for r in rows])
 
 
+class BatchLookups:
+    """What `store_entries` looks up, answered for a whole batch of feeds in a few queries.
+
+    Two small queries per feed meant two GIL hand-offs per feed on the poller's store thread;
+    a batch of a hundred feeds now asks twice in total. Exact, not a guess: a feed appears once
+    per batch, so only its own earlier sources can be `known` to it, and links of posts this
+    batch inserts are added as they are stored (the oldest post keeps a link, as before).
+    """
+
+    def __init__(self, ops: _CoreOps, feeds: Sequence[tuple[int, Sequence[ParsedEntry]]]) -> None:
+        keys = sorted({k for _fid, entries in feeds for e in entries
+                       if (k := identity_key(e)) is not None})
+        self.known: dict[tuple[int, str], tuple[int, str, int]] = {}
+        for chunk in _chunks(keys, _BATCH_CHUNK):
+            for feed_id, key, pid, digest, owner in ops.known_any(chunk):
+                self.known[(feed_id, key)] = (pid, digest, owner)
+        links = sorted({e.link for _fid, entries in feeds for e in entries if e.link})
+        self.links: dict[str, int] = {}
+        for chunk in _chunks(links, _BATCH_CHUNK):
+            for pid, link in ops.by_link(chunk):
+                self.links.setdefault(link, pid)
+
+    def known_for(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, int]]:
+        return {k: hit for k in keys if (hit := self.known.get((feed_id, k))) is not None}
+
+
 def ops_for(conn: Connection) -> _CoreOps:
     """Raw DB-API statements on SQLite, portable Core statements elsewhere."""
     return _SqliteOps(conn) if conn.dialect.name == "sqlite" else _CoreOps(conn)
@@ -182,7 +224,8 @@ def ops_for(conn: Connection) -> _CoreOps:
 
 def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEntry],
                   now: datetime, ops: _CoreOps | None = None,
-                  guesses: Sequence[ThemeGuess] | None = None) -> StoreResult:
+                  guesses: Sequence[ThemeGuess] | None = None,
+                  lookups: BatchLookups | None = None) -> StoreResult:
     """Insert new stories, update changed ones, link cross-feed duplicates; return what changed.
 
     `guesses` (one per entry, from the poll's workers) lets new posts arrive already themed.
@@ -202,8 +245,11 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
     if not unique:
         return result
     known: dict[str, tuple[int, str, int]] = {}
-    for chunk in _chunks(list(unique)):
-        known.update(ops.known(owner.id, chunk))
+    if lookups is not None:
+        known = lookups.known_for(owner.id, list(unique))
+    else:
+        for chunk in _chunks(list(unique)):
+            known.update(ops.known(owner.id, chunk))
     # only the story's first feed edits it: an aggregator's copy never overwrites the blog's
     changed = [(known[k][0], e) for k, e in unique.items()
                if k in known and known[k][1] != e.content_hash and known[k][2] == owner.id]
@@ -215,10 +261,11 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
     fresh = [(k, e) for k, e in unique.items() if k not in known]
     if not fresh:
         return result
-    by_link: dict[str, int] = {}
-    for chunk in _chunks(sorted({e.link for _, e in fresh if e.link})):
-        for pid, link in ops.by_link(chunk):
-            by_link.setdefault(link, pid)
+    by_link: dict[str, int] = lookups.links if lookups is not None else {}
+    if lookups is None:
+        for chunk in _chunks(sorted({e.link for _, e in fresh if e.link})):
+            for pid, link in ops.by_link(chunk):
+                by_link.setdefault(link, pid)
     new_rows: list[dict[str, Any]] = []
     pending: list[tuple[str, ParsedEntry]] = []
     claimed: set[str] = set()

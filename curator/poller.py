@@ -35,7 +35,7 @@ from sqlalchemy import Connection, bindparam, func, update
 from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.errors import ConflictError
 from curator.fetch import Fetcher, FetchRequest, FetchResult
-from curator.ingest import FeedOwner, StoreResult, ops_for, store_entries
+from curator.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
 from curator.models import Feed
 from curator.parse import ParseOutcome, parse_safely
 from curator.schedule import Policy, decide
@@ -331,6 +331,8 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
     recorded: list[Recorded] = []
     feed_rows: list[dict[str, object]] = []
     ops = ops_for(conn)
+    lookups = BatchLookups(ops, [(a.task.id, a.parsed.feed.entries) for a in arrivals
+                                 if a.parsed is not None and a.parsed.feed is not None])
     for arrival in arrivals:
         task, fetched = arrival.task, arrival.fetch
         parsed = arrival.parsed.feed if arrival.parsed else None
@@ -343,7 +345,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
         stored = StoreResult()
         if parsed is not None:
             stored = store_entries(conn, FeedOwner(task.id, task.person, task.org),
-                                   parsed.entries, now, ops, arrival.guesses)
+                                   parsed.entries, now, ops, arrival.guesses, lookups)
         etag, last_modified = task.etag, task.last_modified
         if parsed is not None and verdict.success:
             etag = fetched.headers.get("etag")
