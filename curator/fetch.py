@@ -9,6 +9,9 @@ Why it is hand-rolled around httpx rather than `follow_redirects=True` + `respon
   slow-drip server would otherwise hold a slot forever.
 Bounded concurrency: a global semaphore plus one per host; a host that answered 429/503 is paused
 for the rest of the run (its other feeds are skipped, not hammered).
+Feed discovery (curator.discover) fetches through the same class, so one set of safety rules
+serves both; its few extra needs are constructor options (Accept, User-Agent, a check on every
+redirect target, keeping the first `max_body` bytes of a big page instead of refusing it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
@@ -31,6 +35,7 @@ ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, appli
           "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
 MAX_BODY = 10 * 1024 * 1024  # decoded bytes
 MAX_REDIRECTS = 5
+DRAIN_LIMIT = 64 * 1024  # bytes of an unwanted body read so the connection can be reused
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 20.0
 DEADLINE = 45.0
@@ -55,9 +60,12 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     hops: list[int] = field(default_factory=list)  # statuses of the redirects followed
+    hop_urls: list[str] = field(default_factory=list)  # where each of those hops led
     error: str | None = None
-    error_kind: str | None = None  # network | timeout | too_big | redirect | host_paused | bad_url
+    # network | timeout | too_big | redirect | unsafe_redirect (url_guard) | host_paused | bad_url
+    error_kind: str | None = None
     elapsed: float = 0.0
+    truncated: bool = False  # only with Fetcher(truncate=True): the body was cut at max_body
 
     @property
     def permanent_target(self) -> str | None:
@@ -72,11 +80,17 @@ class BodyTooLarge(Exception):
 
 
 class _Decoder:
-    """Bounded decompression for the Content-Encodings we advertise (gzip, deflate)."""
+    """Bounded decompression for the Content-Encodings we advertise (gzip, deflate).
 
-    def __init__(self, encoding: str, limit: int) -> None:
+    Past `limit` decoded bytes it raises BodyTooLarge, or with `truncate` keeps exactly `limit`
+    bytes and sets `full` (the caller stops reading).
+    """
+
+    def __init__(self, encoding: str, limit: int, truncate: bool = False) -> None:
         self.limit = limit
         self.size = 0
+        self.truncate = truncate
+        self.full = False
         enc = encoding.strip().lower()
         self._raw_deflate = False
         if enc in ("gzip", "x-gzip"):
@@ -104,31 +118,43 @@ class _Decoder:
             piece = self._z.decompress(chunk, self.limit - self.size + 1)
             out += self._count(piece)
             chunk = self._z.unconsumed_tail
-            if not chunk:
+            if not chunk or self.full:
                 break
         return bytes(out)
 
     def _count(self, piece: bytes) -> bytes:
         self.size += len(piece)
         if self.size > self.limit:
-            raise BodyTooLarge
+            if not self.truncate:
+                raise BodyTooLarge
+            self.full = True
+            return piece[:len(piece) - (self.size - self.limit)]
         return piece
 
 
 class Fetcher:
-    """One shared client per run; `await fetch(request)` never raises for network trouble."""
+    """One shared client per run; `await fetch(request)` never raises for network trouble.
+
+    `url_guard(url)` returns why a redirect target must not be requested (None: fine); it runs
+    before every hop. `truncate=True` keeps the first `max_body` bytes of a bigger body instead of
+    failing with too_big (discovery only needs a page's head); gzip bombs stay bounded either way.
+    """
 
     def __init__(self, concurrency: int = 10, per_host: int = 8, max_body: int = MAX_BODY,
                  deadline: float = DEADLINE, connect_timeout: float = CONNECT_TIMEOUT,
-                 read_timeout: float = READ_TIMEOUT) -> None:
+                 read_timeout: float = READ_TIMEOUT, *, accept: str = ACCEPT,
+                 agent: str = USER_AGENT, url_guard: Callable[[str], str | None] | None = None,
+                 truncate: bool = False) -> None:
         self.max_body = max_body
         self.deadline = deadline
+        self.truncate = truncate
+        self._url_guard = url_guard
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._per_host_limit = max(1, per_host)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self.paused_hosts: dict[str, float] = {}  # host -> monotonic time it may be asked again
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT,
+            headers={"User-Agent": agent, "Accept": accept,
                      "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
                                   write=read_timeout, pool=None),
@@ -203,11 +229,18 @@ class Fetcher:
                 status = response.status_code
                 if status in REDIRECTS and "location" in response.headers:
                     target = str(response.url.join(response.headers["location"]))
+                    refusal = self._url_guard(target) if self._url_guard else None
+                    if refusal:
+                        result.status, result.error_kind = status, "unsafe_redirect"
+                        result.error = f"redirected to an unsafe URL ({refusal})"
+                        return
                     if httpx.URL(target).scheme not in ("http", "https"):
                         result.status, result.error_kind = status, "redirect"
                         result.error = f"redirect to a non-http URL refused: {target[:200]}"
                         return
                     result.hops.append(status)
+                    result.hop_urls.append(target)
+                    await _drain(response)
                     if target in seen:
                         result.status, result.error_kind = status, "redirect"
                         result.error = f"redirect loop at {target[:200]}"
@@ -220,21 +253,41 @@ class Fetcher:
                 result.final_url = str(response.url)
                 result.headers = {k.lower(): v for k, v in response.headers.items()}
                 if status == 200:
-                    result.body = await self._read(response)
+                    result.body, result.truncated = await self._read(response)
+                else:
+                    await _drain(response)
                 return
         result.error_kind = "redirect"
         result.error = f"more than {MAX_REDIRECTS} redirects"
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: httpx.Response) -> tuple[bytes, bool]:
+        """The decoded body (bounded) and whether it was cut at max_body."""
         length = response.headers.get("content-length", "")
         encoding = response.headers.get("content-encoding", "identity")
-        if length.isdigit() and int(length) > self.max_body and encoding == "identity":
+        if (length.isdigit() and int(length) > self.max_body and encoding == "identity"
+                and not self.truncate):
             raise BodyTooLarge
-        decoder = _Decoder(encoding, self.max_body)
+        decoder = _Decoder(encoding, self.max_body, self.truncate)
         buf = bytearray()
         async for chunk in response.aiter_raw():
             buf += decoder.feed(chunk)
-        return bytes(buf)
+            if decoder.full:
+                break
+        return bytes(buf), decoder.full
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small unwanted body (a 304, a redirect, an error page) to its end.
+
+    A response left unread cannot hand its connection back to the pool: every conditional GET
+    answered 304 cost a new TCP connection. Bodies bigger than DRAIN_LIMIT are not worth it;
+    closing the response then drops that one connection.
+    """
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > DRAIN_LIMIT:
+            break
 
 
 def _describe(exc: BaseException) -> str:

@@ -40,6 +40,7 @@ class Reply:
 class Seen:
     path: str
     headers: dict[str, str]
+    peer: tuple[str, int] | None = None  # the client's address: same port = same connection
 
 
 class FeedServer:
@@ -78,9 +79,10 @@ class FeedServer:
         with self._lock:
             return sum(1 for seen in self.requests if seen.path == path)
 
-    def _next(self, path: str, headers: dict[str, str]) -> Reply:
+    def _next(self, path: str, headers: dict[str, str],
+              peer: tuple[str, int] | None = None) -> Reply:
         with self._lock:
-            self.requests.append(Seen(path, headers))
+            self.requests.append(Seen(path, headers, peer))
             if path in self._dynamic:
                 fn = self._dynamic[path]
             else:
@@ -105,7 +107,7 @@ class FeedServer:
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                reply = server._next(self.path, headers)
+                reply = server._next(self.path, headers, self.client_address)
                 if reply.delay:
                     time.sleep(reply.delay)
                 status, body = reply.status, reply.body
