@@ -3,30 +3,36 @@
 Order of trust: the URL itself is a feed; else the page's `<link rel="alternate">` feeds (RSS, Atom,
 JSON Feed; comment feeds last); else the common paths (/feed, /rss.xml, /atom.xml, /index.xml,
 /feed.xml). Every candidate is fetched and sniffed before it is chosen, so a dead link is skipped.
-Synchronous httpx with timeouts, a redirect cap and a size cap: the TUI runs it in a worker thread.
+
+All HTTP goes through curator.fetch.Fetcher, the poller's client, so discovery shares its safety
+rules (per-request deadline, bounded decompression, redirect cap and loop detection, 429/503 pause,
+no cookies). Discovery adds: every redirect target must pass `subscribable_url` (no file:, no
+link-local metadata service), and only the first MAX_BYTES of a page are kept, which is plenty to
+find links or sniff a feed. `discover_feed` is the synchronous entry (CLI, TUI worker thread);
+`discover` is the same work for a caller that already runs an event loop and a Fetcher.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from curator.errors import DiscoveryError, UnsafeUrlError
+from curator.fetch import PERMANENT, Fetcher, FetchRequest, FetchResult
 from curator.opml import subscribable_url
 from curator.text import one_line
 from curator.urls import normalise_feed_url
 from curator.useragent import user_agent
 
 USER_AGENT = user_agent("feed discovery")
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
+          "*/*;q=0.8")
 MAX_BYTES = 2 * 1024 * 1024
-MAX_REDIRECTS = 5
 DEADLINE_S = 20.0  # whole-response wall clock, against servers that trickle bytes
 COMMON_PATHS = ("feed", "rss.xml", "atom.xml", "index.xml", "feed.xml")
 LINK_TYPES = {"application/atom+xml": "atom", "application/rss+xml": "rss",
@@ -56,58 +62,49 @@ class DiscoveryResult:
 
 @dataclass(frozen=True)
 class _Page:
-    url: str  # final URL after permanent redirects only
+    url: str  # URL to keep: the one asked for, moved only by permanent (301/308) redirects
+    location: str  # where the body really came from, the base for its relative links
     status: int
     content_type: str
     body: bytes
 
 
-def make_client(timeout: float = 10.0) -> httpx.Client:
-    return httpx.Client(follow_redirects=False,
-                        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                        headers={"User-Agent": USER_AGENT,
-                                 "Accept": "application/rss+xml, application/atom+xml, "
-                                           "application/feed+json, text/html;q=0.9, */*;q=0.8"})
+def make_fetcher(timeout: float = 10.0, deadline: float = DEADLINE_S) -> Fetcher:
+    """A Fetcher for discovery; create it inside the event loop that will use it."""
+    return Fetcher(concurrency=1, per_host=1, max_body=MAX_BYTES, deadline=deadline,
+                   connect_timeout=min(timeout, 5.0), read_timeout=timeout, accept=ACCEPT,
+                   agent=USER_AGENT, url_guard=_refusal, truncate=True)
 
 
-def _check(url: str) -> str:
-    return subscribable_url(url)
-
-
-def fetch(client: httpx.Client, url: str) -> _Page:
-    """GET with a size cap and a wall-clock deadline; network trouble becomes DiscoveryError.
-
-    Redirects are followed here, hop by hop, so every target is checked before it is requested
-    (no file:, no link-local metadata service) and only permanent hops change the URL we keep.
-    """
-    current, final = _check(url), url
-    started = time.monotonic()
-    permanent = True
+def _refusal(url: str) -> str | None:
+    """Why a redirect target may not be requested, or None (Fetcher's url_guard)."""
     try:
-        for _hop in range(MAX_REDIRECTS + 1):
-            with client.stream("GET", current, follow_redirects=False) as response:
-                location = response.headers.get("location")
-                if response.status_code in (301, 302, 303, 307, 308) and location:
-                    current = _check(urljoin(current, location.strip()))
-                    permanent = permanent and response.status_code in (301, 308)
-                    final = current if permanent else final
-                    continue
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= MAX_BYTES or time.monotonic() - started > DEADLINE_S:
-                        break  # enough to find links or sniff a feed
-                ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                return _Page(final, response.status_code, ctype, b"".join(chunks)[:MAX_BYTES])
-    except httpx.TimeoutException:
-        raise DiscoveryError(f"{url}: timed out") from None
-    except httpx.HTTPError as exc:
-        raise DiscoveryError(f"{url}: cannot fetch ({type(exc).__name__}: "
-                             f"{one_line(str(exc), 120) or 'no detail'})") from None
+        subscribable_url(url)
     except UnsafeUrlError as exc:
-        raise DiscoveryError(f"{url}: redirected to an unsafe URL ({exc})") from None
-    raise DiscoveryError(f"{url}: more than {MAX_REDIRECTS} redirects")
+        return str(exc)
+    return None
+
+
+def _page(url: str, result: FetchResult) -> _Page:
+    """A fetched page, or DiscoveryError with one line saying what went wrong for `url`."""
+    if result.status is None or result.error:
+        if result.error_kind == "timeout":
+            raise DiscoveryError(f"{url}: timed out")
+        if result.error_kind == "network":
+            raise DiscoveryError(f"{url}: cannot fetch ({one_line(result.error or '', 160)})")
+        raise DiscoveryError(f"{url}: {one_line(result.error or 'no answer', 240)}")
+    kept = url
+    for status, target in zip(result.hops, result.hop_urls, strict=True):
+        if status not in PERMANENT:
+            break
+        kept = target
+    ctype = result.headers.get("content-type", "").split(";")[0].strip().lower()
+    return _Page(kept, result.final_url, result.status, ctype, result.body or b"")
+
+
+async def fetch(fetcher: Fetcher, url: str) -> _Page:
+    """GET `url` through the Fetcher; anything but an answer becomes DiscoveryError."""
+    return _page(url, await fetcher.fetch(FetchRequest(subscribable_url(url))))
 
 
 def sniff(body: bytes, content_type: str = "") -> str | None:
@@ -173,7 +170,7 @@ def feed_links(body: bytes, page_url: str) -> list[FeedCandidate]:
     found: dict[str, FeedCandidate] = {}
     for href, kind, title in finder.links:
         try:
-            url = _check(urljoin(base, href))
+            url = subscribable_url(urljoin(base, href))
         except (UnsafeUrlError, ValueError):
             continue
         found.setdefault(normalise_feed_url(url), FeedCandidate(url, kind, title, "link"))
@@ -200,30 +197,37 @@ def _path_candidates(page_url: str) -> list[str]:
     return urls
 
 
-def _try_feed(client: httpx.Client, url: str) -> tuple[_Page, str] | None:
+async def _try_feed(fetcher: Fetcher, url: str) -> tuple[_Page, str] | None:
     try:
-        page = fetch(client, url)
+        page = await fetch(fetcher, url)
     except (DiscoveryError, UnsafeUrlError):
         return None
     kind = sniff(page.body, page.content_type) if page.status < 400 else None
     return (page, kind) if kind else None
 
 
-def discover_feed(url: str, *, client: httpx.Client | None = None,
-                  timeout: float = 10.0) -> DiscoveryResult:
-    """Return the feed to subscribe to for `url`; raise DiscoveryError when there is none."""
-    url = _check(url)
-    owned = client is None
-    http = client or make_client(timeout)
-    try:
-        return _discover(http, url)
-    finally:
-        if owned:
-            http.close()
+def discover_feed(url: str, *, timeout: float = 10.0, client: object = None) -> DiscoveryResult:
+    """Return the feed to subscribe to for `url`; raise DiscoveryError when there is none.
+
+    Synchronous: runs `discover` on a fresh event loop with its own Fetcher, so call it from a
+    plain thread (the CLI, a TUI thread worker), never from inside a running event loop.
+    `client` is accepted for old callers and must be None: discovery has no client of its own.
+    """
+    if client is not None:
+        raise TypeError("discover_feed fetches through curator.fetch.Fetcher; pass no client")
+    url = subscribable_url(url)
+
+    async def run() -> DiscoveryResult:
+        async with make_fetcher(timeout) as fetcher:
+            return await discover(url, fetcher)
+
+    return asyncio.run(run())
 
 
-def _discover(client: httpx.Client, url: str) -> DiscoveryResult:
-    page = fetch(client, url)
+async def discover(url: str, fetcher: Fetcher) -> DiscoveryResult:
+    """`discover_feed` for async callers: every request goes through `fetcher`."""
+    url = subscribable_url(url)
+    page = await fetch(fetcher, url)
     if page.status >= 400:
         raise DiscoveryError(f"{url}: the server answered HTTP {page.status}")
     kind = sniff(page.body, page.content_type)
@@ -231,22 +235,26 @@ def _discover(client: httpx.Client, url: str) -> DiscoveryResult:
         return DiscoveryResult(page.url, kind, page_title(page.body, kind))
     if not page.body.strip():
         raise DiscoveryError(f"{url}: empty response, not a feed or a web page")
-    links = feed_links(page.body, page.url)
+    links = feed_links(page.body, page.location)
     home_title = page_title(page.body)
     for index, candidate in enumerate(links):
-        hit = _try_feed(client, candidate.url)
+        hit = await _try_feed(fetcher, candidate.url)
         if hit:
             feed_page, feed_kind = hit
             return DiscoveryResult(feed_page.url, feed_kind,
                                    page_title(feed_page.body, feed_kind) or candidate.title
                                    or home_title, page.url, links[:index] + links[index + 1:])
     for candidate_url in _path_candidates(page.url):
-        hit = _try_feed(client, candidate_url)
+        hit = await _try_feed(fetcher, candidate_url)
         if hit:
             feed_page, feed_kind = hit
             return DiscoveryResult(feed_page.url, feed_kind,
                                    page_title(feed_page.body, feed_kind) or home_title,
                                    page.url, links)
     tried = ", ".join("/" + p for p in COMMON_PATHS)
+    if fetcher.paused_hosts:
+        raise DiscoveryError(f"no feed found at {url} yet: a server asked us to wait "
+                             "(HTTP 429/503) before every candidate could be checked; "
+                             "try again later")
     detail = "its feed links do not work" if links else "the page links no RSS/Atom/JSON feed"
     raise DiscoveryError(f"no feed found at {url}: {detail} and none of {tried} is a feed")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from httpserver import FeedServer, Reply
 
-from curator.discover import discover_feed, feed_links, sniff
+from curator.discover import (
+    MAX_BYTES,
+    USER_AGENT,
+    discover,
+    discover_feed,
+    feed_links,
+    make_fetcher,
+    sniff,
+)
 from curator.errors import DiscoveryError, UnsafeUrlError
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tanya's blog</title>
@@ -116,7 +126,7 @@ def test_no_feed_is_a_clear_error(server: str, monkeypatch: pytest.MonkeyPatch) 
         discover_feed(server + "/nothing/")
     with pytest.raises(DiscoveryError, match="HTTP 500"):
         discover_feed(server + "/error")
-    with pytest.raises(DiscoveryError, match="redirects"):
+    with pytest.raises(DiscoveryError, match=r"/loop: redirect loop at .*/loop$"):
         discover_feed(server + "/loop")
     with pytest.raises(DiscoveryError, match="unsafe URL .*file:"):
         discover_feed(server + "/to-file")
@@ -135,3 +145,82 @@ def test_sniff_and_links_units() -> None:
                        b'<link rel=alternate type=application/atom+xml href=/a.xml>',
                        "https://b.example/x/")
     assert [c.url for c in links] == ["https://b.example/a.xml"]
+
+
+HOME = b"""<html><head><title>Home</title>
+<link rel="alternate" type="application/rss+xml" href="feed.rss"></head><body>%s</body></html>"""
+
+
+def test_redirect_chains_keep_only_permanent_hops_and_resolve_links_where_the_page_is() -> None:
+    with FeedServer() as srv:
+        srv.route("/a", Reply(status=301, location="/b"))
+        srv.route("/b", Reply(status=302, location="/real/home/"))
+        srv.route("/real/home/", Reply(body=HOME % b"", content_type="text/html"))
+        srv.route("/real/home/feed.rss", Reply(body=RSS))
+        result = discover_feed(srv.url("/a"))
+        # the 301 is adopted, the 302 is not; "feed.rss" is relative to where the page really is
+        assert (result.url, result.html_url) == (srv.url("/real/home/feed.rss"), srv.url("/b"))
+        for i in range(7):
+            srv.route(f"/r{i}", Reply(status=302, location=f"/r{i + 1}"))
+        with pytest.raises(DiscoveryError, match=r"/r0: more than 5 redirects$"):
+            discover_feed(srv.url("/r0"))
+
+
+def test_big_homepage_is_cut_at_the_cap_not_refused() -> None:
+    big = HOME % (b"words " * (MAX_BYTES // 4))  # few tags: HTMLParser is slow on many
+    assert len(big) > MAX_BYTES * 3 // 2
+    bomb = gzip.compress(b"<html>" + b" " * (64 * 1024 * 1024), compresslevel=9)
+    with FeedServer() as srv:
+        srv.route("/big/", Reply(body=big, content_type="text/html"))
+        srv.route("/big/feed.rss", Reply(body=RSS))
+        srv.route("/bomb/", Reply(body=bomb, content_type="text/html",
+                                  headers={"Content-Encoding": "gzip"}))
+        assert discover_feed(srv.url("/big/")).url == srv.url("/big/feed.rss")
+        # a gzip bomb inflates no further than the cap, then it is just a page without feeds
+        with pytest.raises(DiscoveryError, match="no feed found at .*/bomb/"):
+            discover_feed(srv.url("/bomb/"))
+
+
+async def test_async_discover_shares_the_fetchers_deadline_and_headers() -> None:
+    with FeedServer() as srv:
+        srv.route("/drip/", Reply(body=HOME % b"", content_type="text/html", drip=0.05))
+        srv.route("/f.xml", Reply(body=RSS, headers={"Set-Cookie": "t=1; Path=/"}))
+        async with make_fetcher(deadline=0.5) as fetcher:
+            with pytest.raises(DiscoveryError, match=r"/drip/: timed out$"):
+                await discover(srv.url("/drip/"), fetcher)
+            assert (await discover(srv.url("/f.xml"), fetcher)).kind == "rss"
+            assert (await discover(srv.url("/f.xml"), fetcher)).title == "Tanya's blog"
+        sent = srv.requests[-1].headers
+        assert sent["user-agent"] == USER_AGENT and "feed discovery" in USER_AGENT
+        assert "text/html" in sent["accept"] and "cookie" not in sent
+
+
+def test_rate_limited_candidates_say_so() -> None:
+    with FeedServer() as srv:
+        srv.route("/home/", Reply(body=HOME % b"", content_type="text/html"))
+        srv.route("/home/feed.rss", Reply(status=429, headers={"Retry-After": "120"}))
+        with pytest.raises(DiscoveryError, match="asked us to wait .*try again later"):
+            discover_feed(srv.url("/home/"))
+        # the host was paused after the 429: no common path was asked for
+        assert srv.hits("/home/feed") == 0 and srv.hits("/feed") == 0
+
+
+def test_unsafe_redirect_from_a_link_is_skipped_and_refused_for_the_page() -> None:
+    with FeedServer() as srv:
+        srv.route("/p/", Reply(body=HOME % b"", content_type="text/html"))
+        srv.route("/p/feed.rss", Reply(status=302, location="http://169.254.169.254/feed"))
+        srv.route("/feed", Reply(body=RSS))
+        result = discover_feed(srv.url("/p/"))
+        assert result.url == srv.url("/feed")  # the unsafe link was skipped, never requested
+        with pytest.raises(DiscoveryError, match="p/feed.rss: redirected to an unsafe URL"):
+            discover_feed(srv.url("/p/feed.rss"))
+    with pytest.raises(TypeError):
+        discover_feed(srv.url("/p/"), client=object())
+
+
+def test_connection_refused_is_one_line() -> None:
+    with FeedServer() as srv:
+        url = srv.url("/gone/")
+    with pytest.raises(DiscoveryError, match=r"/gone/: cannot fetch \(ConnectError") as info:
+        discover_feed(url)
+    assert "\n" not in str(info.value)

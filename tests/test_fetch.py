@@ -125,3 +125,50 @@ async def test_cookies_are_never_sent_back() -> None:
             await fetcher.fetch(FetchRequest(url))
             await fetcher.fetch(FetchRequest(url))
         assert "cookie" not in server.requests[-1].headers
+
+
+async def test_truncate_keeps_exactly_the_cap_for_plain_and_gzip_bodies() -> None:
+    page = b"<html>" + b"x" * 5000
+    with FeedServer() as server:
+        plain = server.route("/p", Reply(body=page, content_type="text/html"))
+        gz = server.route("/g", Reply(body=gzip.compress(b"\0" * (8 * 1024 * 1024)),
+                                      headers={"Content-Encoding": "gzip"}))
+        small = server.route("/s", Reply(body=BODY))
+        async with Fetcher(max_body=1000, truncate=True) as fetcher:
+            cut = await fetcher.fetch(FetchRequest(plain))
+            bomb = await fetcher.fetch(FetchRequest(gz))
+            whole = await fetcher.fetch(FetchRequest(small))
+        assert cut.error is None and cut.body == page[:1000] and cut.truncated
+        assert bomb.error is None and bomb.body == b"\0" * 1000 and bomb.truncated
+        assert whole.body == BODY[:1000] and whole.truncated == (len(BODY) > 1000)
+        refused = await fetch(plain, max_body=1000)  # the poller's default: too big is an error
+        assert refused.error_kind == "too_big" and not refused.truncated
+
+
+async def test_url_guard_refuses_a_hop_before_it_is_requested() -> None:
+    with FeedServer() as server:
+        target = server.route("/private", Reply(body=BODY))
+        server.route("/a", Reply(status=302, location="/b"))
+        server.route("/b", Reply(status=301, location="/private"))
+        seen: list[str] = []
+
+        def guard(url: str) -> str | None:
+            seen.append(url)
+            return "private address" if url.endswith("/private") else None
+
+        result = await fetch(server.url("/a"), url_guard=guard)
+        assert result.error_kind == "unsafe_redirect" and "private address" in result.error
+        assert result.hops == [302] and result.hop_urls == [server.url("/b")]
+        assert seen == [server.url("/b"), target] and server.hits("/private") == 0
+        allowed = await fetch(server.url("/a"))  # no guard: only the scheme rule applies
+        assert allowed.status == 200 and allowed.hop_urls == [server.url("/b"), target]
+
+
+async def test_accept_and_user_agent_can_be_set_per_fetcher() -> None:
+    with FeedServer() as server:
+        url = server.route("/f", Reply(body=BODY))
+        await fetch(url, accept="text/html", agent="curator/test (probe)")
+        sent = server.requests[-1].headers
+        assert (sent["accept"], sent["user-agent"]) == ("text/html", "curator/test (probe)")
+        await fetch(url)
+        assert server.requests[-1].headers["user-agent"] == USER_AGENT
