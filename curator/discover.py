@@ -103,8 +103,9 @@ def _page(url: str, result: FetchResult) -> _Page:
 
 
 async def fetch(fetcher: Fetcher, url: str) -> _Page:
-    """GET `url` through the Fetcher; anything but an answer becomes DiscoveryError."""
-    return _page(url, await fetcher.fetch(FetchRequest(subscribable_url(url))))
+    """GET `url` (refused unless subscribable) through the Fetcher; trouble is DiscoveryError."""
+    url = subscribable_url(url)
+    return _page(url, await fetcher.fetch(FetchRequest(url)))
 
 
 def sniff(body: bytes, content_type: str = "") -> str | None:
