@@ -207,15 +207,12 @@ async def _try_feed(fetcher: Fetcher, url: str) -> tuple[_Page, str] | None:
     return (page, kind) if kind else None
 
 
-def discover_feed(url: str, *, timeout: float = 10.0, client: object = None) -> DiscoveryResult:
+def discover_feed(url: str, *, timeout: float = 10.0) -> DiscoveryResult:
     """Return the feed to subscribe to for `url`; raise DiscoveryError when there is none.
 
     Synchronous: runs `discover` on a fresh event loop with its own Fetcher, so call it from a
     plain thread (the CLI, a TUI thread worker), never from inside a running event loop.
-    `client` is accepted for old callers and must be None: discovery has no client of its own.
     """
-    if client is not None:
-        raise TypeError("discover_feed fetches through curator.fetch.Fetcher; pass no client")
     url = subscribable_url(url)
 
     async def run() -> DiscoveryResult:

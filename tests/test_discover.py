@@ -214,8 +214,6 @@ def test_unsafe_redirect_from_a_link_is_skipped_and_refused_for_the_page() -> No
         assert result.url == srv.url("/feed")  # the unsafe link was skipped, never requested
         with pytest.raises(DiscoveryError, match="p/feed.rss: redirected to an unsafe URL"):
             discover_feed(srv.url("/p/feed.rss"))
-    with pytest.raises(TypeError):
-        discover_feed(srv.url("/p/"), client=object())
 
 
 def test_connection_refused_is_one_line() -> None:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -24,9 +23,6 @@ from curator.services.base import ServiceBase
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
 from curator.urls import normalise_feed_url
-
-if TYPE_CHECKING:
-    import httpx
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
 OPML_STAMP_KEY = "opml_synced"  # curator_meta: the feeds.opml file (path + stat) last mirrored
@@ -121,8 +117,7 @@ class FeedService(ServiceBase):
 
     def add_feed(self, url: str, *, person: str | None = None, org: str | None = None,
                  category: str | None = None, theme: str | None = None,
-                 title: str | None = None, discover: bool = True,
-                 client: httpx.Client | None = None) -> FeedAddResult:
+                 title: str | None = None, discover: bool = True) -> FeedAddResult:
         """Subscribe to a feed URL, or to the feed a blog homepage advertises (autodiscovery)."""
         url = subscribable_url(url)
         self._refuse_duplicate(url)
@@ -130,7 +125,7 @@ class FeedService(ServiceBase):
         if discover:
             from curator.discover import discover_feed
 
-            result = discover_feed(url, client=client)
+            result = discover_feed(url)
             if normalise_feed_url(result.url) != normalise_feed_url(url):
                 found_from = url
             url = result.url
