@@ -159,6 +159,18 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
     from curator.tui.screens.inbox import InboxScreen
 
     imported = time.time()
+    import gc
+
+    gc_log: list[tuple[int, float]] = []
+    gc_start: list[float] = [0.0]
+
+    def gc_timer(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        else:
+            gc_log.append((info["generation"], time.perf_counter() - gc_start[0]))
+
+    gc.callbacks.append(gc_timer)
     home = opml.parent
     locations = Locations(db=str(db_path), opml=opml, config_dir=home / "config",
                           data_dir=home, cache_dir=home / "cache")
@@ -225,6 +237,7 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
                 await asyncio.sleep(WORD_PAUSE if key == " " or last else KEY_GAP)
         result["keys"] = keys
     curator.close()
+    result["gc"] = [(g, round(d * 1000, 1)) for g, d in gc_log if d > 0.005]
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 

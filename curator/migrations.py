@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from curator import models  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
-from curator.search_index import ensure_search_index
+from curator.search_index import ensure_search_index, rebuild_padded
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -38,7 +38,14 @@ def _v2_post_search_index(conn: Connection) -> None:
     ensure_search_index(conn)
 
 
-STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index]
+def _v3_padded_search_index(conn: Connection) -> None:
+    """Search index rebuilt from padded text, plus its vocabulary: one- and two-character
+    search words are found through it instead of a scan of every post."""
+    rebuild_padded(conn)
+
+
+STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
+                                             _v3_padded_search_index]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

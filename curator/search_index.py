@@ -2,9 +2,13 @@
 
 `post_search` is an SQLite FTS5 table with the `trigram` tokenizer: it answers "contains this
 substring" (case-insensitively) from an index, the same question the inbox's LIKE search asks, for
-words of three or more characters. It is an external-content table over `post` (the text is stored
-once) kept in step by triggers, so every writer, including raw SQL, updates it. Created only when
-the SQLite library has FTS5 and the trigram tokenizer (3.34+); otherwise search keeps using LIKE.
+words of three or more characters. It is an external-content table (the text is stored once) kept in
+step by triggers, so every writer, including raw SQL, updates it. Created only when the SQLite
+library has FTS5 and the trigram tokenizer (3.34+); otherwise search keeps using LIKE.
+
+Every indexed field ends with two spaces (the `post_search_text` view), so each occurrence of a one-
+or two-character word starts some trigram: the terms beginning with the word, listed by the
+`post_search_vocab` table, find its posts without a scan (`short_terms`).
 """
 
 from __future__ import annotations
@@ -13,23 +17,34 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 TABLE = "post_search"
+VIEW = "post_search_text"  # the padded text the index is built from
+VOCAB = "post_search_vocab"  # its terms, with how many posts hold each
 COLUMNS = ("title", "summary", "person", "org", "author")
-MIN_WORD = 3  # trigram: shorter words cannot be looked up in the index
+MIN_WORD = 3  # trigram: shorter words are found through `short_terms`
+TRIGGERS = ("post_search_ai", "post_search_ad", "post_search_au")
 
 _cols = ", ".join(COLUMNS)
-_new = ", ".join(f"new.{c}" for c in COLUMNS)
-_old = ", ".join(f"old.{c}" for c in COLUMNS)
+
+
+def _padded(prefix: str) -> str:
+    return ", ".join(f"coalesce({prefix}{c}, '') || '  '" for c in COLUMNS)
+
+
 _DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({_cols}, content='post', "
+    f"CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT id, "
+    + ", ".join(f"coalesce({c}, '') || '  ' AS {c}" for c in COLUMNS) + " FROM post",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({_cols}, content='{VIEW}', "
     "content_rowid='id', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab({TABLE}, 'row')",
     f"CREATE TRIGGER IF NOT EXISTS post_search_ai AFTER INSERT ON post BEGIN "
-    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_new}); END",
+    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_padded('new.')}); END",
     f"CREATE TRIGGER IF NOT EXISTS post_search_ad AFTER DELETE ON post BEGIN "
-    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old}); END",
+    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_padded('old.')}); "
+    "END",
     # Only when indexed text (or the id) changes: read/hidden/theme updates stay cheap.
     f"CREATE TRIGGER IF NOT EXISTS post_search_au AFTER UPDATE OF id, {_cols} ON post BEGIN "
-    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old}); "
-    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_new}); END",
+    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_padded('old.')}); "
+    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_padded('new.')}); END",
 )
 
 
@@ -47,9 +62,10 @@ def supported(conn: Connection) -> bool:
 def exists(conn: Connection) -> bool:
     if conn.dialect.name != "sqlite":
         return False
-    row = conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-                       {"n": TABLE}).first()
-    return row is not None
+    names = {row[0] for row in conn.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (:t, :v)"),
+        {"t": TABLE, "v": VOCAB})}
+    return names == {TABLE, VOCAB}
 
 
 def ensure_search_index(conn: Connection) -> bool:
@@ -62,6 +78,38 @@ def ensure_search_index(conn: Connection) -> bool:
     if is_new:
         conn.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')"))
     return True
+
+
+def rebuild_padded(conn: Connection) -> bool:
+    """Migration: replace an index built from the bare columns with the padded one."""
+    for trigger in TRIGGERS:
+        conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {VOCAB}"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
+    conn.execute(text(f"DROP VIEW IF EXISTS {VIEW}"))
+    return ensure_search_index(conn)
+
+
+def short_terms(conn: Connection, word: str, most: int) -> list[str] | None:
+    """The index terms that start with a one- or two-character `word`, or None when they cover
+    `most` posts or more (a common word: scanning finds a page sooner than the index would).
+
+    Every occurrence of the word starts one of these trigrams (the fields are padded), so the
+    posts matching any of them include every post that contains the word.
+    """
+    low = word.lower()
+    high = low[:-1] + chr(ord(low[-1]) + 1)
+    rows = conn.execute(text(f"SELECT term, doc FROM {VOCAB} WHERE term >= :low AND term < :high"),
+                        {"low": low, "high": high})
+    terms: list[str] = []
+    posts = 0
+    for term, docs in rows:  # the vocabulary reads each term's posts: stop once it is common
+        posts += int(docs)
+        terms.append(str(term))
+        if posts >= most or len(terms) > most // 10:
+            rows.close()
+            return None
+    return terms
 
 
 def fts_phrase(word: str) -> str:

@@ -10,6 +10,7 @@ from pollkit import make_curator
 
 from curator.errors import NotFoundError
 from curator.models import Edition, EditionItem, EditionSection, Feed, Post
+from curator.services.posts import QueryCancelled
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -103,3 +104,36 @@ def test_fast_at_100k_posts(tmp_path) -> None:
         assert result
     print(timings)
     assert max(timings.values()) < 2.0, timings
+
+
+def test_capped_count_stops_at_the_limit(cur) -> None:
+    assert cur.count_posts(limit=4) == 4  # 10 posts: counted no further than 4
+    assert cur.count_posts(theme="tools", limit=100) == 4  # fewer than the cap: exact
+    assert cur.count_posts(search="data", limit=0) == 0
+    assert cur.count_posts(search="nothing here", limit=5) == 0
+
+
+def test_cancelled_query_is_aborted(tmp_path) -> None:
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed"))
+    stamp = "2026-11-01 09:00:00.000000"
+    rows = [(1, f"Post {i}", f"http://a.example/{i}", "lorem ipsum " * 30) for i in range(5000)]
+    with c.db.write() as s:
+        raw = s.connection().connection.driver_connection
+        raw.executemany("INSERT INTO post (feed_id, title, link, summary, tags, content_hash, "
+                        f"first_seen_at, last_seen_at, read, hidden) VALUES (?, ?, ?, ?, '[]', "
+                        f"'', '{stamp}', '{stamp}', 0, 0)", rows)
+    with pytest.raises(QueryCancelled):  # cancelled before it starts
+        c.list_posts(search="lorem", cancelled=lambda: True)
+    asked = []
+
+    def turns_true() -> bool:  # false when the query starts, true at SQLite's first check
+        asked.append(1)
+        return len(asked) > 1
+
+    c._search_index_cached = False  # LIKE: a scan of every post
+    with pytest.raises(QueryCancelled):  # stopped part way
+        c.count_posts(search="no such words", cancelled=turns_true)
+    assert c.count_posts(search="no such words", cancelled=lambda: False) == 0
+    assert len(c.list_posts(search="lorem", limit=3, cancelled=lambda: False)) == 3

@@ -13,7 +13,7 @@ from sqlalchemy import delete, text, update
 
 from curator.database import Database
 from curator.models import Feed, Post
-from curator.search_index import TABLE, fts_phrase, supported
+from curator.search_index import TABLE, fts_phrase, short_terms, supported
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -26,11 +26,14 @@ TEXTS = [  # (title, summary, person, org, author)
     ("Wildcards * and -minus", "col:title NOT this OR that ^start", None, None, None),
     ("DATA DRIVEN weeknotes", None, "Cat", "Data Org", "ann lee"),
     ("Nothing to see", "plain text here", None, None, None),
+    ("Ends in qz", "x", "Xu", "Q", "7"),  # short words at a field's end, whole short fields
 ]
 QUERIES = ["data", "DATA", "council budget", "café", "CAFÉ", "école", "ÉCOLE", "zürich", "50%",
            "100%", "snake_case", "_case", "%", "_", '"NEAR"', "NEAR", "AND", '"', '""', "*",
            "and -minus", "-minus", "col:title", "NOT", "OR", "^start", "o'brien", "ann lee",
-           "nothing-at-all", "ab", "ee", "weeknotes data", "NEAR(data council)", 'a"b', "jörg"]
+           "nothing-at-all", "ab", "ee", "weeknotes data", "NEAR(data council)", 'a"b', "jörg",
+           "qz", "QZ", "z", "xu", "x", "q", "7", "Bo", "o'", "é", "É", "ü", "ne ar", "zz", "50",
+           "^", "-", "d", "q data"]
 
 
 def _make(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -64,6 +67,13 @@ def test_index_exists_and_gives_the_like_answers(tmp_path: Path) -> None:
     for query in QUERIES:
         assert _ids(c, query, True) == _ids(c, query, False), query
     assert _ids(c, "data", True) == [5, 1]
+    assert _ids(c, "qz", True) == [7] and _ids(c, "xu", True) == [7]
+    with c.db.read() as s:  # short words are looked up through the trigrams that start them
+        conn = s.connection()
+        assert short_terms(conn, "qz", 2000) == ["qz "]
+        assert short_terms(conn, "Xu", 2000) == ["xu "]
+        assert short_terms(conn, "zz", 2000) == []
+        assert short_terms(conn, "e", 10) is None  # common: the caller scans instead
     assert _ids(c, '"NEAR"', True) == [3]
     assert _ids(c, "nothing-at-all", True) == []
 
@@ -85,13 +95,13 @@ def test_inserts_updates_and_deletes_reach_the_index(tmp_path: Path) -> None:
         s.connection().execute(update(POST).where(POST.c.id == 1).values(title="Gazebo notes"))
         s.connection().execute(update(POST).where(POST.c.id == 5).values(read=True))
         s.connection().execute(delete(POST).where(POST.c.id == 6))
-        s.add(Post(id=7, feed_id=1, title="Fresh council item", link="http://a.example/7",
+        s.add(Post(id=8, feed_id=1, title="Fresh council item", link="http://a.example/8",
                    published=BASE))
-    assert _match(c, "council") == [7]
+    assert _match(c, "council") == [8]
     assert _match(c, "gazebo") == [1]
     assert _match(c, "plain text") == []
     assert _match(c, "weeknotes") == [5]
-    assert [p.id for p in c.list_posts(search="council")] == [7]
+    assert [p.id for p in c.list_posts(search="council")] == [8]
     assert [p.id for p in c.list_posts(search="gazebo notes")] == [1]
     with c.db.read() as s:  # the index agrees with its content table
         s.connection().execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('integrity-check')"))
@@ -115,6 +125,8 @@ def test_migrated_database_gets_existing_posts_indexed(tmp_path: Path) -> None:
     assert c._has_search_index()
     assert _match(c, "TRANSPAR") == [1]
     assert [p.title for p in c.list_posts(search="transparency")] == ["Hello transparency"]
+    assert [p.title for p in c.list_posts(search="cy")] == ["Hello transparency"]  # field end
+    assert c.list_posts(search="zq") == []
 
 
 @needs_fts
@@ -139,5 +151,8 @@ def test_rare_word_is_fast_at_100k_posts(tmp_path: Path) -> None:
         count = c.count_posts(search="Zeppelin")
         timings["fts" if indexed else "like"] = time.perf_counter() - start
         assert len(found) == count == 20
+        start = time.perf_counter()  # a rare two-letter word (a word being typed)
+        assert len(c.list_posts(search="ZE", limit=100)) == 20 and not c.list_posts(search="zz")
+        timings["short fts" if indexed else "short like"] = time.perf_counter() - start
     print({k: f"{v * 1000:.1f} ms" for k, v in timings.items()})
-    assert timings["fts"] < 0.5, timings
+    assert timings["fts"] < 0.5 and timings["short fts"] < 0.5, timings

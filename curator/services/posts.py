@@ -91,11 +91,13 @@ def _featured() -> Any:
             .scalar_subquery())
 
 
-def _search_ids(word: str) -> Any:
-    """Ids of posts whose indexed text contains `word` (quoted: never FTS5 syntax)."""
+def _search_ids(word: str, terms: list[str] | None = None) -> Any:
+    """Ids of posts whose indexed text contains `word`, or any of `terms` (quoted: never FTS5
+    syntax)."""
     index = table(search_index.TABLE, column("rowid"))
+    phrases = " OR ".join(search_index.fts_phrase(t) for t in (terms or [word]))
     return (select(index.c.rowid)  # anonymous bind: several words never share a parameter
-            .where(literal_column(search_index.TABLE).op("MATCH")(search_index.fts_phrase(word))))
+            .where(literal_column(search_index.TABLE).op("MATCH")(phrases)))
 
 
 class PostService(ServiceBase):
@@ -121,6 +123,11 @@ class PostService(ServiceBase):
         with self.db.read() as session:
             return int(session.connection().execute(probe).scalar_one()) < RARE_BELOW
 
+    def _short_terms(self, word: str) -> list[str] | None:
+        """Index terms covering a one- or two-character word when it is rare (else None)."""
+        with self.db.read() as session:
+            return search_index.short_terms(session.connection(), word, RARE_BELOW)
+
     def _where(self, since: datetime | None, until: datetime | None, theme: str | None,
                feed_url: str | None, search: str | None, picked: bool | None,
                unread_only: bool, include_hidden: bool) -> list[ColumnElement[bool]]:
@@ -143,10 +150,20 @@ class PostService(ServiceBase):
                            POST.c.person.ilike(pattern, escape="\\"),
                            POST.c.org.ilike(pattern, escape="\\"),
                            POST.c.author.ilike(pattern, escape="\\"))
-                if indexed and len(word) >= search_index.MIN_WORD and self._is_rare(word):
-                    # The index finds candidates without a scan; LIKE on those few rows keeps the
-                    # exact old meaning (trigram also folds non-ASCII case, LIKE does not).
-                    clauses.append(and_(POST.c.id.in_(_search_ids(word)), like))
+                # The index finds candidates without a scan; LIKE on those few rows keeps the
+                # exact old meaning (trigram also folds non-ASCII case, LIKE does not).
+                if not indexed:
+                    clauses.append(like)
+                elif len(word) >= search_index.MIN_WORD:
+                    rare = self._is_rare(word)
+                    clauses.append(and_(POST.c.id.in_(_search_ids(word)), like) if rare else like)
+                elif word.isascii():  # a short word: through the trigrams that start with it
+                    terms = self._short_terms(word)
+                    if terms is None:
+                        clauses.append(like)
+                    else:
+                        clauses.append(and_(POST.c.id.in_(_search_ids(word, terms)), like)
+                                       if terms else false())
                 else:
                     clauses.append(like)
         if picked is not None:

@@ -57,6 +57,7 @@ class PostList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PostList {
         overflow-x: hidden;
+        scrollbar-gutter: stable;  /* the columns keep their width when a scrollbar appears */
         background: $surface;
         color: $foreground;
         & > .post-list--header { text-style: bold; background: $panel; color: $foreground; }
@@ -95,7 +96,8 @@ class PostList(ScrollView, can_focus=True):
         self.widths = widths  # fixed widths; 0 marks the one flexible column
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
-        self._strips: dict[tuple[object, ...], Strip] = {}
+        self._strips: dict[tuple[object, ...], Strip] = {}  # drawn since the last set_rows
+        self._older: dict[tuple[object, ...], Strip] = {}  # drawn for the rows before
         self._frame: tuple[int, Style, Style, Style, Style] | None = None  # per paint, see below
 
     # data -----------------------------------------------------------------------------------
@@ -127,8 +129,9 @@ class PostList(ScrollView, can_focus=True):
         self._rows = list(rows)
         self._index = {row.key: i for i, row in enumerate(self._rows)}
         top = int(self.scroll_offset.y)
-        if len(self._strips) > 4000:
-            self._strips.clear()
+        # two generations: enough to redraw the last rows for free; a bigger cache only gives
+        # the garbage collector more to walk (tens of ms per full collection)
+        self._older, self._strips = self._strips, {}
         self.virtual_size = Size(self.content_width, len(self._rows) + 1)
         if keep is not None and keep in self._index:
             target = self._index[keep]
@@ -206,6 +209,7 @@ class PostList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.content_width, len(self._rows) + 1)
         self._strips.clear()
+        self._older.clear()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -248,8 +252,10 @@ class PostList(ScrollView, can_focus=True):
     def _draw(self, key: tuple[object, ...], cells: Iterable[Text], width: int,
               style: Style) -> Strip:
         cache_key = (*key, width, style)
-        strip = self._strips.get(cache_key)
-        if strip is None:
+        strip = self._strips.get(cache_key) or self._older.get(cache_key)
+        if strip is not None:
+            self._strips[cache_key] = strip
+        else:
             segments: list[Segment] = []
             console = self.app.console
             for cell, size in zip(cells, self.column_widths(width), strict=False):

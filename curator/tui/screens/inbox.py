@@ -9,6 +9,7 @@ which paints only the lines on screen.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -41,7 +42,8 @@ from curator.tui.screens.base import CuratorScreen, StatusLine
 from curator.tui.screens.modals import ThemePicker
 from curator.types import PostInfo
 
-PAGE = 100  # rows fetched per keystroke (newest first); "… more" fetches the next page
+PAGE = 60  # rows per keystroke (newest first): a tall screen and a margin; more as the cursor
+# reaches the "… more" row
 
 
 class InboxScreen(CuratorScreen):
@@ -179,6 +181,8 @@ class InboxScreen(CuratorScreen):
                            "queue_ms": (t0 - message.posted_at) * 1000,
                            "render_ms": (time.perf_counter() - t0) * 1000}
         self.loads += 1
+        if self.loads == 1:  # the screen is built: keep the collector off it (see CuratorApp)
+            self.call_after_refresh(gc.freeze)
         self._show_detail()
         if self._focus_list:
             self._focus_list = False
@@ -227,8 +231,9 @@ class InboxScreen(CuratorScreen):
         if type(event) is not PostList.Highlighted:
             return  # Selected is a subclass
         self._show_detail()
-        if (event.key or "").startswith("more:") and not self.workers:
-            self.action_select()  # scrolled to the end of a page: fetch the next one
+        kind, _, slug = (event.key or "").partition(":")
+        if kind == "more" and self.limits.get(slug, 0) < self._shown(slug) + PAGE:
+            self.action_select()  # scrolled to the end of a page: fetch the next one (once)
 
     def _show_detail(self) -> None:
         post = self.current_post
@@ -297,12 +302,14 @@ class InboxScreen(CuratorScreen):
         if kind == "g":
             self.collapsed.symmetric_difference_update({slug})
         elif kind == "more":
-            shown = next((len(g.posts) for g in self.groups if (g.slug or "*") == slug), 0)
-            self.limits[slug] = shown + PAGE
+            self.limits[slug] = self._shown(slug) + PAGE
             self._keep_index = self.table.cursor_row
         else:
             return
         self.reload()
+
+    def _shown(self, slug: str) -> int:
+        return next((len(g.posts) for g in self.groups if (g.slug or "*") == slug), 0)
 
     # actions on the current post -------------------------------------------------------------
     def action_pick(self) -> None:

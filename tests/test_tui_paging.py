@@ -1,0 +1,78 @@
+"""Inbox at scale: a page of rows per keystroke, more as the cursor reaches the end, capped counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pollkit import make_curator
+
+from curator.models import Feed
+from curator.services import Curator
+from curator.tui.app import make_app
+from curator.tui.render import COUNT_CAP
+from curator.tui.screens.inbox import PAGE, InboxScreen
+from tests.tui_helpers import settle
+
+TOOLS = COUNT_CAP + 100  # more than the cap in one theme
+OTHER = 30
+
+
+@pytest.fixture
+def curator(tmp_path: Path):
+    c = make_curator(tmp_path, [])
+    with c.db.write() as s:
+        s.add(Feed(id=1, url="http://a.example/feed", title="Alpha"))
+    stamp = "2026-11-01 09:00:00.000000"
+    rows = [(f"Post {i} {'tools' if i < TOOLS else 'other'}", f"http://a.example/{i}",
+             f"2026-10-01 09:{i // 60 % 60:02d}:{i % 60:02d}.{i:06d}",
+             "tools" if i < TOOLS else "other") for i in range(TOOLS + OTHER)]
+    with c.db.write() as s:
+        raw = s.connection().connection.driver_connection
+        raw.executemany("INSERT INTO post (feed_id, title, link, published, theme, summary, tags, "
+                        f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
+                        f"(1, ?, ?, ?, ?, 'text', '[]', '', '{stamp}', '{stamp}', 0, 0)", rows)
+    yield c
+    c.close()
+
+
+def _inbox(app) -> InboxScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+async def test_counts_stop_at_the_cap(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inbox = _inbox(app)
+        await settle(pilot, lambda: inbox.counted >= 1)
+        counts = {g.slug: g.count for g in inbox.groups}
+        assert counts["tools"] == COUNT_CAP + 1 and counts["other"] == OTHER
+        assert inbox.total_capped and inbox.total == COUNT_CAP + OTHER
+        assert f"{COUNT_CAP + OTHER:,}+ posts" in inbox.status.local
+        header = inbox.table.get_cell("g:tools", "title").plain
+        assert f"{COUNT_CAP:,}+" in header
+        assert len(inbox.posts) == PAGE  # one page, however many posts match
+        # an exact figure where the count is small
+        inbox.query_one("#filter").value = "theme:other"
+        await settle(pilot, lambda: inbox.counted >= 2)
+        assert inbox.total == OTHER and not inbox.total_capped
+        assert f"{OTHER} posts" in inbox.status.local
+
+
+async def test_reaching_the_end_of_a_page_loads_the_next(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inbox = _inbox(app)
+        await settle(pilot, lambda: inbox.counted >= 1)
+        await pilot.press("g")  # one list, newest first
+        await settle(pilot, lambda: not inbox.grouped and inbox.counted >= 2)
+        assert len(inbox.posts) == PAGE and "more:*" in inbox.table.rows
+        await pilot.press("end")  # onto "… more": the next page arrives by itself
+        await settle(pilot, lambda: len(inbox.posts) == 2 * PAGE)
+        # the cursor stays where it was: on the first post of the new page
+        assert inbox.table.cursor_row == PAGE
+        assert inbox.current_post is not None
+        titles = [p.title for p in inbox.posts.values()]
+        assert titles == [p.title for p in curator.list_posts(limit=2 * PAGE)]
