@@ -12,6 +12,8 @@ for the rest of the run (its other feeds are skipped, not hammered).
 Feed discovery (curator.discover) fetches through the same class, so one set of safety rules
 serves both; its few extra needs are constructor options (Accept, User-Agent, a check on every
 redirect target, keeping the first `max_body` bytes of a big page instead of refusing it).
+The roundup link check (curator.roundup.linkcheck) fetches through it too: HEAD requests
+(`FetchRequest(method="HEAD")`), `status_only=True` (no body kept) and its own redirect cap.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class FetchRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    method: str = field(default="GET", kw_only=True)  # GET or HEAD; every hop uses the same
 
 
 @dataclass
@@ -138,16 +141,21 @@ class Fetcher:
     `url_guard(url)` returns why a redirect target must not be requested (None: fine); it runs
     before every hop. `truncate=True` keeps the first `max_body` bytes of a bigger body instead of
     failing with too_big (discovery only needs a page's head); gzip bombs stay bounded either way.
+    `status_only=True` never keeps a body (the link check wants status and final URL only): a
+    small one is drained for connection reuse, a big one dropped with its connection.
     """
 
     def __init__(self, concurrency: int = 10, per_host: int = 8, max_body: int = MAX_BODY,
                  deadline: float = DEADLINE, connect_timeout: float = CONNECT_TIMEOUT,
                  read_timeout: float = READ_TIMEOUT, *, accept: str = ACCEPT,
                  agent: str = USER_AGENT, url_guard: Callable[[str], str | None] | None = None,
-                 truncate: bool = False) -> None:
+                 truncate: bool = False, status_only: bool = False,
+                 max_redirects: int = MAX_REDIRECTS) -> None:
         self.max_body = max_body
         self.deadline = deadline
         self.truncate = truncate
+        self.status_only = status_only
+        self.max_redirects = max(0, max_redirects)
         self._url_guard = url_guard
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._per_host_limit = max(1, per_host)
@@ -224,8 +232,8 @@ class Fetcher:
             headers["If-None-Match"] = request.etag
         if request.last_modified:
             headers["If-Modified-Since"] = request.last_modified
-        for _ in range(MAX_REDIRECTS + 1):
-            async with self._client.stream("GET", url, headers=headers) as response:
+        for _ in range(self.max_redirects + 1):
+            async with self._client.stream(request.method, url, headers=headers) as response:
                 status = response.status_code
                 if status in REDIRECTS and "location" in response.headers:
                     target = str(response.url.join(response.headers["location"]))
@@ -252,13 +260,13 @@ class Fetcher:
                 result.status = status
                 result.final_url = str(response.url)
                 result.headers = {k.lower(): v for k, v in response.headers.items()}
-                if status == 200:
+                if status == 200 and not self.status_only:
                     result.body, result.truncated = await self._read(response)
                 else:
                     await _drain(response)
                 return
         result.error_kind = "redirect"
-        result.error = f"more than {MAX_REDIRECTS} redirects"
+        result.error = f"more than {self.max_redirects} redirects"
 
     async def _read(self, response: httpx.Response) -> tuple[bytes, bool]:
         """The decoded body (bounded) and whether it was cut at max_body."""

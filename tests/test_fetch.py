@@ -172,3 +172,20 @@ async def test_accept_and_user_agent_can_be_set_per_fetcher() -> None:
         assert (sent["accept"], sent["user-agent"]) == ("text/html", "curator/test (probe)")
         await fetch(url)
         assert server.requests[-1].headers["user-agent"] == USER_AGENT
+
+
+async def test_head_status_only_and_redirect_cap_are_opt_in() -> None:
+    with FeedServer() as server:
+        url = server.route("/f", Reply(body=BODY))
+        server.route("/a", Reply(status=302, location="/b"))
+        server.route("/b", Reply(status=302, location="/f"))
+        async with Fetcher(status_only=True, max_redirects=1) as fetcher:
+            head = await fetcher.fetch(FetchRequest(url, method="HEAD"))
+            bare = await fetcher.fetch(FetchRequest(url))
+            capped = await fetcher.fetch(FetchRequest(server.url("/a")))
+        assert head.status == 501 and server.hits("/f") == 1  # FeedServer has no HEAD: not a GET
+        assert (bare.status, bare.body, bare.headers["content-length"]) == (200, None,
+                                                                            str(len(BODY)))
+        assert capped.error_kind == "redirect" and capped.error == "more than 1 redirects"
+        default = await fetch(server.url("/a"))  # the defaults: GET, body kept, 5 redirects
+        assert default.status == 200 and default.body == BODY and default.hops == [302, 302]

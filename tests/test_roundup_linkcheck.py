@@ -1,4 +1,8 @@
-"""`--check-links` against a real HTTP server on 127.0.0.1: ok, redirected, dead, HEAD refused."""
+"""`--check-links` against a real HTTP server on 127.0.0.1: ok, redirected, dead, HEAD refused.
+
+The check runs on curator.fetch.Fetcher, so it inherits the poller's rules: tested here are the
+ones a link check can see (HEAD then GET, redirect cap, 429 pause, non-http redirect refused).
+"""
 
 from __future__ import annotations
 
@@ -12,29 +16,44 @@ from click.testing import CliRunner
 from roundup_helpers import make_curator
 
 from curator.cli import main
-from curator.roundup.linkcheck import check_urls
+from curator.roundup.linkcheck import USER_AGENT, check_urls
+
+
+class Server(ThreadingHTTPServer):
+    seen: list[tuple[str, str, str]]  # (method, path, user agent) of every request
 
 
 class Handler(BaseHTTPRequestHandler):
+    server: Server
+
     def _reply(self, head: bool) -> None:
+        self.server.seen.append((self.command, self.path, self.headers.get("User-Agent", "")))
         if self.path == "/ok":
             self._send(200)
         elif self.path == "/moved":
-            self.send_response(301)
-            self.send_header("Location", "/ok")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._empty(301, Location="/ok")
         elif self.path == "/loop":
-            self.send_response(302)
-            self.send_header("Location", "/loop")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._empty(302, Location="/loop")
+        elif self.path.startswith("/chain/"):  # /chain/N: N redirects more, then /ok
+            hops = int(self.path.rsplit("/", 1)[1])
+            self._empty(302, Location=f"/chain/{hops - 1}" if hops else "/ok")
+        elif self.path == "/to-file":
+            self._empty(302, Location="file:///etc/passwd")
+        elif self.path == "/busy":
+            self._empty(429, **{"Retry-After": "60"})
         elif self.path == "/nohead":
             self._send(405 if head else 200)
         elif self.path == "/broken":
             self._send(500)
         else:
             self._send(404)
+
+    def _empty(self, status: int, **headers: str) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, status: int) -> None:
         body = b"hello"
@@ -55,16 +74,22 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def httpd() -> Iterator[Server]:
+    httpd = Server(("127.0.0.1", 0), Handler)
+    httpd.seen = []
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield httpd
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture()
+def server(httpd: Server) -> str:
+    return f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def _closed_port() -> int:
@@ -115,3 +140,28 @@ def test_export_check_links_reports_dead_and_redirected(server: str, tmp_path) -
     result = runner.invoke(main, ["roundup", "check-links", "--json"])
     assert result.exit_code == 1  # a dead link fails the check
     assert '"dead": 1' in result.stdout
+
+
+def test_head_first_get_only_when_refused_every_hop_keeps_head(httpd: Server, server: str) -> None:
+    check_urls([f"{server}/ok", f"{server}/moved", f"{server}/nohead"], timeout=5,
+               concurrency=1)
+    assert [(m, p) for m, p, _a in httpd.seen] == [
+        ("HEAD", "/ok"), ("HEAD", "/moved"), ("HEAD", "/ok"), ("HEAD", "/nohead"),
+        ("GET", "/nohead")]
+    assert {agent for _m, _p, agent in httpd.seen} == {USER_AGENT}
+    assert "link check" in USER_AGENT
+
+
+def test_redirect_cap_non_http_target_and_busy_host(httpd: Server, server: str) -> None:
+    results = check_urls([f"{server}/chain/1", f"{server}/chain/2", f"{server}/to-file"],
+                         timeout=5, max_redirects=2)
+    assert [r.status for r in results] == ["redirected", "dead", "dead"]
+    assert results[0].final_url == f"{server}/ok" and results[0].http_status == 302
+    assert results[1].error == "too many redirects"
+    assert "non-http" in (results[2].error or "") and "file:" in (results[2].error or "")
+    httpd.seen.clear()
+    busy, later = check_urls([f"{server}/busy", f"{server}/ok"], timeout=5, concurrency=1)
+    assert (busy.status, busy.http_status, busy.error) == ("dead", 429, "HTTP 429")
+    # the host asked us to wait: its other links are reported unchecked, not hammered
+    assert later.status == "dead" and "asked us to wait" in (later.error or "")
+    assert [p for _m, p, _a in httpd.seen] == ["/busy"]
