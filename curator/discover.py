@@ -33,6 +33,7 @@ USER_AGENT = user_agent("feed discovery")
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
           "*/*;q=0.8")
 MAX_BYTES = 2 * 1024 * 1024
+SCAN_CHUNK = 16 * 1024  # characters of a page handed to the link finder at a time
 DEADLINE_S = 20.0  # whole-response wall clock, against servers that trickle bytes
 COMMON_PATHS = ("feed", "rss.xml", "atom.xml", "index.xml", "feed.xml")
 LINK_TYPES = {"application/atom+xml": "atom", "application/rss+xml": "rss",
@@ -143,12 +144,28 @@ def page_title(body: bytes, kind: str | None = None) -> str | None:
 
 
 class _LinkFinder(HTMLParser):
+    """Collects `<base>` and `<link rel="alternate">` up to the end of the head.
+
+    Feed links belong in `<head>`; once `</head>` or `<body>` is seen, `done` is set and nothing
+    after counts (HTMLParser costs about a millisecond per KiB of tag-heavy markup, so a 2 MiB
+    homepage took seconds). Script and comment text cannot end the head early: HTMLParser reads
+    them as text. A page with neither tag is read to its end.
+    """
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.base: str | None = None
         self.links: list[tuple[str, str, str | None]] = []  # href, kind, title
+        self.done = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.done = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done or tag == "body":
+            self.done = True
+            return
         values = {k.lower(): (v or "") for k, v in attrs}
         if tag == "base" and values.get("href") and self.base is None:
             self.base = values["href"]
@@ -162,9 +179,14 @@ class _LinkFinder(HTMLParser):
 def feed_links(body: bytes, page_url: str) -> list[FeedCandidate]:
     """`<link rel="alternate">` feeds of an HTML page, best first (comment feeds last)."""
     finder = _LinkFinder()
+    text = body.decode("utf-8", errors="replace")
     try:
-        finder.feed(body.decode("utf-8", errors="replace"))
-        finder.close()
+        for start in range(0, len(text), SCAN_CHUNK):  # small pieces: stop soon after the head
+            finder.feed(text[start:start + SCAN_CHUNK])
+            if finder.done:
+                break
+        else:
+            finder.close()
     except (AssertionError, ValueError):  # HTMLParser on pathological markup
         pass
     base = urljoin(page_url, finder.base) if finder.base else page_url
