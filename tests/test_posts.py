@@ -113,6 +113,18 @@ def test_capped_count_stops_at_the_limit(cur) -> None:
     assert cur.count_posts(search="nothing here", limit=5) == 0
 
 
+def test_counts_by_theme_share_the_filters(cur) -> None:
+    with cur.db.write() as s:
+        s.add(Post(id=20, feed_id=1, title="Unsorted data", link="http://a.example/20",
+                   published=BASE))
+    counts = cur.count_posts_by_theme(["tools", "openness", "", None], search="data")
+    assert counts == {"tools": 4, "openness": 6, "": 1, None: 11}
+    assert cur.count_posts_by_theme(["openness", None], search="data", limit=3) == {
+        "openness": 3, None: 3}
+    assert cur.count_posts_by_theme(["tools"], search="council") == {
+        "tools": cur.count_posts(theme="tools", search="council")}
+
+
 def test_cancelled_query_is_aborted(tmp_path) -> None:
     c = make_curator(tmp_path, [])
     with c.db.write() as s:

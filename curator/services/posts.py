@@ -213,6 +213,31 @@ class PostService(ServiceBase):
         """
         where = self._where(since, until, theme, feed_url, search, picked, unread_only,
                             include_hidden)
+        return self._count(where, limit, cancelled)
+
+    def count_posts_by_theme(self, themes: Sequence[str | None], since: datetime | None = None,
+                             until: datetime | None = None, feed_url: str | None = None,
+                             search: str | None = None, picked: bool | None = None,
+                             unread_only: bool = False, include_hidden: bool = False,
+                             limit: int | None = None,
+                             cancelled: Callable[[], bool] | None = None
+                             ) -> dict[str | None, int]:
+        """`count_posts` for each theme slug (None: every theme; "": posts without one), with
+        the filters worked out once (search words are looked up once, not once per theme)."""
+        where = self._where(since, until, None, feed_url, search, picked, unread_only,
+                            include_hidden)
+
+        def of(slug: str | None) -> list[ColumnElement[bool]]:
+            if slug is None:
+                return where
+            if slug == "":
+                return [*where, or_(POST.c.theme.is_(None), POST.c.theme == "")]
+            return [*where, POST.c.theme == slug]
+
+        return {slug: self._count(of(slug), limit, cancelled) for slug in themes}
+
+    def _count(self, where: list[ColumnElement[bool]], limit: int | None,
+               cancelled: Callable[[], bool] | None) -> int:
         if limit is None:
             query = select(func.count()).select_from(POST).where(*where)
         else:

@@ -31,7 +31,8 @@ class StatusLine(Static):
 
     def _refresh_text(self, _value: object = None) -> None:
         poll = getattr(self.app, "poll_status", "")
-        self.update("  ·  ".join(part for part in (self.local, poll) if part))
+        # one line of fixed height: no layout pass needed (it costs a few ms per keystroke)
+        self.update("  ·  ".join(part for part in (self.local, poll) if part), layout=False)
 
 
 class CuratorScreen(Screen[None]):
