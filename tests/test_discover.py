@@ -250,5 +250,6 @@ def test_big_tag_heavy_homepage_is_scanned_quickly() -> None:
         result = discover_feed(srv.url("/tags/"))
         elapsed = time.perf_counter() - started
     assert result.url == srv.url("/tags/feed.rss") and result.title == "Tanya's blog"
-    # scanning the whole page took ~2.5 s on the 2-core dev machine; the head alone ~0.13 s in all
-    assert elapsed < 1.0, f"discovery took {elapsed:.2f} s on a tag-heavy 2 MiB page"
+    # scanning the whole page took ~2.5 s on the 2-core dev machine; stopping after the head
+    # ~0.13 s in all (~0.5 s with both cores busy elsewhere)
+    assert elapsed < 1.5, f"discovery took {elapsed:.2f} s on a tag-heavy 2 MiB page"
