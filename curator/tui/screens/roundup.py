@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Tree
+from textual.widgets import Footer, Header, Tree
 
 from curator.errors import NotFoundError
 from curator.roundup.views import EditionView, ItemView, SectionView
@@ -54,6 +54,8 @@ class RoundupScreen(CuratorScreen):
         self.loads = 0
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # markdown-it: ~75 ms of import the inbox can skip
+
         yield Header()
         with Horizontal(id="roundup-body"):
             tree: Tree[object] = Tree("edition", id="edition-tree")
@@ -84,6 +86,8 @@ class RoundupScreen(CuratorScreen):
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
         tree = self.query_one(Tree)
+        from textual.widgets import Markdown
+
         preview = self.query_one("#preview", Markdown)
         self.loads += 1
         if message.data is None:
