@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from curator import search_index
 from curator.classify.decide import ThemeGuess
 from curator.models import Post, PostSource
 from curator.parse import ParsedEntry
@@ -99,6 +100,12 @@ class _CoreOps:
 
     def insert_sources(self, rows: list[dict[str, Any]]) -> None:
         self.conn.execute(insert(SOURCE), rows)
+
+    def begin_bulk(self) -> None:
+        """A batch of feeds is about to be stored (SQLite: defer search indexing to the end)."""
+
+    def end_bulk(self) -> None:
+        """The batch is stored; must run before the transaction commits."""
 
 
 def _sql_dt(value: datetime | None) -> str | None:
@@ -182,6 +189,19 @@ class _SqliteOps(_CoreOps):
             raise RuntimeError(f"unexpected post ids after a batch insert ({before}..{last}, "
                                f"max {top}, {len(rows)} rows)")
         return list(range(before + 1, last + 1))
+
+    def begin_bulk(self) -> None:
+        self._deferred = search_index.defer_indexing(self.cur)
+        self._first_id = int(self.cur.execute("SELECT coalesce(max(id), 0) + 1 FROM post")
+                             .fetchone()[0])
+
+    def end_bulk(self) -> None:
+        """Index the batch's new posts with one statement (they are numbered consecutively:
+        nobody else inserts inside our transaction)."""
+        if getattr(self, "_deferred", False):
+            last = int(self.cur.execute("SELECT coalesce(max(id), 0) FROM post").fetchone()[0])
+            search_index.index_inserted(self.cur, self._first_id, last)
+            self._deferred = False
 
     def insert_sources(self, rows: list[dict[str, Any]]) -> None:
         self.cur.executemany(

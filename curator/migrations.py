@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from curator import models  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
-from curator.search_index import ensure_search_index, rebuild_padded
+from curator.search_index import bulk_indexing, ensure_search_index, rebuild_padded
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -44,8 +44,13 @@ def _v3_padded_search_index(conn: Connection) -> None:
     rebuild_padded(conn)
 
 
+def _v4_bulk_search_indexing(conn: Connection) -> None:
+    """The index's insert trigger steps aside while the poller indexes a batch in one statement."""
+    bulk_indexing(conn)
+
+
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
-                                             _v3_padded_search_index]
+                                             _v3_padded_search_index, _v4_bulk_search_indexing]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

@@ -331,6 +331,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
     recorded: list[Recorded] = []
     feed_rows: list[dict[str, object]] = []
     ops = ops_for(conn)
+    ops.begin_bulk()
     lookups = BatchLookups(ops, [(a.task.id, a.parsed.feed.entries) for a in arrivals
                                  if a.parsed is not None and a.parsed.feed is not None])
     for arrival in arrivals:
@@ -368,6 +369,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
                               http_status=fetched.status, error=error if not verdict.success
                               else None, new_url=moved_to, next_due_at=verdict.next_due_at)
         recorded.append(Recorded(outcome, stored.unclassified_ids, moved_to))
+    ops.end_bulk()
     if feed_rows:
         conn.execute(
             update(FEED).where(FEED.c.id == bindparam("fid")).values(
