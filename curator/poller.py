@@ -43,9 +43,10 @@ from curator.types import FeedOutcome
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
-BATCH_FEEDS = 100
-BATCH_ENTRIES = 4000
-BATCH_WAIT = 0.15  # seconds a batch may wait to fill: fewer, larger write transactions
+BATCH_FEEDS = 200
+BATCH_ENTRIES = 6000
+BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each
+# commit flushes a search-index segment, and many small segments cost merges)
 
 
 @dataclass(frozen=True)
