@@ -288,14 +288,16 @@ class RoundupScreen(CuratorScreen):
 
 
 def _item_label(item: ItemView) -> Text:
-    label = Text(safe(item.title, 70))
+    """Markers first: the tree pane is narrow and cuts long titles, so what was edited shows."""
+    label = Text()
+    if item.custom_blurb:
+        label.append("✎ ", style="green")
+    if item.note:
+        label.append("+note ", style="dim")
+    if item.featured_in:
+        label.append(f"(already in #{item.featured_in}) ", style="yellow")
+    label.append(safe(item.title, 70))
     who = " · ".join(safe(part) for part in (item.person, item.org) if part)
     if who:
         label.append(f"  {who}", style="dim")
-    if item.custom_blurb:
-        label.append("  ✎", style="green")
-    if item.note:
-        label.append("  +note", style="dim")
-    if item.featured_in:
-        label.append(f"  (already in #{item.featured_in})", style="yellow")
     return label
