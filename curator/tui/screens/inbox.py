@@ -185,8 +185,7 @@ class InboxScreen(CuratorScreen):
             self.call_after_refresh(gc.freeze)
         self._show_detail()
         if self._focus_list:
-            self._focus_list = False
-            self.call_after_refresh(self.table.focus)
+            self.call_after_refresh(self._focus_list_now)
 
     @on(InboxCounted)
     def show_counted(self, message: InboxCounted) -> None:
@@ -270,9 +269,16 @@ class InboxScreen(CuratorScreen):
         box = self.query_one("#filter", Input)
         if box.value:
             # rows first: moving focus rebuilds the footer (tens of ms), so it waits for them
+            # (or half a second, should the load fail)
             self._focus_list = True
             box.value = ""
+            self.set_timer(0.5, self._focus_list_now)
         else:
+            self.table.focus()
+
+    def _focus_list_now(self) -> None:
+        if self._focus_list:
+            self._focus_list = False
             self.table.focus()
 
     def action_filter_theme(self) -> None:
