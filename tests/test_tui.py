@@ -12,7 +12,13 @@ from curator.tui.app import make_app
 from curator.tui.screens.feeds import FeedsScreen
 from curator.tui.screens.inbox import InboxScreen
 from curator.tui.screens.roundup import RoundupScreen
-from tests.tui_helpers import curator_from_copy, polled_template, settle
+from tests.tui_helpers import (
+    curator_from_copy,
+    modal_open,
+    polled_template,
+    record_notifications,
+    settle,
+)
 
 SIZE = (120, 40)
 
@@ -80,6 +86,7 @@ async def test_search_and_filters_narrow_the_inbox(curator: Curator) -> None:
 
 async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> None:
     app = make_app(curator, poll_on_start=False)
+    record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
         await settle(pilot, lambda: inbox.loads >= 1)
@@ -127,7 +134,7 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
         target = tmp_path / "out" / "roundup.md"
         target.parent.mkdir()
         await pilot.press("x")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         app.screen.query_one("#field-path").value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: target.exists())
@@ -150,7 +157,7 @@ async def test_retheme_records_a_correction(curator: Curator) -> None:
         themes = [t.slug for t in curator.list_themes()]
         target = next(slug for slug in themes if slug != post.theme)
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         await pilot.press(str(themes.index(target) + 1))
         await settle(pilot, lambda: curator.get_post(post.id).theme == target)
         fresh = curator.get_post(post.id)
@@ -186,7 +193,7 @@ async def test_add_feed_by_homepage_rewrites_the_opml(curator: Curator) -> None:
             await settle(pilot, lambda: feeds.loads >= 1)
             count = len(feeds.feeds)
             await pilot.press("a")
-            await pilot.pause()
+            await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
             app.screen.query_one("#field-url").value = home
             app.screen.query_one("#field-person").value = "Tomasz Nowak"
             await pilot.press("ctrl+s")
@@ -216,7 +223,7 @@ async def test_keymap_from_config_remaps_a_binding(curator: Curator) -> None:
         await pilot.press("p")
         await settle(pilot, lambda: curator.count_posts(picked=True) == 1)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot, lambda: bool(app.screen.query("#help-table")))
         help_rows = [app.screen.query_one("#help-table").get_row_at(i)
                      for i in range(app.screen.query_one("#help-table").row_count)]
         assert any(row[3] == "pick" and row[1] == "p" for row in help_rows)
@@ -252,7 +259,7 @@ async def test_retheme_teaches_the_classifier(curator: Curator, server: DemoServ
 
 async def test_a_running_daemon_means_no_second_poll_but_fresh_data(
         curator: Curator, server: DemoServer) -> None:
-    from curator.poller import PollerLock
+    from curator.poller_lock import PollerLock
 
     lock = PollerLock(curator.locations.db, curator.locations.cache_dir)
     lock.acquire()  # what `curator poll --watch` holds while it runs
@@ -282,7 +289,7 @@ async def test_themes_screen_adds_a_rule_after_a_dry_run(curator: Curator) -> No
         themes = app.screen
         await settle(pilot, lambda: getattr(themes, "loads", 0) >= 1)
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         app.screen.query_one("#field-pattern").value = "spreadsheet"
         app.screen.query_one("#field-theme").value = "tools"
         await pilot.press("ctrl+s")
@@ -301,7 +308,7 @@ async def test_command_palette_offers_every_screen_action(curator: Curator) -> N
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Pick", "Theme", "Filter", "Roundup", "Feeds", "Poll", "Help"} <= titles
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         await pilot.press(*"Roundup")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -321,20 +328,20 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
         await settle(pilot, lambda: roundup.view.sections[1].id == first.id)
         assert roundup.view.sections[0].id == second.id
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         app.screen.query_one("#field-url").value = "https://events.example/unconf"
         app.screen.query_one("#field-title").value = "UnConf North tickets"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: len(roundup.view.items) == 1)
         assert roundup.view.items[0].link == "https://events.example/unconf"
         await pilot.press("P")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         await pilot.press("y")
         await settle(pilot, lambda: roundup.view.info.status == "published")
         assert curator.draft_edition() is None
         # the feeds screen writes the OPML out where asked
         await pilot.press("3", "x")
-        await pilot.pause()
+        await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         target = tmp_path / "out.opml"
         app.screen.query_one("#field-path").value = str(target)
         await pilot.press("ctrl+s")

@@ -57,6 +57,29 @@ async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
                 await _workers_done(pilot)
             return
         if loop.time() > deadline:
-            notes = [n.message for n in pilot.app._notifications]
+            notes = getattr(pilot.app, "recorded_notes", None)
+            if notes is None:
+                notes = [n.message for n in pilot.app._notifications]
             raise AssertionError(f"timed out waiting for the app; notifications: {notes}")
         await pilot.pause(0.05)
+
+
+def modal_open(app: object) -> bool:
+    """True once a dialog (or the command palette) is the active screen, so keys reach it."""
+    from textual.screen import ModalScreen
+
+    return isinstance(getattr(app, "screen", None), ModalScreen)
+
+
+def record_notifications(app: object) -> list[str]:
+    """Keep every notification the app shows (they expire on screen before a timeout reports)."""
+    notes: list[str] = []
+    original = app.notify  # type: ignore[attr-defined]
+
+    def notify(message: str, *args: object, **kwargs: object) -> None:
+        notes.append(f"{kwargs.get('severity', 'information')}: {message}")
+        original(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[attr-defined]
+    app.recorded_notes = notes  # type: ignore[attr-defined]
+    return notes

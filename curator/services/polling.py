@@ -13,17 +13,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
-from curator.classify.decide import ThemeSnapshot
 from curator.errors import CuratorError, NotFoundError
 from curator.models import Feed, PostSource
-from curator.poller import FeedTask, Pipeline, PollerLock, Recorded, record_batch
+from curator.poller_lock import PollerLock
 from curator.schedule import Policy
 from curator.services.base import ServiceBase
 from curator.types import FeedInfo, FeedOutcome, PollSummary
 from curator.urls import normalise_feed_url
+
+if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts
+    from curator.classify.decide import ThemeSnapshot
+    from curator.poller import FeedTask, Recorded
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
 PER_HOST = 8
@@ -72,6 +76,8 @@ class PollService(ServiceBase):
                                         FEED.c.next_due_at <= datetime.now(UTC)))
         with self.db.read() as session:
             rows = session.connection().execute(query.order_by(FEED.c.id)).all()
+        from curator.poller import FeedTask
+
         return [FeedTask(*tuple(row)) for row in rows]
 
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
@@ -94,6 +100,8 @@ class PollService(ServiceBase):
 
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
                      stop: threading.Event | None) -> Iterator[FeedOutcome]:
+        from curator.poller import Pipeline, record_batch
+
         self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
         tasks = self.due_feeds(force, feed_url)
         if not tasks:

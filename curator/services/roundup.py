@@ -27,8 +27,6 @@ from curator.roundup import editions as rules
 from curator.roundup import sections as sections_mod
 from curator.roundup import store
 from curator.roundup.blurbs import who
-from curator.roundup.linkcheck import check_urls
-from curator.roundup.render import render, user_templates, write_atomic
 from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
 from curator.services.base import ServiceBase
 from curator.text import one_line
@@ -362,16 +360,22 @@ class RoundupService(ServiceBase):
 
     def export_edition(self, fmt: str, number: int | None = None) -> str:
         """The edition (draft by default) as md, html (full page), fragment or txt."""
+        from curator.roundup.render import render  # jinja2: loaded on first export
+
         return render(self.get_edition(number), fmt, self.locations.templates_dir)
 
     def export_edition_to(self, fmt: str, path: str | os.PathLike[str],
                           number: int | None = None) -> Path:
         """Export into a file atomically; returns the path written."""
+        from curator.roundup.render import write_atomic
+
         return write_atomic(path, self.export_edition(fmt, number))
 
     def template_files(self, copy: bool = False) -> list[tuple[str, Path, bool]]:
         """(name, path in use, is the user's own) per export template; `copy` first puts the
         bundled ones into the user's templates dir (never overwriting an edited one)."""
+        from curator.roundup.render import user_templates
+
         return user_templates(self.locations.templates_dir, copy)
 
     def check_links(self, number: int | None = None, timeout: float = 10.0) -> LinkReport:
@@ -380,6 +384,8 @@ class RoundupService(ServiceBase):
         with self.db.read() as session:
             edition = store.edition_by_number(session, view.info.number)
             raw = [(i.link, i.id or 0, i.title) for i in store.items_of(session, edition.id or 0)]
+        from curator.roundup.linkcheck import check_urls  # the HTTP stack: only when asked
+
         results = check_urls([link for link, _i, _t in raw if link], timeout=timeout)
         out: list[LinkResult] = []
         for result in results:
