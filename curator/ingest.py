@@ -4,8 +4,8 @@ Identity within a feed is the entry's guid, else its canonical link, else title 
 (`identity_key`). The same identity seen again with different content updates the stored post instead
 of adding a new one. A canonical link already stored from another feed (a blog and an aggregator both
 carrying the story) becomes a second `PostSource` of the same `Post`. Everything here runs inside the
-caller's write transaction, with set-based statements so a batch of feeds costs a handful of queries
-each rather than one per entry.
+caller's write transaction, with set-based statements: a whole batch of feeds costs a handful of
+queries (`BatchLookups` up front, one executemany per feed) rather than one per entry.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from curator.parse import ParsedEntry
 
 POST = Post.__table__  # type: ignore[attr-defined]
 SOURCE = PostSource.__table__  # type: ignore[attr-defined]
-_CHUNK = 400
-_BATCH_CHUNK = 900  # bound parameters per IN list (SQLite's old limit is 999)
+_CHUNK = 900  # bound parameters per IN list (SQLite's old limit is 999)
 
 
 def identity_key(entry: ParsedEntry) -> str | None:
@@ -58,8 +57,8 @@ class FeedOwner:
     org: str | None = None
 
 
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> list[Sequence[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 class _CoreOps:
@@ -67,13 +66,6 @@ class _CoreOps:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-
-    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, int]]:
-        rows = self.conn.execute(
-            select(SOURCE.c.identity_key, POST.c.id, POST.c.content_hash, POST.c.feed_id)
-            .join(POST, POST.c.id == SOURCE.c.post_id)
-            .where(SOURCE.c.feed_id == feed_id, SOURCE.c.identity_key.in_(keys)))
-        return {key: (post_id, digest, owner) for key, post_id, digest, owner in rows}
 
     def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
         """(source feed, identity key, post id, content hash, post owner) for any feed."""
@@ -135,15 +127,8 @@ class _SqliteOps(_CoreOps):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
         self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-    def known(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, int]]:
-        marks = ",".join("?" * len(keys))
-        self.cur.execute("SELECT ps.identity_key, p.id, p.content_hash, p.feed_id "
-                         "FROM post_source ps "
-                         "JOIN post p ON p.id = ps.post_id "
-                         f"WHERE ps.feed_id = ? AND ps.identity_key IN ({marks})",
-                         (feed_id, *keys))
-        return {key: (pid, digest, owner) for key, pid, digest, owner in self.cur.fetchall()}
+        self._deferred = False  # search indexing deferred to end_bulk
+        self._first_id = 0
 
     def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
         marks = ",".join("?" * len(keys))
@@ -198,7 +183,7 @@ class _SqliteOps(_CoreOps):
     def end_bulk(self) -> None:
         """Index the batch's new posts with one statement (they are numbered consecutively:
         nobody else inserts inside our transaction)."""
-        if getattr(self, "_deferred", False):
+        if self._deferred:
             last = int(self.cur.execute("SELECT coalesce(max(id), 0) FROM post").fetchone()[0])
             search_index.index_inserted(self.cur, self._first_id, last)
             self._deferred = False
@@ -224,12 +209,12 @@ class BatchLookups:
         keys = sorted({k for _fid, entries in feeds for e in entries
                        if (k := identity_key(e)) is not None})
         self.known: dict[tuple[int, str], tuple[int, str, int]] = {}
-        for chunk in _chunks(keys, _BATCH_CHUNK):
+        for chunk in _chunks(keys):
             for feed_id, key, pid, digest, owner in ops.known_any(chunk):
                 self.known[(feed_id, key)] = (pid, digest, owner)
         links = sorted({e.link for _fid, entries in feeds for e in entries if e.link})
         self.links: dict[str, int] = {}
-        for chunk in _chunks(links, _BATCH_CHUNK):
+        for chunk in _chunks(links):
             for pid, link in ops.by_link(chunk):
                 self.links.setdefault(link, pid)
 
@@ -242,15 +227,14 @@ def ops_for(conn: Connection) -> _CoreOps:
     return _SqliteOps(conn) if conn.dialect.name == "sqlite" else _CoreOps(conn)
 
 
-def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEntry],
-                  now: datetime, ops: _CoreOps | None = None,
-                  guesses: Sequence[ThemeGuess] | None = None,
-                  lookups: BatchLookups | None = None) -> StoreResult:
+def store_entries(ops: _CoreOps, lookups: BatchLookups, owner: FeedOwner,
+                  entries: Sequence[ParsedEntry], now: datetime,
+                  guesses: Sequence[ThemeGuess] | None = None) -> StoreResult:
     """Insert new stories, update changed ones, link cross-feed duplicates; return what changed.
 
-    `guesses` (one per entry, from the poll's workers) lets new posts arrive already themed.
+    `lookups` answers what is already stored for the whole batch; `guesses` (one per entry,
+    from the poll's workers) lets new posts arrive already themed.
     """
-    ops = ops or ops_for(conn)
     result = StoreResult()
     if guesses is not None and len(guesses) != len(entries):
         guesses = None
@@ -264,12 +248,7 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
                 guess_for[key] = guesses[index]
     if not unique:
         return result
-    known: dict[str, tuple[int, str, int]] = {}
-    if lookups is not None:
-        known = lookups.known_for(owner.id, list(unique))
-    else:
-        for chunk in _chunks(list(unique)):
-            known.update(ops.known(owner.id, chunk))
+    known = lookups.known_for(owner.id, list(unique))
     # only the story's first feed edits it: an aggregator's copy never overwrites the blog's
     changed = [(known[k][0], e) for k, e in unique.items()
                if k in known and known[k][1] != e.content_hash and known[k][2] == owner.id]
@@ -281,11 +260,7 @@ def store_entries(conn: Connection, owner: FeedOwner, entries: Sequence[ParsedEn
     fresh = [(k, e) for k, e in unique.items() if k not in known]
     if not fresh:
         return result
-    by_link: dict[str, int] = lookups.links if lookups is not None else {}
-    if lookups is None:
-        for chunk in _chunks(sorted({e.link for _, e in fresh if e.link})):
-            for pid, link in ops.by_link(chunk):
-                by_link.setdefault(link, pid)
+    by_link = lookups.links  # shared by the batch: this feed's new posts are added below
     new_rows: list[dict[str, Any]] = []
     pending: list[tuple[str, ParsedEntry]] = []
     claimed: set[str] = set()

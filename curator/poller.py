@@ -287,8 +287,8 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
                          parse_error=parse_error, redirected=moved_to is not None)
         stored = StoreResult()
         if parsed is not None:
-            stored = store_entries(conn, FeedOwner(task.id, task.person, task.org),
-                                   parsed.entries, now, ops, arrival.guesses, lookups)
+            stored = store_entries(ops, lookups, FeedOwner(task.id, task.person, task.org),
+                                   parsed.entries, now, arrival.guesses)
         etag, last_modified = task.etag, task.last_modified
         if parsed is not None and verdict.success:
             etag = fetched.headers.get("etag")
