@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from dbkit import make_v1_database
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
@@ -13,8 +13,6 @@ from curator.database import Database
 from curator.errors import CuratorError
 from curator.migrations import SCHEMA_VERSION, current_version
 from curator.models import Feed, Post
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _columns(db: Database) -> dict[str, set[str]]:
@@ -44,16 +42,7 @@ def test_write_commits_and_rolls_back(tmp_path: Path) -> None:
 
 
 def test_database_from_first_schema_migrates_and_keeps_data(tmp_path: Path) -> None:
-    path = tmp_path / "v1.db"
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / "schema_v1.sql").read_text())
-    conn.execute("INSERT INTO feed (url, title, person, in_opml, status, error_count, created_at) "
-                 "VALUES ('https://blog.example/feed', 'Blog', 'Dave', 1, 'ok', 0, '2024-01-01')")
-    conn.execute("INSERT INTO post (feed_id, title, summary, tags, content_hash, first_seen_at, "
-                 "last_seen_at, read, hidden, link) VALUES (1, 'Hello', 'text', '[\"a\"]', 'h', "
-                 "'2024-01-02', '2024-01-02', 0, 0, 'https://blog.example/hello')")
-    conn.commit()
-    conn.close()
+    path = make_v1_database(tmp_path / "v1.db", "Hello", tags='["a"]')
 
     db = Database(str(path)).open()
     fresh = Database(str(tmp_path / "fresh.db")).open()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbkit import bulk_posts, make_v1_database
 from pollkit import make_curator
 from sqlalchemy import delete, text, update
 
@@ -15,7 +16,6 @@ from curator.database import Database
 from curator.models import Feed, Post
 from curator.search_index import TABLE, fts_phrase, short_terms, supported
 
-FIXTURES = Path(__file__).parent / "fixtures"
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 POST = Post.__table__  # type: ignore[attr-defined]
 
@@ -109,16 +109,7 @@ def test_inserts_updates_and_deletes_reach_the_index(tmp_path: Path) -> None:
 
 @needs_fts
 def test_migrated_database_gets_existing_posts_indexed(tmp_path: Path) -> None:
-    path = tmp_path / "v1.db"
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / "schema_v1.sql").read_text())
-    conn.execute("INSERT INTO feed (url, title, person, in_opml, status, error_count, created_at) "
-                 "VALUES ('https://blog.example/feed', 'Blog', 'Dave', 1, 'ok', 0, '2024-01-01')")
-    conn.execute("INSERT INTO post (feed_id, title, summary, tags, content_hash, first_seen_at, "
-                 "last_seen_at, read, hidden, link) VALUES (1, 'Hello transparency', 'text', '[]', "
-                 "'h', '2024-01-02', '2024-01-02', 0, 0, 'https://blog.example/hello')")
-    conn.commit()
-    conn.close()
+    path = make_v1_database(tmp_path / "v1.db", "Hello transparency")
     Database(str(path)).open().close()
     c = make_curator(tmp_path, [])
     c._db = Database(str(path)).open()
@@ -132,17 +123,10 @@ def test_migrated_database_gets_existing_posts_indexed(tmp_path: Path) -> None:
 @needs_fts
 def test_rare_word_is_fast_at_100k_posts(tmp_path: Path) -> None:
     c = make_curator(tmp_path, [])
-    with c.db.write() as s:
-        s.add(Feed(id=1, url="http://a.example/feed"))
-    stamp = "2026-11-01 09:00:00.000000"
-    rows = [(1, f"Post {i} {'zeppelin' if i % 5000 == 0 else 'other'}", f"http://a.example/{i}",
+    rows = [(f"Post {i} {'zeppelin' if i % 5000 == 0 else 'other'}", f"http://a.example/{i}",
              "lorem ipsum dolor", f"2026-{1 + i % 12:02d}-01 09:00:00.{i:06d}")
             for i in range(100_000)]
-    with c.db.write() as s:
-        raw = s.connection().connection.driver_connection
-        raw.executemany("INSERT INTO post (feed_id, title, link, summary, published, tags, "
-                        f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
-                        f"(?, ?, ?, ?, ?, '[]', '', '{stamp}', '{stamp}', 0, 0)", rows)
+    bulk_posts(c, ("title", "link", "summary", "published"), rows)
     timings = {}
     for indexed in (True, False):
         c._search_index_cached = indexed

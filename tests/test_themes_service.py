@@ -20,6 +20,19 @@ from curator.models import (
 from curator.services import Curator, open_curator
 
 
+def place_in_edition(cur: Curator, post_id: int, section: str, theme: str) -> None:
+    """Put a post in edition #1 under a theme section, as the roundup editor would."""
+    with cur.db.write() as s:
+        edition = Edition(number=1, title="Roundup 1")
+        s.add(edition)
+        s.flush()
+        row = EditionSection(edition_id=edition.id or 0, kind="theme", title=section, theme=theme)
+        s.add(row)
+        s.flush()
+        s.add(EditionItem(edition_id=edition.id or 0, section_id=row.id or 0, post_id=post_id,
+                          title="x", link="https://a.example/x"))
+
+
 @pytest.fixture
 def cur() -> Curator:
     c = open_curator()
@@ -149,16 +162,8 @@ def test_reclassify_never_touches_user_or_edition_posts(cur: Curator) -> None:
     free = add_post(cur, feed, "Open data transparency three", "open data")
     cur.classify_posts([user, placed, free])
     cur.set_post_theme(user, "other")
+    place_in_edition(cur, placed, "Cool tools", "tools")
     with cur.db.write() as s:
-        edition = Edition(number=1, title="Roundup 1")
-        s.add(edition)
-        s.flush()
-        section = EditionSection(edition_id=edition.id or 0, kind="theme", title="Cool tools",
-                                 theme="tools")
-        s.add(section)
-        s.flush()
-        s.add(EditionItem(edition_id=edition.id or 0, section_id=section.id or 0, post_id=placed,
-                          title="x", link="https://a.example/x"))
         post = s.get(Post, placed)
         assert post is not None
         post.theme, post.theme_source = "tools", "edition"
@@ -207,16 +212,7 @@ def test_theme_crud_and_remove_rebuckets(cur: Curator) -> None:
     cur.classify_posts([pid])
     assert get(cur, pid).theme == "events"
     cur.set_post_theme(pid, "events")  # even a hand-placed post moves when its theme goes
-    with cur.db.write() as s:  # ... and one sitting in an edition
-        edition = Edition(number=1, title="Roundup 1")
-        s.add(edition)
-        s.flush()
-        section = EditionSection(edition_id=edition.id or 0, kind="theme", title="Events",
-                                 theme="events")
-        s.add(section)
-        s.flush()
-        s.add(EditionItem(edition_id=edition.id or 0, section_id=section.id or 0, post_id=pid,
-                          title="x", link="https://a.example/x"))
+    place_in_edition(cur, pid, "Events", "events")  # ... and one sitting in an edition
     assert cur.remove_theme("events") == 1
     assert get(cur, pid).theme in {"openness", "improvement", "tools", "other"}
     assert get(cur, pid).theme_source != "user"
