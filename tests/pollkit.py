@@ -26,5 +26,10 @@ def write_opml(path: Path, urls: list[str], person: str | None = None,
 
 
 def make_curator(tmp_path: Path, urls: list[str], **kwargs: str) -> Curator:
-    opml = write_opml(tmp_path / "feeds.opml", urls, **kwargs)
-    return Curator(Locations.resolve(str(tmp_path / "curator.db"), str(opml)))
+    write_opml(tmp_path / "feeds.opml", urls, **kwargs)
+    return reopen_curator(tmp_path)
+
+
+def reopen_curator(tmp_path: Path) -> Curator:
+    """A new facade on the same database and OPML (what a second `curator` process gets)."""
+    return Curator(Locations.resolve(str(tmp_path / "curator.db"), str(tmp_path / "feeds.opml")))

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 from httpserver import FeedServer, Reply, rss
-from pollkit import make_curator, write_opml
+from pollkit import make_curator, reopen_curator, write_opml
 from sqlmodel import select
 
 from curator.errors import ConflictError, NotFoundError
@@ -192,14 +192,6 @@ def test_feeds_removed_from_opml_are_not_polled(tmp_path, server) -> None:
     assert [o.url for o in cur.poll(force=True).outcomes] == [a]
 
 
-def make_curator_like(tmp_path):  # type: ignore[no-untyped-def]
-    """A new facade on the same database and OPML (what a second `curator poll` process gets)."""
-    from curator.paths import Locations
-    from curator.services import Curator
-
-    return Curator(Locations.resolve(str(tmp_path / "curator.db"), str(tmp_path / "feeds.opml")))
-
-
 def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monkeypatch) -> None:
     a = server.route("/a", Reply(body=rss(items("a", 1))))
     b = server.route("/b", Reply(body=rss(items("b", 1))))
@@ -210,10 +202,10 @@ def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monke
     real_load = OpmlDocument.load.__func__  # type: ignore[attr-defined]
     monkeypatch.setattr(OpmlDocument, "load",
                         classmethod(lambda cls, path: loads.append(path) or real_load(cls, path)))
-    fresh = make_curator_like(tmp_path)  # another process, same files
+    fresh = reopen_curator(tmp_path)  # another process, same files
     assert fresh.poll(force=True).feeds == 2
     assert loads == []  # same file as last mirrored: not parsed again
     write_opml(tmp_path / "feeds.opml", [b])  # edited by hand between two cron runs
-    later = make_curator_like(tmp_path)
+    later = reopen_curator(tmp_path)
     assert [o.url for o in later.poll(force=True).outcomes] == [b]
     assert len(loads) == 1
