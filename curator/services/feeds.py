@@ -56,28 +56,20 @@ class FeedService(ServiceBase):
             if cached is not None and stamp is not None and cached[0] == stamp:
                 # file unchanged since this process last mirrored it: nothing to change
                 return replace(cached[1], added=0, updated=0, removed=0)
-            report = self._sync(OpmlDocument.load(path), {})
+            report = self._sync(OpmlDocument.load(path), {}, _mirror_key(path, stamp))
             self._feeds_synced = (stamp, report) if stamp is not None else None
             return report
 
     def sync_opml_if_changed(self) -> None:
         """The poller's sync: skipped when feeds.opml is the very file last mirrored into this
         database, by any process (a cron `poll` would otherwise re-read a big OPML every run)."""
-        path = self.locations.opml
-        stamp = _stamp(path)  # taken before syncing: an edit during the sync re-syncs next time
-        if stamp is None:
-            self.sync_opml()
-            return
-        key = f"{path.resolve()}|{':'.join(map(str, stamp))}"
-        with self.db.read() as session:
-            seen = session.get(Meta, OPML_STAMP_KEY)
-        if seen is not None and seen.value == key:
-            return
+        key = _mirror_key(self.locations.opml, _stamp(self.locations.opml))
+        if key is not None:
+            with self.db.read() as session:
+                seen = session.get(Meta, OPML_STAMP_KEY)
+            if seen is not None and seen.value == key:
+                return
         self.sync_opml()
-        with self.db.write() as session:
-            row = session.get(Meta, OPML_STAMP_KEY) or Meta(key=OPML_STAMP_KEY, value=key)
-            row.value = key
-            session.add(row)
 
     def list_feeds(self, include_removed: bool = False, sync: bool = True) -> list[FeedInfo]:
         """The subscriptions, mirrored from feeds.opml first (cheap when the file is unchanged)."""
@@ -113,7 +105,7 @@ class FeedService(ServiceBase):
             doc = OpmlDocument.load(path) if path.exists() else OpmlDocument.new()
             yield doc
             atomic_write(path, doc.to_bytes())
-            self._sync(doc, renames if renames is not None else {})
+            self._sync(doc, renames if renames is not None else {}, _mirror_key(path, _stamp(path)))
 
     def add_feed(self, url: str, *, person: str | None = None, org: str | None = None,
                  category: str | None = None, theme: str | None = None,
@@ -231,7 +223,10 @@ class FeedService(ServiceBase):
             raise ConflictError(f"already subscribed: {url}")
 
     # database mirror ----------------------------------------------------------------------
-    def _sync(self, doc: OpmlDocument, renames: dict[str, str]) -> FeedSyncReport:
+    def _sync(self, doc: OpmlDocument, renames: dict[str, str],
+              mirrored: str | None) -> FeedSyncReport:
+        """Mirror `doc` into the Feed table; `mirrored` (the file's path and stat) is recorded in
+        the same transaction, so a later poller knows this exact file is already in the table."""
         valid: dict[str, OpmlFeed] = {}
         invalid: list[str] = []
         duplicates = 0
@@ -274,8 +269,17 @@ class FeedService(ServiceBase):
                     row.in_opml = False
                     session.add(row)
                     removed += 1
+            if mirrored is not None:
+                meta = session.get(Meta, OPML_STAMP_KEY) or Meta(key=OPML_STAMP_KEY, value="")
+                meta.value = mirrored
+                session.add(meta)
         return FeedSyncReport(len(valid), added, updated, removed, duplicates, invalid,
                               list(doc.warnings))
+
+
+def _mirror_key(path: Path, stamp: tuple[int, int, int, int] | None) -> str | None:
+    """What curator_meta remembers of the OPML file last mirrored: its path and stat."""
+    return None if stamp is None else f"{path.resolve()}|{':'.join(map(str, stamp))}"
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
