@@ -155,8 +155,11 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
     import curator.cli  # noqa: F401  (the `curator` command imports it before opening the app)
     from curator.paths import Locations
     from curator.services import Curator
-    from curator.tui.app import make_app
-    from curator.tui.screens.inbox import InboxScreen
+    from curator.startup import quiet_imports
+
+    with quiet_imports():  # as `curator.tui.run_app` does
+        from curator.tui.app import make_app
+        from curator.tui.screens.inbox import InboxScreen
 
     imported = time.time()
     import gc

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from curator.demo import DemoServer
 from curator.services import Curator
 from curator.tui.app import make_app
+from curator.tui.screens.base import SteadyFooter
 from curator.tui.screens.feeds import FeedsScreen
 from curator.tui.screens.inbox import InboxScreen
 from curator.tui.screens.roundup import RoundupScreen
@@ -212,6 +214,24 @@ async def test_a_failing_worker_becomes_a_notification(curator: Curator, monkeyp
         await settle(pilot)
         assert app.is_running
         assert any("database on fire" in str(n.message) for n in app._notifications)
+
+
+async def test_footer_shows_the_keys_and_is_rebuilt_only_when_they_change(
+        curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.counted >= 1)
+        footer = inbox.query_one(SteadyFooter)
+        keys = [str(k.key) for k in footer.query(FooterKey)]
+        assert "space" in keys and "slash" in keys  # pick and filter, from the inbox bindings
+        before = id(footer.query(FooterKey).first())
+        inbox.refresh_bindings()  # "bindings updated" (Textual says it on every focus move...)
+        await pilot.press("down", "down", "up")
+        await settle(pilot)
+        assert id(footer.query(FooterKey).first()) == before  # ...the same keys: not rebuilt
+        await pilot.press("slash")  # the filter box has other keys
+        await settle(pilot, lambda: "space" not in [str(k.key) for k in footer.query(FooterKey)])
 
 
 async def test_keymap_from_config_remaps_a_binding(curator: Curator) -> None:

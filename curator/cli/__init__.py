@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 
-import click
-from sqlalchemy.exc import SQLAlchemyError
+from curator.startup import quiet_imports
 
-from curator import __version__
-from curator.cli.context import AppContext, pass_app
-from curator.errors import CuratorError
+with quiet_imports():
+    import click
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from curator import __version__
+    from curator.cli.context import AppContext, pass_app
+    from curator.errors import CuratorError
 
 
 class CuratorGroup(click.Group):
@@ -93,4 +96,5 @@ def _register() -> None:
             main.add_command(command)
 
 
-_register()
+with quiet_imports():
+    _register()

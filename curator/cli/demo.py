@@ -10,14 +10,17 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from curator.cli.output import emit_json
 from curator.config import Settings
-from curator.demo import DemoServer
 from curator.paths import Locations
 from curator.services import Curator
+
+if TYPE_CHECKING:
+    from curator.demo import DemoServer
 
 
 def demo_locations(home: Path) -> Locations:
@@ -64,6 +67,8 @@ def demo_command(no_tui: bool, keep: bool, folder: Path | None, as_json: bool) -
     temporary folder (your own feeds and database are not touched), polls every blog, and opens
     the terminal UI. Quit the UI with ctrl+q.
     """
+    from curator.demo import DemoServer  # the sample blogs load only for this command
+
     home = folder if folder is not None else Path(tempfile.mkdtemp(prefix="curator-demo-"))
     keep = keep or folder is not None
     with DemoServer() as server:

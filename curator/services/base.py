@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from curator.config import Settings
 from curator.database import Database
 from curator.paths import Locations
@@ -14,11 +16,14 @@ class ServiceBase:
         self.locations = locations
         self.settings = settings if settings is not None else Settings.load(locations.config_file)
         self._db: Database | None = None
+        self._db_lock = threading.Lock()  # the TUI's first workers may all ask at once
 
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database(self.locations.db).open()
+            with self._db_lock:
+                if self._db is None:
+                    self._db = Database(self.locations.db).open()
         return self._db
 
     def close(self) -> None:

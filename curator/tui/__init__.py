@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 
 def run_app(curator: Curator) -> None:
-    from curator.tui.app import make_app
+    from curator.startup import quiet_imports
 
+    with quiet_imports():
+        from curator.tui.app import make_app
     make_app(curator).run()

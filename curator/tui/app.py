@@ -10,7 +10,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from functools import partial
+from importlib import import_module
 from pathlib import Path
+from typing import cast
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -23,22 +25,32 @@ from curator.errors import CuratorError
 from curator.services import Curator
 from curator.text import one_line
 from curator.tui.messages import PollFinished, PollProgress, PollStarted
-from curator.tui.screens.feeds import FeedsScreen
-from curator.tui.screens.help import HelpScreen
-from curator.tui.screens.inbox import InboxScreen
-from curator.tui.screens.roundup import RoundupScreen
-from curator.tui.screens.themes import ThemesScreen
+from curator.tui.screens.base import CuratorScreen
 
 CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
 DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
+# Each mode's screen is imported when first shown: the inbox opens without loading the others.
+SCREENS = {"inbox": ("curator.tui.screens.inbox", "InboxScreen"),
+           "roundup": ("curator.tui.screens.roundup", "RoundupScreen"),
+           "feeds": ("curator.tui.screens.feeds", "FeedsScreen"),
+           "themes": ("curator.tui.screens.themes", "ThemesScreen")}
+
+
+def screen_class(mode: str) -> type[CuratorScreen]:
+    module, name = SCREENS[mode]
+    return cast("type[CuratorScreen]", getattr(import_module(module), name))
+
+
+def _new_screen(mode: str) -> CuratorScreen:
+    return screen_class(mode)()
 
 
 class CuratorApp(App[None]):
     TITLE = "curator"
     SUB_TITLE = "From the blogs!"
     CSS_PATH = Path(__file__).parent / "curator.tcss"
-    MODES = {"inbox": InboxScreen, "roundup": RoundupScreen, "feeds": FeedsScreen,
-             "themes": ThemesScreen}
+    MODES = {mode: partial(_new_screen, mode) for mode in SCREENS}
+    DEFAULT_MODE = "inbox"  # built first, with no blank default screen before it
     BINDINGS = [
         Binding("1", "switch_mode('inbox')", "Inbox", id="mode-inbox", tooltip="The inbox"),
         Binding("2", "switch_mode('roundup')", "Roundup", id="mode-roundup",
@@ -53,7 +65,7 @@ class CuratorApp(App[None]):
     ]
 
     poll_status: reactive[str] = reactive("")
-    data_version: reactive[int] = reactive(0)
+    data_version: reactive[int] = reactive(0, init=False)  # the screens load themselves first
 
     def __init__(self, curator: Curator, poll_on_start: bool = True) -> None:
         super().__init__()
@@ -70,7 +82,6 @@ class CuratorApp(App[None]):
         # (60-90 ms each, at random keystrokes, before this). The inbox freezes once more when
         # its first page is on screen.
         gc.freeze()
-        self.switch_mode("inbox")
         if self.poll_on_start:
             self.call_after_refresh(self.poll_feeds, False)
         self.set_interval(CHECK_EVERY, partial(self.poll_feeds, False), name="poll-check")
@@ -135,7 +146,7 @@ class CuratorApp(App[None]):
 
     def watch_data_version(self, _old: int, _new: int) -> None:
         screen = self.screen
-        if isinstance(screen, InboxScreen | RoundupScreen | FeedsScreen | ThemesScreen):
+        if isinstance(screen, CuratorScreen):
             screen.reload()
 
     # the one error route -----------------------------------------------------------------------
@@ -156,6 +167,8 @@ class CuratorApp(App[None]):
 
     # help, palette, themes -----------------------------------------------------------------------
     def action_help(self) -> None:
+        from curator.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.all_bindings()))
 
@@ -163,9 +176,9 @@ class CuratorApp(App[None]):
         """(where, binding) for every binding of the app and its screens, after the keymap."""
         out: list[tuple[str, Binding]] = []
         keymap = self._keymap
-        for where, cls in (("everywhere", type(self)), ("inbox", InboxScreen),
-                           ("roundup", RoundupScreen), ("feeds", FeedsScreen),
-                           ("themes", ThemesScreen)):
+        classes: list[tuple[str, type[App[None] | Screen[None]]]] = [("everywhere", type(self))]
+        classes += [(mode, screen_class(mode)) for mode in SCREENS]
+        for where, cls in classes:
             for binding in cls.BINDINGS:
                 if isinstance(binding, Binding):
                     if binding.id and binding.id in keymap:

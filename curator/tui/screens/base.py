@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -35,6 +35,40 @@ class StatusLine(Static):
         self.update("  ·  ".join(part for part in (self.local, poll) if part), layout=False)
 
 
+class SteadyFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change.
+
+    Every focus move and reactive change announces "bindings updated"; the stock footer then
+    rebuilds all its keys (about 40 ms for the inbox's 14), five times while the inbox starts.
+    """
+
+    def __init__(self, wait: bool = False, **kwargs: object) -> None:
+        """`wait`: stay empty until `show_keys()` (the screen's first data comes first)."""
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[object, ...] | None = None
+        self._waiting = wait
+
+    def show_keys(self) -> None:
+        if self._waiting:
+            self._waiting = False
+            # from the footer's own message queue: its keys bind to its reactives from there
+            self.call_later(self.bindings_changed, self.screen)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if self._waiting:
+            return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            shown = (self.compact, self.show_command_palette, *(
+                (binding.key, binding.action, binding.description, enabled, tooltip,
+                 self.app.get_key_display(binding))
+                for _, binding, enabled, tooltip in screen.active_bindings.values()
+                if binding.show))
+            if shown == self._shown:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
+
+
 class CuratorScreen(Screen[None]):
     """Base screen: workers that fail end up as one notification (never a crash)."""
 
@@ -50,7 +84,16 @@ class CuratorScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self.curator_app.report_worker_error(event.worker)
 
+    _resume_pending = False
+
     def on_screen_resume(self) -> None:
+        # Textual announces a mode's first appearance twice: one load, not two racing workers
+        if not self._resume_pending:
+            self._resume_pending = True
+            self.call_later(self._resumed)
+
+    def _resumed(self) -> None:
+        self._resume_pending = False
         self.reload()
 
     def reload(self) -> None:

@@ -13,11 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe, when
-from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
 from curator.tui.screens.modals import Confirm, FieldsForm
 from curator.types import FeedInfo
 
@@ -47,7 +47,7 @@ class FeedsScreen(CuratorScreen):
             with VerticalScroll(id="feed-detail-scroll"):
                 yield Static("", id="feed-detail", markup=False)
         yield StatusLine(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()

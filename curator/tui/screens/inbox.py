@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from curator.services.posts import QueryCancelled
@@ -38,7 +38,7 @@ from curator.tui.render import (
     more_cells,
     row_cells,
 )
-from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
 from curator.tui.screens.modals import ThemePicker
 from curator.types import PostInfo
 
@@ -47,6 +47,7 @@ PAGE = 60  # rows per keystroke (newest first): a tall screen and a margin; more
 
 
 class InboxScreen(CuratorScreen):
+    AUTO_FOCUS = "#posts"  # the list, not the filter box above it (one footer rebuild fewer)
     BINDINGS = [
         Binding("space", "pick", "Pick", id="pick", tooltip="Pick / unpick for the draft edition"),
         Binding("t", "retheme", "Theme", id="retheme", tooltip="Move the post to another theme"),
@@ -94,10 +95,7 @@ class InboxScreen(CuratorScreen):
             with VerticalScroll(id="detail-scroll"):
                 yield Static("", id="detail", markup=False)
         yield StatusLine(id="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.table.focus()
+        yield SteadyFooter(wait=True)  # built after the first rows: they matter more
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
@@ -183,6 +181,7 @@ class InboxScreen(CuratorScreen):
         self.loads += 1
         if self.loads == 1:  # the screen is built: keep the collector off it (see CuratorApp)
             self.call_after_refresh(gc.freeze)
+            self.call_after_refresh(self.query_one(SteadyFooter).show_keys)
         self._show_detail()
         if self._focus_list:
             self.call_after_refresh(self._focus_list_now)

@@ -14,13 +14,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Tree
+from textual.widgets import Header, Tree
 
 from curator.errors import NotFoundError
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe
-from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
 from curator.tui.screens.modals import Confirm, FieldsForm, TextEditor, ThemePicker
 
 FORMATS = ("md", "html", "txt")
@@ -64,7 +64,7 @@ class RoundupScreen(CuratorScreen):
             with VerticalScroll(id="preview-scroll"):
                 yield Markdown("", id="preview", open_links=False)
         yield StatusLine(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()

@@ -11,11 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe, when
-from curator.tui.screens.base import CuratorScreen, StatusLine
+from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
 from curator.tui.screens.modals import Confirm, FieldsForm
 from curator.types import ModelInfo, RuleInfo
 
@@ -48,7 +48,7 @@ class ThemesScreen(CuratorScreen):
             with VerticalScroll(id="stats-scroll"):
                 yield Static("", id="stats", markup=False)
         yield StatusLine(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#theme-table", DataTable).add_columns("#", "Slug", "Name", "Posts")
