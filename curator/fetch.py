@@ -28,6 +28,7 @@ from http.cookiejar import DefaultCookiePolicy
 
 import httpx
 
+from curator.http_transport import poller_transport
 from curator.schedule import retry_after_seconds
 from curator.urls import host_of
 from curator.useragent import user_agent
@@ -161,14 +162,14 @@ class Fetcher:
         self._per_host_limit = max(1, per_host)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self.paused_hosts: dict[str, float] = {}  # host -> monotonic time it may be asked again
+        limits = httpx.Limits(max_connections=max(1, concurrency),
+                              max_keepalive_connections=max(1, concurrency))
         self._client = httpx.AsyncClient(
             headers={"User-Agent": agent, "Accept": accept,
                      "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
                                   write=read_timeout, pool=None),
-            limits=httpx.Limits(max_connections=max(1, concurrency),
-                                max_keepalive_connections=max(1, concurrency)),
-            follow_redirects=False, trust_env=False,
+            transport=poller_transport(limits), follow_redirects=False, trust_env=False,
         )
         # a feed reader has no business keeping cookies: never store one, never send one back
         self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
