@@ -14,7 +14,7 @@ from sqlalchemy import delete, text, update
 
 from curator.database import Database
 from curator.models import Feed, Post
-from curator.search_index import TABLE, fts_phrase, short_terms, supported
+from curator.search_index import TABLE, candidates_query, short_terms, supported
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 POST = Post.__table__  # type: ignore[attr-defined]
@@ -82,7 +82,7 @@ def _match(c, word: str) -> list[int]:  # type: ignore[no-untyped-def]
     with c.db.read() as s:
         rows = s.connection().execute(
             text(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q ORDER BY rowid"),
-            {"q": fts_phrase(word)})
+            {"q": candidates_query(word)})
         return [r[0] for r in rows]
 
 
@@ -118,6 +118,16 @@ def test_migrated_database_gets_existing_posts_indexed(tmp_path: Path) -> None:
     assert [p.title for p in c.list_posts(search="transparency")] == ["Hello transparency"]
     assert [p.title for p in c.list_posts(search="cy")] == ["Hello transparency"]  # field end
     assert c.list_posts(search="zq") == []
+    with c.db.read() as s:  # rebuilt without positions (schema 5)
+        sql = s.connection().execute(text("SELECT sql FROM sqlite_master WHERE name = :t"),
+                                     {"t": TABLE}).scalar_one()
+    assert "detail='none'" in sql
+
+
+def test_candidates_query_quotes_every_trigram_once() -> None:
+    assert candidates_query("data") == '"dat" AND "ata"'
+    assert candidates_query("aaaa") == '"aaa"'
+    assert candidates_query('a"b"c') == '"a""b" AND """b""" AND "b""c"'
 
 
 @needs_fts

@@ -92,10 +92,11 @@ def _featured() -> Any:
 
 
 def _search_ids(word: str, terms: list[str] | None = None) -> Any:
-    """Ids of posts whose indexed text contains `word`, or any of `terms` (quoted: never FTS5
-    syntax)."""
+    """Ids of posts whose indexed text holds every trigram of `word` (a superset of those
+    containing it: callers add the LIKE), or any of `terms` (quoted: never FTS5 syntax)."""
     index = table(search_index.TABLE, column("rowid"))
-    phrases = " OR ".join(search_index.fts_phrase(t) for t in (terms or [word]))
+    phrases = (" OR ".join(search_index.fts_phrase(t) for t in terms) if terms
+               else search_index.candidates_query(word))
     return (select(index.c.rowid)  # anonymous bind: several words never share a parameter
             .where(literal_column(search_index.TABLE).op("MATCH")(phrases)))
 
