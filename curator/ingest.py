@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -100,6 +101,7 @@ class _CoreOps:
         """The batch is stored; must run before the transaction commits."""
 
 
+@lru_cache(maxsize=1024)  # most values are the batch's own `now` (first/last seen): 60% of calls
 def _sql_dt(value: datetime | None) -> str | None:
     """The text SQLAlchemy's SQLite DateTime type stores (naive UTC with microseconds)."""
     if value is None:
