@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
@@ -25,6 +25,7 @@ from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncRep
 from curator.urls import normalise_feed_url
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
+FEED = Feed.__table__  # type: ignore[attr-defined]
 OPML_STAMP_KEY = "opml_synced"  # curator_meta: the feeds.opml file (path + stat) last mirrored
 
 
@@ -242,6 +243,7 @@ class FeedService(ServiceBase):
             else:
                 valid[key] = feed
         added = updated = removed = 0
+        new_rows: list[dict[str, object]] = []
         with self.db.write() as session:
             rows = list(session.exec(select(Feed)).all())
             by_key = {normalise_feed_url(r.url): r for r in rows}
@@ -253,7 +255,7 @@ class FeedService(ServiceBase):
             for key, feed in valid.items():
                 row = by_key.get(key)
                 if row is None:
-                    session.add(_new_row(feed))
+                    new_rows.append(_new_values(feed))
                     added += 1
                     continue
                 if not row.in_opml:
@@ -269,6 +271,8 @@ class FeedService(ServiceBase):
                     row.in_opml = False
                     session.add(row)
                     removed += 1
+            if new_rows:  # one statement: a first sync of 1000 feeds built 1000 ORM objects
+                session.connection().execute(insert(FEED), new_rows)
             if mirrored is not None:
                 meta = session.get(Meta, OPML_STAMP_KEY) or Meta(key=OPML_STAMP_KEY, value="")
                 meta.value = mirrored
@@ -290,10 +294,13 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _new_row(feed: OpmlFeed) -> Feed:
-    row = Feed(url=feed.url)
-    _copy(row, feed)
-    return row
+def _new_values(feed: OpmlFeed) -> dict[str, object]:
+    """A new Feed row's columns: the model's defaults, then what the outline says."""
+    values = {name: info.get_default(call_default_factory=True)
+              for name, info in Feed.model_fields.items() if name != "id"}
+    values.update({name: getattr(feed, name) for name in _FIELDS})
+    values.update(url=feed.url, theme_hint=feed.theme, in_opml=True)
+    return values
 
 
 def _copy(row: Feed, feed: OpmlFeed) -> None:
