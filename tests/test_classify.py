@@ -168,3 +168,39 @@ def test_seed_reduced_to_a_bare_word_is_ignored() -> None:
     assert model.predict(Doc(title="Sign the petition")).theme == "other"
     hit = model.predict(Doc(title="The zine fairs are back"))
     assert hit.theme == "events" and "zine fair (title)" in hit.why
+
+
+def test_cached_tokens_match_a_plain_scan() -> None:
+    """`tokens` splits on whitespace and caches chunks; it must equal the regex scan it replaces."""
+    from curator.classify.features import _WORD, _token
+
+    texts = ["The Council's open-data tips: C++, e-mail & FOI (2024)... K\u212aelvin \u0130stanbul",
+             "a\u00a0b\u2003c\u2028d\x1ce+f  ’quoted’ --dash-- .dot. ++plus++ 1,000 x/y/z",
+             "https://example.org/a?b=c&d=e naïve café Ωmega résumé Straße", "", "   ",
+             "Open Data open data OPEN DATA open  data\nopen\tdata"]
+    for text in texts + texts:  # the second round answers from the chunk cache
+        expected = [t for t in (_token(raw) for raw in _WORD.findall(text.lower())) if t]
+        assert tokens(text) == expected
+
+
+def test_phrase_finder_matches_a_left_to_right_scan() -> None:
+    """Multi-word seeds are found in the order (and so the set order) of the scan they replace."""
+    import random
+
+    zero = ThemeClassifier(THEMES).zeroshot
+    phrases = sorted(key for key in zero.index if len(key) > 1)
+    pieces = [list(key) for key in phrases] + [[w] for key in phrases for w in key] + [["x"]]
+    longest = max(len(key) for key in zero.index)
+    rng = random.Random(5)
+    found = 0
+    for _ in range(400):
+        toks = [w for piece in rng.choices(pieces, k=rng.randint(0, 30)) for w in piece]
+        scan: list[str] = []
+        for i in range(len(toks)):
+            for n in range(2, longest + 1):
+                key = " ".join(toks[i:i + n])
+                if i + n <= len(toks) and key in zero.lookup and key not in scan:
+                    scan.append(key)
+        assert zero._phrases(toks) == scan
+        found += len(scan)
+    assert found > 1000

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, NamedTuple
 
 from curator.classify.features import STOPWORDS, Doc, norm_tag, surface, tokens
@@ -110,15 +111,46 @@ class ZeroShot:
         for (key, slug), weight in raw.items():
             share = weight / len(owners[key])
             self.index.setdefault(key, {})[slug] = share
-        # lookups by space-joined string; first token -> longest phrase starting with it
+        # lookups by space-joined string
         self.lookup: dict[str, tuple[tuple[str, float], ...]] = {
             " ".join(key): tuple(hit.items()) for key, hit in self.index.items()}
         self.shown = {" ".join(key): text for key, text in self.display.items()}
         self.unigrams = {key[0] for key in self.index if len(key) == 1}
-        self.starts: dict[str, int] = {}  # first token -> longest multi-word phrase
-        for key in self.index:
+        # multi-word phrases by their first two tokens: (phrase tokens, lookup key), shortest first
+        self.by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
+        for key in sorted(self.index, key=len):
             if len(key) > 1:
-                self.starts[key[0]] = max(self.starts.get(key[0], 0), len(key))
+                self.by_pair.setdefault((key[0], key[1]), []).append((key, " ".join(key)))
+        self.pairs = frozenset(self.by_pair)
+
+    def _phrases(self, toks: list[str]) -> list[str]:
+        """The multi-word phrases in `toks`, ordered by (first position, length).
+
+        That is the order a left-to-right scan finds them in, so adding them to the field's set in
+        this order gives the same set (and iteration order) as the scan did. Adjacent pairs are
+        matched against the phrases' first pairs in C; only the few hits are located in Python.
+        """
+        present = self.pairs.intersection(zip(toks, islice(toks, 1, None), strict=False))
+        if not present:
+            return []
+        found: list[tuple[int, int, str]] = []
+        index = toks.index
+        for pair in present:
+            first, second = pair
+            i = index(first)
+            while toks[i + 1] != second:
+                i = index(first, i + 1)
+            for phrase, key in self.by_pair[pair]:
+                n = len(phrase)
+                j = i
+                try:
+                    while n > 2 and tuple(toks[j:j + n]) != phrase:
+                        j = index(first, j + 1)
+                except ValueError:
+                    continue  # the pair is here but not the whole phrase
+                found.append((j, n, key))
+        found.sort()
+        return [key for _i, _n, key in found]
 
     def score(self, doc: Doc, title_toks: list[str] | None = None,
               text_toks: list[str] | None = None) -> ZeroShotResult:
@@ -127,21 +159,13 @@ class ZeroShot:
         fields = [("title", doc.title_tokens() if title_toks is None else title_toks),
                   ("text", doc.text_tokens() if text_toks is None else text_toks)]
         fields += [("tag", norm_tag(tag).split()) for tag in doc.tags]
-        lookup, starts, shown = self.lookup, self.starts, self.shown
+        lookup = self.lookup
         for name, toks in fields:
             fw = FIELD_WEIGHTS[name]
-            n_toks = len(toks)
             found = self.unigrams.intersection(toks)  # each phrase counts once per field
-            for i, tok in enumerate(toks):
-                longest = starts.get(tok)
-                if longest is None:
-                    continue
-                if longest > n_toks - i:
-                    longest = n_toks - i
-                for n in range(2, longest + 1):
-                    key = " ".join(toks[i:i + n])
-                    if key in lookup:
-                        found.add(key)
+            if len(toks) > 1:
+                for key in self._phrases(toks):
+                    found.add(key)
             for key in found:
                 hits.append((key, name, fw))
                 for slug, weight in lookup[key]:
@@ -149,7 +173,7 @@ class ZeroShot:
         if doc.hint in scores:
             scores[doc.hint] += HINT_BONUS
             hits.append(("", doc.hint, HINT_BONUS))
-        return ZeroShotResult(scores, hits, lookup, shown)
+        return ZeroShotResult(scores, hits, lookup, self.shown)
 
     def log_probabilities(self, scores: Any) -> Any:
         """Row-wise log-softmax of a (posts x themes) score matrix, as `probabilities` does."""
