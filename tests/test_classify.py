@@ -204,3 +204,24 @@ def test_phrase_finder_matches_a_left_to_right_scan() -> None:
         assert zero._phrases(toks) == scan
         found += len(scan)
     assert found > 1000
+
+
+def test_domain_fast_path_agrees_with_urlsplit() -> None:
+    from urllib.parse import urlsplit
+
+    from curator.classify.features import domain_of
+
+    def slow(url: str) -> str | None:
+        try:
+            host = urlsplit(url if "//" in url else "//" + url).hostname
+        except ValueError:
+            return None
+        return host.removeprefix("www.") if host else None
+
+    urls = ["https://www.Example.ORG/a?b#c", "http://a.b", "https://www./x", "https:///path",
+            "https://user@host.org/", "https://host.org:8080/x", "https://[::1]/x", "http://a b/",
+            "https://h\u00e9.org/x", "https://h.org\t/x", " https://lead.org/", "HTTPS://UP.ORG/",
+            "https://q.org?x=1", "https://f.org#frag", "https://x.org/caf\u00e9", "example.org/p",
+            "https://h.org\\x/y", "ftp://f.org/", "https://dot.org./", "https://a.org\n.b/"]
+    for url in urls:
+        assert domain_of(url) == slow(url), url

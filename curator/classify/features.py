@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from urllib.parse import urlsplit
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’&+.-]*[a-z0-9+]|[a-z0-9]")
@@ -95,8 +94,10 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-# whitespace-delimited chunk, as written -> its tokens; most chunks of a post were seen before
-_CHUNKS: dict[str, tuple[str, ...]] = {}
+# whitespace-delimited chunk, as written -> its one token ("" for none); chunks that hold several
+# tokens ("and/or", links) are kept apart, so the common case is one C-level map over a dict
+_ONE: dict[str, str] = {}
+_MANY: dict[str, tuple[str, ...]] = {}
 _CHUNKS_MAX = 100_000
 
 
@@ -104,25 +105,38 @@ def tokens(text: str | None) -> list[str]:
     """Stemmed content words of `text`, in order (stopwords and bare numbers dropped).
 
     Tokens never span whitespace (no whitespace character can be part of a word), so a text is
-    split on whitespace in C and each chunk's tokens come from a cache: a post costs a few dict
-    lookups instead of a regex scan. New chunks go through `_chunk_tokens` in text order, so words
-    meet `stem` in the same order as a plain scan would (which keeps `surface` the same).
+    split on whitespace in C and each chunk's token comes from a cache: a post costs one C-level
+    map over a dict instead of a regex scan. New chunks go through `_chunk_tokens` in text order,
+    so words meet `stem` in the same order as a plain scan would (which keeps `surface` the same).
     """
     if not text:
         return []
     chunks = text.split()
-    found = list(map(_CHUNKS.get, chunks))
-    if None in found:
-        for i, chunk in enumerate(chunks):
-            if found[i] is None:
-                toks = _CHUNKS.get(chunk)
-                if toks is None:
-                    toks = _chunk_tokens(chunk)
-                    if len(_CHUNKS) >= _CHUNKS_MAX:
-                        _CHUNKS.clear()  # memory stays bounded; the word cache keeps the words
-                    _CHUNKS[chunk] = toks
-                found[i] = toks
-    return list(chain.from_iterable(found))  # type: ignore[arg-type]
+    try:
+        return list(filter(None, map(_ONE.__getitem__, chunks)))
+    except KeyError:  # a chunk not seen yet, or one with several tokens
+        return _tokens_slow(chunks)
+
+
+def _tokens_slow(chunks: list[str]) -> list[str]:
+    out: list[str] = []
+    for chunk in chunks:
+        token = _ONE.get(chunk)
+        if token is None:
+            many = _MANY.get(chunk)
+            if many is None:
+                many = _chunk_tokens(chunk)
+                if len(_ONE) + len(_MANY) >= _CHUNKS_MAX:
+                    _ONE.clear()  # memory stays bounded; the word cache keeps the words
+                    _MANY.clear()
+                if len(many) > 1:
+                    _MANY[chunk] = many
+                else:
+                    _ONE[chunk] = many[0] if many else ""
+            out.extend(many)
+        elif token:
+            out.append(token)
+    return out
 
 
 @lru_cache(maxsize=20_000)
@@ -130,10 +144,18 @@ def norm_tag(tag: str) -> str:
     return " ".join(tokens(tag)) or tag.strip().lower()
 
 
+# "http(s)://host/..." with a plain host (no port, credentials, brackets or spaces)
+_PLAIN_HOST = re.compile(r"https?://([^/?#@:\[\]\s]*)(?:[/?#]|\Z)")
+
+
 def domain_of(url: str | None) -> str | None:
     """The host of a link without 'www.', or None."""
     if not url:
         return None
+    fast = _PLAIN_HOST.match(url)
+    if fast is not None and fast.group(1).isascii():  # what urlsplit gives, without its cost
+        host = fast.group(1).lower()
+        return host.removeprefix("www.") if host else None
     try:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:

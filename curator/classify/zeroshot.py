@@ -9,7 +9,7 @@ evidence so a user-made theme with no seeds still attracts posts.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -44,36 +44,41 @@ class Evidence(NamedTuple):
 
 @dataclass
 class ZeroShotResult:
+    """Scores plus what was found: per field, the set of phrase keys (in the order scores summed
+    them), and the feed's hint if it counted. Reasons and evidence are worded only when asked."""
+
     scores: dict[str, float]
-    hits: list[tuple[str, str, float]] = field(default_factory=list)  # (phrase key, field, weight)
-    lookup: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
-    shown: dict[str, str] = field(default_factory=dict)
+    groups: list[tuple[str, set[str]]]
+    hint: str | None
+    scorer: ZeroShot
 
     def reasons(self, theme: str) -> list[tuple[float, str, str]]:
         """(weight, phrase, field) of what spoke for `theme` (the hot path of explanations)."""
         out = []
-        lookup, shown = self.lookup, self.shown
-        for key, name, fw in self.hits:
-            if key == "":
-                if theme == name:
-                    out.append((fw, "feed default", "feed"))
+        shown, by_theme = self.scorer.shown, self.scorer.by_theme
+        for name, found in self.groups:
+            weights = by_theme[name].get(theme)
+            if weights is None:
                 continue
-            for slug, weight in lookup[key]:
-                if slug == theme:
-                    out.append((fw * weight, shown[key], name))
+            for key in found:
+                weight = weights.get(key)
+                if weight is not None:
+                    out.append((weight, shown[key], name))
+        if self.hint == theme:
+            out.append((HINT_BONUS, "feed default", "feed"))
         return out
 
     def evidence(self, theme: str | None = None) -> list[Evidence]:
         """What spoke for `theme` (or for every theme), built only when asked for."""
         out = []
-        for key, name, fw in self.hits:
-            if key == "":
-                if theme is None or theme == name:
-                    out.append(Evidence(name, "feed default", "feed", fw))
-                continue
-            for slug, weight in self.lookup[key]:
-                if theme is None or slug == theme:
-                    out.append(Evidence(slug, self.shown[key], name, fw * weight))
+        shown, weighted = self.scorer.shown, self.scorer.weighted
+        for name, found in self.groups:
+            for key in found:
+                for slug, weight in weighted[name][key]:
+                    if theme is None or slug == theme:
+                        out.append(Evidence(slug, shown[key], name, weight))
+        if self.hint is not None and (theme is None or theme == self.hint):
+            out.append(Evidence(self.hint, "feed default", "feed", HINT_BONUS))
         return out
 
 
@@ -122,6 +127,16 @@ class ZeroShot:
             if len(key) > 1:
                 self.by_pair.setdefault((key[0], key[1]), []).append((key, " ".join(key)))
         self.pairs = frozenset(self.by_pair)
+        # per field: key -> ((slug, field weight x share), ...), and theme -> {key: that product}
+        self.weighted = {name: {text: tuple((slug, fw * weight) for slug, weight in hit)
+                                for text, hit in self.lookup.items()}
+                         for name, fw in FIELD_WEIGHTS.items()}
+        self.by_theme: dict[str, dict[str, dict[str, float]]] = {}
+        for name, table in self.weighted.items():
+            per_theme = self.by_theme.setdefault(name, {})
+            for text, shares in table.items():
+                for slug, weight in shares:
+                    per_theme.setdefault(slug, {})[text] = weight
 
     def _phrases(self, toks: list[str]) -> list[str]:
         """The multi-word phrases in `toks`, ordered by (first position, length).
@@ -155,25 +170,27 @@ class ZeroShot:
     def score(self, doc: Doc, title_toks: list[str] | None = None,
               text_toks: list[str] | None = None) -> ZeroShotResult:
         scores = dict.fromkeys(self.slugs, 0.0)
-        hits: list[tuple[str, str, float]] = []
+        groups: list[tuple[str, set[str]]] = []
         fields = [("title", doc.title_tokens() if title_toks is None else title_toks),
                   ("text", doc.text_tokens() if text_toks is None else text_toks)]
-        fields += [("tag", norm_tag(tag).split()) for tag in doc.tags]
-        lookup = self.lookup
+        if doc.tags:
+            fields += [("tag", norm_tag(tag).split()) for tag in doc.tags]
         for name, toks in fields:
-            fw = FIELD_WEIGHTS[name]
+            weighted = self.weighted[name]
             found = self.unigrams.intersection(toks)  # each phrase counts once per field
             if len(toks) > 1:
-                for key in self._phrases(toks):
-                    found.add(key)
+                phrases = self._phrases(toks)
+                if phrases:
+                    found.update(phrases)
+            groups.append((name, found))
             for key in found:
-                hits.append((key, name, fw))
-                for slug, weight in lookup[key]:
-                    scores[slug] += fw * weight
+                for slug, weight in weighted[key]:
+                    scores[slug] += weight
+        hint = None
         if doc.hint in scores:
             scores[doc.hint] += HINT_BONUS
-            hits.append(("", doc.hint, HINT_BONUS))
-        return ZeroShotResult(scores, hits, lookup, self.shown)
+            hint = doc.hint
+        return ZeroShotResult(scores, groups, hint, self)
 
     def log_probabilities(self, scores: Any) -> Any:
         """Row-wise log-softmax of a (posts x themes) score matrix, as `probabilities` does."""
