@@ -160,6 +160,15 @@ def test_fast_column_mapper_agrees_with_featurize() -> None:
         expected = {vocab[k]: v for k, v in featurize(doc).items() if k in vocab}
         got = model.linear.mapper.columns(doc, doc.title_tokens(), doc.text_tokens())
         assert got == expected
+        # columns come in first-seen order, position by position (scores sum in this order)
+        order: dict[int, None] = {}
+        for prefixes, toks in ((("t:", "w:"), doc.title_tokens()), (("w:",), doc.text_tokens())):
+            for i, tok in enumerate(toks):
+                names = [p + tok for p in prefixes]
+                if i:
+                    names += [f"{p}{toks[i - 1]} {tok}" for p in prefixes]
+                order.update((vocab[k], None) for k in names if k in vocab)
+        assert list(got)[:len(order)] == list(order)
 
 
 def test_seed_reduced_to_a_bare_word_is_ignored() -> None:

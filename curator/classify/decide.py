@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from curator.classify.features import Doc, domain_of
 from curator.classify.model import ThemeClassifier
-from curator.classify.rules import PostFacts, RuleSpec, describe, first_match
+from curator.classify.rules import PostFacts, RuleSpec, describe, first_match, precedence
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ def post_facts(feed: FeedFacts | None, slugs: Sequence[str], *, title: str, summ
 def decide_themes(classifier: ThemeClassifier, rules: Sequence[RuleSpec],
                   facts: Sequence[PostFacts]) -> list[ThemeGuess]:
     """A rule's theme where one matches (confidence 1), the model's prediction otherwise."""
-    matched = [first_match(rules, f) for f in facts]
+    ordered = precedence(rules)
+    matched = ([first_match(ordered, f, ordered=True) for f in facts] if ordered
+               else [None] * len(facts))
     unruled = [f.doc for f, rule in zip(facts, matched, strict=True) if rule is None]
     predictions = iter(classifier.predict_many(unruled))
     out = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from curator.classify.features import surface
@@ -18,18 +19,23 @@ def readable_feature(name: str) -> tuple[str, str]:
     return value, prefix
 
 
-def format_reasons(items: list[tuple[str, str]], limit: int = 5) -> str:
+def format_reasons(items: Iterable[tuple[str, str]], limit: int = 5) -> str:
     """Group (phrase, field) pairs by field in first-seen order; drop repeats and sub-phrases."""
     groups: dict[str, list[str]] = {}
     seen: set[str] = set()
+    spaced: list[str] = []  # the seen phrases of several words
     count = 0
     for phrase, field in items:
+        if count >= limit:
+            break
         key = phrase.lower()
-        if not phrase or key in seen or count >= limit:
+        if not phrase or key in seen:
             continue
-        if any(key in other for other in seen if " " in other):
+        if spaced and any(key in other for other in spaced):
             continue  # "data" adds nothing after "open data"
         seen.add(key)
+        if " " in key:
+            spaced.append(key)
         groups.setdefault(field, []).append(phrase)
         count += 1
     parts = []

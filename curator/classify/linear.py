@@ -63,45 +63,46 @@ class ColumnMapper:
 
     def __init__(self, vocab: dict[str, int]) -> None:
         self.vocab = vocab
-        self.uni: dict[str, tuple[int, int]] = {}
-        self.bi: dict[str, dict[str, tuple[int, int]]] = {}
-        for name in vocab:
+        # per field ("t:" title, "w:" text): word -> column, first word -> {second word: column}
+        self.uni: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self.bi: tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] = ({}, {})
+        for name, column in vocab.items():
             prefix, _, value = name.partition(":")
             if prefix not in ("t", "w"):
                 continue
-            first, _, second = value.partition(" ")
-            key = first if not second else None
             slot = 0 if prefix == "t" else 1
-            if key is not None:
-                pair = self.uni.get(key, (-1, -1))
-                self.uni[key] = _with(pair, slot, vocab[name])
+            first, _, second = value.partition(" ")
+            if second:
+                self.bi[slot].setdefault(first, {})[second] = column
             else:
-                inner = self.bi.setdefault(first, {})
-                inner[second] = _with(inner.get(second, (-1, -1)), slot, vocab[name])
+                self.uni[slot][first] = column
 
     def columns(self, doc: Doc, title_toks: list[str], text_toks: list[str]) -> dict[int, float]:
         counts: dict[int, float] = {}
         get = counts.get
-        uni, bi = self.uni, self.bi
-        for toks, is_title in ((title_toks, True), (text_toks, False)):
-            prev = None
-            for tok in toks:
-                hit = uni.get(tok)
-                if hit is not None:
-                    if is_title and hit[0] >= 0:
-                        counts[hit[0]] = get(hit[0], 0.0) + 1.0
-                    if hit[1] >= 0:
-                        counts[hit[1]] = get(hit[1], 0.0) + 1.0
-                if prev is not None:
-                    inner = bi.get(prev)
-                    if inner is not None:
-                        pair = inner.get(tok)
-                        if pair is not None:
-                            if is_title and pair[0] >= 0:
-                                counts[pair[0]] = get(pair[0], 0.0) + 1.0
-                            if pair[1] >= 0:
-                                counts[pair[1]] = get(pair[1], 0.0) + 1.0
-                prev = tok
+        # per token position: title word, text word, then the bigram ending here (title, text);
+        # the order matters: it is the order the scores are summed in
+        (uni_t, uni_w), (bi_t, bi_w) = self.uni, self.bi
+        inner_t: dict[str, int] | None = None
+        inner_w: dict[str, int] | None = None
+        for tok in title_toks:
+            for j in (uni_t.get(tok), uni_w.get(tok),
+                      inner_t.get(tok) if inner_t is not None else None,
+                      inner_w.get(tok) if inner_w is not None else None):
+                if j is not None:
+                    counts[j] = get(j, 0.0) + 1.0
+            inner_t, inner_w = bi_t.get(tok), bi_w.get(tok)
+        uni_get, bi_get = uni_w.get, bi_w.get
+        inner = None
+        for tok in text_toks:
+            j = uni_get(tok)
+            if j is not None:
+                counts[j] = get(j, 0.0) + 1.0
+            if inner is not None:
+                j = inner.get(tok)
+                if j is not None:
+                    counts[j] = get(j, 0.0) + 1.0
+            inner = bi_get(tok)
         vocab = self.vocab
         extra: list[str] = []
         for tag in doc.tags:
@@ -123,10 +124,6 @@ class ColumnMapper:
             if j is not None:
                 counts[j] = 1.0
         return counts
-
-
-def _with(pair: tuple[int, int], slot: int, column: int) -> tuple[int, int]:
-    return (column, pair[1]) if slot == 0 else (pair[0], column)
 
 
 @dataclass

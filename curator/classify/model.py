@@ -32,6 +32,7 @@ MEMORY_MIN_SIM = 0.45
 MEMORY_CAP = 2000
 LOW_CONFIDENCE = 0.5  # below this a post is flagged for the facilitator to look at first
 SOURCE_WEIGHTS = {"user": 3.0, "edition": 1.0, "rule": 0.5}
+_PHRASE_FIELD = itemgetter(1, 2)  # (weight, phrase, field) -> (phrase, field)
 
 
 @dataclass
@@ -160,7 +161,7 @@ class ThemeClassifier:
                 reasons: list[tuple[float, str, str]]) -> Prediction:
         """Order the reasons, word them, and decide whether the feed's default decided."""
         reasons.sort(key=itemgetter(0), reverse=True)
-        why = format_reasons([(phrase, field) for _w, phrase, field in reasons[:12]])
+        why = format_reasons(map(_PHRASE_FIELD, reasons[:12]))
         source = "model"
         if not why:
             why = "no clear evidence: default theme"

@@ -83,10 +83,15 @@ def matches(rule: RuleSpec, facts: PostFacts) -> bool:
     return False
 
 
-def first_match(rules: Sequence[RuleSpec], facts: PostFacts) -> RuleSpec | None:
+def precedence(rules: Sequence[RuleSpec]) -> list[RuleSpec]:
     """Feed-scoped rules first (more specific), then global ones; oldest first within each."""
-    ordered = sorted(rules, key=lambda r: (r.feed_id is None, r.id))
-    for rule in ordered:
+    return sorted(rules, key=lambda r: (r.feed_id is None, r.id))
+
+
+def first_match(rules: Sequence[RuleSpec], facts: PostFacts,
+                ordered: bool = False) -> RuleSpec | None:
+    """The rule that decides a post, if any (`ordered`: `rules` already is in precedence order)."""
+    for rule in rules if ordered else precedence(rules):
         if matches(rule, facts):
             return rule
     return None

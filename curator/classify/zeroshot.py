@@ -121,11 +121,13 @@ class ZeroShot:
             " ".join(key): tuple(hit.items()) for key, hit in self.index.items()}
         self.shown = {" ".join(key): text for key, text in self.display.items()}
         self.unigrams = {key[0] for key in self.index if len(key) == 1}
-        # multi-word phrases by their first two tokens: (phrase tokens, lookup key), shortest first
-        self.by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
+        # multi-word phrases by their first two tokens: (length, ' key ', key), shortest first
+        self.by_pair: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
         for key in sorted(self.index, key=len):
             if len(key) > 1:
-                self.by_pair.setdefault((key[0], key[1]), []).append((key, " ".join(key)))
+                text = " ".join(key)
+                self.by_pair.setdefault((key[0], key[1]), []).append(
+                    (len(key), f" {text} ", text))
         self.pairs = frozenset(self.by_pair)
         # per field: key -> ((slug, field weight x share), ...), and theme -> {key: that product}
         self.weighted = {name: {text: tuple((slug, fw * weight) for slug, weight in hit)
@@ -148,22 +150,15 @@ class ZeroShot:
         present = self.pairs.intersection(zip(toks, islice(toks, 1, None), strict=False))
         if not present:
             return []
+        # tokens hold no spaces: a phrase's first character offset in the joined text orders
+        # phrases as their first token position does
+        text = " " + " ".join(toks) + " "
         found: list[tuple[int, int, str]] = []
-        index = toks.index
         for pair in present:
-            first, second = pair
-            i = index(first)
-            while toks[i + 1] != second:
-                i = index(first, i + 1)
-            for phrase, key in self.by_pair[pair]:
-                n = len(phrase)
-                j = i
-                try:
-                    while n > 2 and tuple(toks[j:j + n]) != phrase:
-                        j = index(first, j + 1)
-                except ValueError:
-                    continue  # the pair is here but not the whole phrase
-                found.append((j, n, key))
+            for n, spaced, key in self.by_pair[pair]:
+                at = text.find(spaced)
+                if at >= 0:
+                    found.append((at, n, key))
         found.sort()
         return [key for _i, _n, key in found]
 
