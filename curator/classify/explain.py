@@ -19,6 +19,13 @@ def readable_feature(name: str) -> tuple[str, str]:
     return value, prefix
 
 
+def _inside(key: str, phrases: list[str]) -> bool:
+    for other in phrases:  # noqa: SIM110 - a plain loop: short lists, a generator costs more
+        if key in other:
+            return True
+    return False
+
+
 def format_reasons(items: Iterable[tuple[str, str]], limit: int = 5) -> str:
     """Group (phrase, field) pairs by field in first-seen order; drop repeats and sub-phrases."""
     groups: dict[str, list[str]] = {}
@@ -31,7 +38,7 @@ def format_reasons(items: Iterable[tuple[str, str]], limit: int = 5) -> str:
         key = phrase.lower()
         if not phrase or key in seen:
             continue
-        if spaced and any(key in other for other in spaced):
+        if spaced and _inside(key, spaced):
             continue  # "data" adds nothing after "open data"
         seen.add(key)
         if " " in key:

@@ -165,7 +165,7 @@ class ThemeClassifier:
         source = "model"
         if not why:
             why = "no clear evidence: default theme"
-        elif all(r[2] == "feed" for r in reasons):
+        elif reasons[0][2] == "feed" and all(r[2] == "feed" for r in reasons):
             source = "feed"
         return Prediction(theme, round(probs[theme], 4), source, why, probs)
 
