@@ -155,11 +155,10 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
     import curator.cli  # noqa: F401  (the `curator` command imports it before opening the app)
     from curator.paths import Locations
     from curator.services import Curator
-    from curator.startup import quiet_imports
+    from curator.tui import load_app
 
-    with quiet_imports():  # as `curator.tui.run_app` does
-        from curator.tui.app import make_app
-        from curator.tui.screens.inbox import InboxScreen
+    make_app = load_app()  # as `curator.tui.run_app` does
+    from curator.tui.screens.inbox import InboxScreen
 
     imported = time.time()
     import gc

@@ -14,7 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.dialects import sqlite as _sqlite_dialect  # noqa: F401  (see below)
+
+# imported here, not lazily by `create_engine`: lazily it loads inside the TUI's first worker,
+# where it fights the event loop for the GIL (about 100 ms before the first inbox page)
+from sqlalchemy.dialects import sqlite as _sqlite_dialect  # noqa: F401
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, create_engine
@@ -22,9 +25,6 @@ from sqlmodel import Session, create_engine
 from curator.errors import CuratorError
 
 BUSY_TIMEOUT_S = 30.0
-# The SQLite dialect is imported with this module, not lazily by `create_engine`: lazily it loads
-# inside the TUI's first worker, where it fights the event loop for the GIL (about 100 ms before
-# the first inbox page).
 
 
 def database_url(location: str) -> str:

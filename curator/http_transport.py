@@ -23,9 +23,6 @@ from typing import Any
 import httpcore
 import httpx
 
-# the AnyIO backend is httpcore's default for asyncio; it is public API (httpcore.AnyIOBackend)
-_BASE_BACKEND = httpcore.AnyIOBackend
-
 
 class _Stream(httpcore.AsyncNetworkStream):
     """A pooled connection's stream: reads and writes go to httpcore's; readability is quick."""
@@ -33,11 +30,11 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         sock = inner.get_extra_info("socket")  # asyncio hands out a TransportSocket
-        self._sock: socket.socket | None = sock if hasattr(sock, "fileno") else None
+        self._sock: socket.socket | None = None
         self._poll: Any = None
-        if self._sock is not None and hasattr(select, "poll") and self._sock.fileno() >= 0:
-            self._poll = select.poll()
-            self._poll.register(self._sock.fileno(), select.POLLIN)
+        if hasattr(sock, "fileno") and hasattr(select, "poll") and sock.fileno() >= 0:
+            self._sock, self._poll = sock, select.poll()
+            self._poll.register(sock.fileno(), select.POLLIN)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -53,13 +50,13 @@ class _Stream(httpcore.AsyncNetworkStream):
         return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._poll is not None and self._sock is not None:
+        if info == "is_readable" and self._sock is not None:
             # readable while idle means the server closed it (or sent junk): either way, expired
             return self._sock.fileno() < 0 or bool(self._poll.poll(0))
         return self._inner.get_extra_info(info)
 
 
-class QuickBackend(_BASE_BACKEND):  # type: ignore[misc, valid-type]
+class QuickBackend(httpcore.AnyIOBackend):  # type: ignore[misc]
     """httpcore's AnyIO backend, handing out `_Stream`s."""
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
@@ -74,10 +71,12 @@ class QuickBackend(_BASE_BACKEND):  # type: ignore[misc, valid-type]
 
 def poller_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
     """httpx's transport (no proxy, HTTP/1.1, certificate checks on) over `QuickBackend`."""
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    # one certificate store for both pools (loading it costs about 35 ms)
+    ssl_context = httpx.create_ssl_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     if isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from curator import models  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
-from curator.search_index import bulk_indexing, ensure_search_index, rebuild_padded
+from curator.search_index import bulk_indexing, ensure_search_index, rebuild_index
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -41,7 +41,7 @@ def _v2_post_search_index(conn: Connection) -> None:
 def _v3_padded_search_index(conn: Connection) -> None:
     """Search index rebuilt from padded text, plus its vocabulary: one- and two-character
     search words are found through it instead of a scan of every post."""
-    rebuild_padded(conn)
+    rebuild_index(conn)
 
 
 def _v4_bulk_search_indexing(conn: Connection) -> None:
@@ -52,7 +52,7 @@ def _v4_bulk_search_indexing(conn: Connection) -> None:
 def _v5_search_index_without_positions(conn: Connection) -> None:
     """Search index rebuilt without term positions (detail='none'): storing a post costs the
     poller about 40% less indexing; words are found by their trigrams, then checked by LIKE."""
-    rebuild_padded(conn)
+    rebuild_index(conn)
 
 
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,

@@ -125,7 +125,7 @@ def index_inserted(cursor: Any, first_id: int, last_id: int) -> None:
     cursor.execute(f"UPDATE {CONTROL} SET deferred = 0 WHERE id = 1")
 
 
-def rebuild_padded(conn: Connection) -> bool:
+def rebuild_index(conn: Connection) -> bool:
     """Migration: replace the index with the current definition (padded fields, no positions)."""
     for trigger in TRIGGERS:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))

@@ -294,21 +294,23 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _new_values(feed: OpmlFeed) -> dict[str, object]:
-    """A new Feed row's columns: the model's defaults, then what the outline says."""
-    values = {name: info.get_default(call_default_factory=True)
-              for name, info in Feed.model_fields.items() if name != "id"}
-    values.update({name: getattr(feed, name) for name in _FIELDS})
+def _outline_values(feed: OpmlFeed) -> dict[str, object]:
+    """The Feed columns an OPML outline decides."""
+    values: dict[str, object] = {name: getattr(feed, name) for name in _FIELDS}
     values.update(url=feed.url, theme_hint=feed.theme, in_opml=True)
     return values
 
 
+def _new_values(feed: OpmlFeed) -> dict[str, object]:
+    """A new Feed row's columns: the model's defaults, then what the outline says."""
+    values = {name: info.get_default(call_default_factory=True)
+              for name, info in Feed.model_fields.items() if name != "id"}
+    return values | _outline_values(feed)
+
+
 def _copy(row: Feed, feed: OpmlFeed) -> None:
-    row.url = feed.url
-    for name in _FIELDS:
-        setattr(row, name, getattr(feed, name))
-    row.theme_hint = feed.theme
-    row.in_opml = True
+    for name, value in _outline_values(feed).items():
+        setattr(row, name, value)
 
 
 def _changed(row: Feed, feed: OpmlFeed) -> bool:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from curator.services import Curator
+    from curator.tui.app import CuratorApp
 
 
-def run_app(curator: Curator) -> None:
+def load_app() -> Callable[..., CuratorApp]:
+    """`make_app`, imported with the cycle collector paused (see curator.startup)."""
     from curator.startup import quiet_imports
 
     with quiet_imports():
         from curator.tui.app import make_app
-    make_app(curator).run()
+    return make_app
+
+
+def run_app(curator: Curator) -> None:
+    load_app()(curator).run()
