@@ -9,9 +9,16 @@ classifier model, and editions with their sections and items. Schema changes go 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import ConfigDict
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, func, literal_column
 from sqlmodel import Field, SQLModel
+
+# Every table's pydantic validators are built on first use, not at import. Rows are made without
+# validation (SQLModel's table models), so they are rarely needed, and building them for every table
+# costs about 12 ms of each start-up. (Typed Any: SQLModel narrows `model_config` to its own dict.)
+LAZY_VALIDATORS: Any = ConfigDict(defer_build=True)
 
 
 def utcnow() -> datetime:
@@ -22,6 +29,8 @@ def utcnow() -> datetime:
 class Meta(SQLModel, table=True):
     """Key/value facts about the database itself (schema_version)."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "curator_meta"
     key: str = Field(primary_key=True)
     value: str
@@ -29,6 +38,8 @@ class Meta(SQLModel, table=True):
 
 class Feed(SQLModel, table=True):
     """A subscription: mirrors an OPML outline plus the poller's state for it."""
+
+    model_config = LAZY_VALIDATORS
 
     __tablename__ = "feed"
     id: int | None = Field(default=None, primary_key=True)
@@ -57,6 +68,8 @@ class Feed(SQLModel, table=True):
 
 class Post(SQLModel, table=True):
     """One story. `feed_id` is the first feed it arrived from; all sources are in PostSource."""
+
+    model_config = LAZY_VALIDATORS
 
     __tablename__ = "post"
     __table_args__ = (
@@ -96,6 +109,8 @@ class Post(SQLModel, table=True):
 class PostSource(SQLModel, table=True):
     """One feed's copy of a story; identity within a feed is `identity_key`."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "post_source"
     __table_args__ = (UniqueConstraint("feed_id", "identity_key"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +125,8 @@ class PostSource(SQLModel, table=True):
 class Theme(SQLModel, table=True):
     """A roundup section the classifier sorts into."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "theme"
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True)
@@ -121,6 +138,8 @@ class Theme(SQLModel, table=True):
 
 class Rule(SQLModel, table=True):
     """A visible, editable rule: match `pattern` in `field` -> theme. Rules beat the model."""
+
+    model_config = LAZY_VALIDATORS
 
     __tablename__ = "rule"
     id: int | None = Field(default=None, primary_key=True)
@@ -135,6 +154,8 @@ class Rule(SQLModel, table=True):
 class TrainingSignal(SQLModel, table=True):
     """A labelled example from the facilitator: a re-theme or a placement in an edition."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "training_signal"
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
@@ -147,6 +168,8 @@ class TrainingSignal(SQLModel, table=True):
 class ModelBlob(SQLModel, table=True):
     """A persisted classifier (so start-up does not retrain)."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "model_blob"
     name: str = Field(primary_key=True)
     version: str
@@ -157,6 +180,8 @@ class ModelBlob(SQLModel, table=True):
 
 class Edition(SQLModel, table=True):
     """A roundup issue: draft until published."""
+
+    model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition"
     id: int | None = Field(default=None, primary_key=True)
@@ -172,6 +197,8 @@ class Edition(SQLModel, table=True):
 class EditionSection(SQLModel, table=True):
     """A section of an edition: free text (`kind='text'`) or one theme's blog sub-section."""
 
+    model_config = LAZY_VALIDATORS
+
     __tablename__ = "edition_section"
     id: int | None = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="edition.id", index=True)
@@ -184,6 +211,8 @@ class EditionSection(SQLModel, table=True):
 
 class EditionItem(SQLModel, table=True):
     """A link in an edition: a picked post or a manual link, with its blurb."""
+
+    model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition_item"
     id: int | None = Field(default=None, primary_key=True)

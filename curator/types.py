@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+LOW_CONFIDENCE = 0.5  # a theme guess below this is flagged for the facilitator to look at first
+
 
 @dataclass(frozen=True)
 class FeedInfo:

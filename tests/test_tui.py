@@ -367,3 +367,21 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: target.exists())
         assert "curator:person" in target.read_text(encoding="utf-8")
+
+
+async def test_start_up_poll_waits_for_the_first_rows(curator: Curator, server: DemoServer) -> None:
+    """The first poll starts once the inbox has shown its rows, not while it is loading them."""
+    app = make_app(curator, poll_on_start=True)
+    loads_when_poll_started: list[int] = []
+    original = app.poll_feeds
+
+    def watched(force: bool):  # type: ignore[no-untyped-def]
+        loads_when_poll_started.append(app.screen.loads)
+        return original(force)
+
+    app.poll_feeds = watched  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: app.polls_finished >= 1)
+        assert loads_when_poll_started and loads_when_poll_started[0] >= 1
+        assert inbox.loads >= 1

@@ -30,7 +30,6 @@ HALF_TRUST = 60  # labelled examples at which the trained model gets half its fu
 MEMORY_WEIGHT = 6.0
 MEMORY_MIN_SIM = 0.45
 MEMORY_CAP = 2000
-LOW_CONFIDENCE = 0.5  # below this a post is flagged for the facilitator to look at first
 SOURCE_WEIGHTS = {"user": 3.0, "edition": 1.0, "rule": 0.5}
 _PHRASE_FIELD = itemgetter(1, 2)  # (weight, phrase, field) -> (phrase, field)
 

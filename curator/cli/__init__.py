@@ -18,6 +18,7 @@ with quiet_imports():
     from curator import __version__
     from curator.cli.context import AppContext, pass_app
     from curator.errors import CuratorError
+    from curator.launch import describe_failure
 
 
 class CuratorGroup(click.Group):
@@ -26,26 +27,20 @@ class CuratorGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except CuratorError as exc:
-            _fail(str(exc))
         except BrokenPipeError:
             # `curator posts list | head`: the reader went away; leave quietly (Python docs' recipe)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
-        except OSError as exc:
-            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            _fail(f"{exc.strerror or exc}{where}")
-        except SQLAlchemyError as exc:
-            orig = getattr(exc, "orig", None) or exc
-            _fail(f"database error: {str(orig).splitlines()[0]}")
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (CuratorError, OSError, SQLAlchemyError) as exc:
+            _fail(describe_failure(exc) or "error")
 
 
 def _fail(message: str) -> None:
-    click.echo(f"curator: {message.splitlines()[0] if message else 'error'}", err=True)
+    click.echo(f"curator: {message}", err=True)
     sys.exit(1)
 
 

@@ -3,25 +3,36 @@
 Precedence when a post is classified: a rule (visible, shown as the reason) beats the learned model,
 which blends the zero-shot seed phrases with what the facilitator taught it. Posts the user placed
 by hand (theme_source 'user') or that sit in an edition are never re-bucketed.
+
+The classifier modules load inside the methods that use them: listing themes (the inbox's first
+screen) does not need them, and they cost about 15 ms of every start-up.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from curator.classify import store
-from curator.classify.decide import ThemeSnapshot, decide_themes
-from curator.classify.model import LOW_CONFIDENCE, ThemeClassifier
-from curator.classify.rules import describe, first_match, normalise_pattern
-from curator.classify.themes_default import DEFAULT_THEMES
 from curator.errors import ConflictError, CuratorError, NotFoundError
 from curator.models import Feed, Post, Rule, Theme, TrainingSignal
 from curator.services.base import ServiceBase
 from curator.text import one_line
-from curator.types import ModelInfo, PostInfo, RuleInfo, RuleMove, RuleOutcome, ThemeInfo
+from curator.types import (
+    LOW_CONFIDENCE,
+    ModelInfo,
+    PostInfo,
+    RuleInfo,
+    RuleMove,
+    RuleOutcome,
+    ThemeInfo,
+)
+
+if TYPE_CHECKING:
+    from curator.classify.decide import ThemeSnapshot
+    from curator.classify.model import ThemeClassifier
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _BATCH = 500
@@ -42,6 +53,8 @@ class ThemeService(ServiceBase):
         with self.db.read() as session:
             if session.exec(select(Theme.id).limit(1)).first() is not None:
                 return
+        from curator.classify.themes_default import DEFAULT_THEMES
+
         with self.db.write() as session:
             if session.exec(select(Theme.id).limit(1)).first() is not None:
                 return
@@ -145,6 +158,9 @@ class ThemeService(ServiceBase):
     def add_rule(self, field: str, pattern: str, theme: str, feed: str | None = None,
                  dry_run: bool = False, samples: int = 5) -> RuleOutcome:
         """Add a rule and apply it to stored posts now; with dry_run only report what would move."""
+        from curator.classify import store
+        from curator.classify.rules import describe, first_match, normalise_pattern
+
         pattern = normalise_pattern(field, pattern)
         slugs = [t.slug for t in self.list_themes()]
         if theme not in slugs:
@@ -233,6 +249,8 @@ class ThemeService(ServiceBase):
 
     def classifier(self) -> ThemeClassifier:
         """The current model: cached, else loaded from the database, else retrained and stored."""
+        from curator.classify import store
+
         self.ensure_themes()
         with self.db.read() as session:
             themes = store.theme_specs(session)
@@ -248,6 +266,8 @@ class ThemeService(ServiceBase):
 
     def retrain(self) -> ModelInfo:
         """Rebuild the model from every stored signal now (normally this happens on demand)."""
+        from curator.classify import store
+
         self._classifier_cache = None
         with self.db.write() as session:
             blob = session.get(store.ModelBlob, store.MODEL_NAME)
@@ -258,6 +278,9 @@ class ThemeService(ServiceBase):
 
     def theme_snapshot(self) -> ThemeSnapshot:
         """The model and the enabled rules, so a poll's workers classify new posts as they parse."""
+        from curator.classify import store
+        from curator.classify.decide import ThemeSnapshot
+
         classifier = self.classifier()
         with self.db.read() as session:
             rules = store.rule_specs(session, classifier.slugs)
@@ -265,6 +288,8 @@ class ThemeService(ServiceBase):
 
     def classifier_stats(self) -> ModelInfo:
         """What the current model learnt from (counted in SQL: no examples are loaded)."""
+        from curator.classify import store
+
         classifier = self.classifier()
         with self.db.read() as session:
             count = store.example_counts(session, classifier.slugs)
@@ -277,6 +302,7 @@ class ThemeService(ServiceBase):
     def evaluate_file(self, path: str, train: str | None = None,
                       cv: int | None = None) -> dict[str, object]:
         """Measure the classifier (with the stored themes, not the stored signals) on a JSONL file."""
+        from curator.classify import store
         from curator.classify.evaluate import load_jsonl, run_evaluation
 
         self.ensure_themes()
@@ -323,6 +349,9 @@ class ThemeService(ServiceBase):
     def _classify(self, post_ids: list[int], dry_run: bool = False, force: bool = False) -> int:
         if not post_ids:
             return 0
+        from curator.classify import store
+        from curator.classify.decide import decide_themes
+
         classifier = self.classifier()
         changed = 0
         for start in range(0, len(post_ids), _BATCH):
@@ -347,6 +376,8 @@ class ThemeService(ServiceBase):
 
 
 def _iter_posts(session: Session, ids: list[int] | None) -> list[tuple[Post, Feed, bool]]:
+    from curator.classify import store
+
     query = select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id))
     if ids is not None:
         query = query.where(col(Post.id).in_(ids))

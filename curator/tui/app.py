@@ -24,9 +24,10 @@ from textual.worker import Worker, WorkerState
 from curator.errors import CuratorError
 from curator.services import Curator
 from curator.text import one_line
-from curator.tui.messages import PollFinished, PollProgress, PollStarted
+from curator.tui.messages import FirstRowsShown, PollFinished, PollProgress, PollStarted
 from curator.tui.screens.base import CuratorScreen
 
+START_POLL_LATEST = 3.0  # seconds: the start-up poll waits for the first rows, at most this long
 CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
 DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
 # Each mode's screen is imported when first shown: the inbox opens without loading the others.
@@ -72,6 +73,7 @@ class CuratorApp(App[None]):
         self.curator = curator
         self.poll_on_start = poll_on_start
         self.polls_finished = 0
+        self._start_poll_done = False
         self._post_count: int | None = None
         if curator.settings.keys:
             self.set_keymap(dict(curator.settings.keys))
@@ -83,11 +85,19 @@ class CuratorApp(App[None]):
         # its first page is on screen.
         gc.freeze()
         if self.poll_on_start:
-            self.call_after_refresh(self.poll_feeds, False)
+            # after the inbox's first rows (its queries and the poller's imports would share one
+            # interpreter lock), or after a few seconds if the inbox never gets there
+            self.set_timer(START_POLL_LATEST, self._start_poll, name="start-poll")
         self.set_interval(CHECK_EVERY, partial(self.poll_feeds, False), name="poll-check")
         self.set_interval(DAEMON_REFRESH, self.refresh_if_changed, name="daemon-refresh")
 
     # polling ---------------------------------------------------------------------------------
+    @on(FirstRowsShown)
+    def _start_poll(self) -> None:
+        if self.poll_on_start and not self._start_poll_done:
+            self._start_poll_done = True
+            self.poll_feeds(False)
+
     def action_poll_now(self) -> None:
         self.poll_feeds(True)
 

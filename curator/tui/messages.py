@@ -33,6 +33,10 @@ class InboxLoaded(Message):
         self.posted_at = time.perf_counter()  # how long it waited in the queue (benchmark)
 
 
+class FirstRowsShown(Message):
+    """The inbox painted its first page: start-up work that can wait (the first poll) may begin."""
+
+
 class InboxCounted(Message):
     """Exact counts per group (theme slug, or "*" for the flat list) for the query `token`."""
 

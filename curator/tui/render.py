@@ -12,9 +12,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from curator.text import one_line, strip_controls, tidy_paragraphs
-from curator.types import PostInfo
-
-LOW_CONFIDENCE = 0.5
+from curator.types import LOW_CONFIDENCE, PostInfo
 
 
 def safe(value: object, limit: int | None = None) -> str:
