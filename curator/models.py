@@ -6,8 +6,6 @@ classifier model, and editions with their sections and items. Schema changes go 
 `curator.migrations`; never edit a column here without adding a migration there.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Any
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
 
 from curator.errors import ConflictError, NotFoundError
@@ -27,6 +29,20 @@ safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; views repeat links
 def draft(session: Session) -> Edition | None:
     return session.exec(select(Edition).where(Edition.status == "draft")
                         .order_by(col(Edition.number).desc())).first()
+
+
+def draft_info(session: Session) -> EditionInfo | None:
+    """The draft's summary, asked in Core SQL: the inbox's first screen needs it, and Core spares
+    that screen the ORM's one-off mapper set-up (about 15 ms; the first ORM call pays it later)."""
+    editions, items = Edition.__table__, EditionItem.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    row = conn.execute(core_select(editions).where(editions.c.status == "draft")
+                       .order_by(editions.c.number.desc()).limit(1)).first()
+    if row is None:
+        return None
+    count = conn.execute(core_select(func.count()).select_from(items)
+                         .where(items.c.edition_id == row.id)).scalar_one()
+    return to_info(row, int(count))
 
 
 def require_draft(session: Session) -> Edition:
@@ -125,7 +141,8 @@ def info(session: Session, edition: Edition) -> EditionInfo:
     return to_info(edition, int(count))
 
 
-def to_info(edition: Edition, count: int) -> EditionInfo:
+def to_info(edition: Edition | Any, count: int) -> EditionInfo:
+    """From an Edition row or a Core row with the same columns."""
     return EditionInfo(number=edition.number, title=edition.title, status=edition.status,
                        window_start=edition.window_start, window_end=edition.window_end,
                        created_at=edition.created_at, published_at=edition.published_at,

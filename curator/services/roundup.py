@@ -76,8 +76,7 @@ class RoundupService(ServiceBase):
 
     def draft_edition(self) -> EditionInfo | None:
         with self.db.read() as session:
-            edition = store.draft(session)
-            return store.info(session, edition) if edition else None
+            return store.draft_info(session)
 
     def list_editions(self) -> list[EditionInfo]:
         with self.db.read() as session:

@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from curator.classify.decide import ThemeSnapshot
     from curator.classify.model import ThemeClassifier
 
+# The inbox's first screen lists the themes: Core SQL on the table spares it the ORM's one-off
+# mapper set-up (about 15 ms), which the first ORM call pays later instead.
+THEME = Theme.__table__  # type: ignore[attr-defined]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _BATCH = 500
 
@@ -50,8 +54,8 @@ class ThemeService(ServiceBase):
     # -- themes ----------------------------------------------------------------------------------
     def ensure_themes(self) -> None:
         """Seed the default themes the first time the database is used."""
-        with self.db.read() as session:
-            if session.exec(select(Theme.id).limit(1)).first() is not None:
+        with self.db.read() as session:  # Core SQL here and in list_themes: see THEME
+            if session.connection().execute(core_select(THEME.c.id).limit(1)).first() is not None:
                 return
         from curator.classify.themes_default import DEFAULT_THEMES
 
@@ -66,8 +70,10 @@ class ThemeService(ServiceBase):
     def list_themes(self) -> list[ThemeInfo]:
         self.ensure_themes()
         with self.db.read() as session:
-            rows = session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id))).all()
-            return [_theme_info(t) for t in rows]
+            rows = session.connection().execute(
+                core_select(THEME.c.slug, THEME.c.name, THEME.c.description, THEME.c.position,
+                            THEME.c.seeds).order_by(THEME.c.position, THEME.c.id)).all()
+        return [ThemeInfo(r.slug, r.name, r.description, r.position, list(r.seeds)) for r in rows]
 
     def add_theme(self, slug: str, name: str, description: str = "",
                   seeds: list[str] | None = None, position: int | None = None) -> ThemeInfo:

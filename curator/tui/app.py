@@ -93,6 +93,10 @@ class CuratorApp(App[None]):
 
     # polling ---------------------------------------------------------------------------------
     @on(FirstRowsShown)
+    def _first_rows_shown(self) -> None:
+        self.run_worker(self.curator.warm_up, thread=True, exit_on_error=False, group="warm-up")
+        self._start_poll()
+
     def _start_poll(self) -> None:
         if self.poll_on_start and not self._start_poll_done:
             self._start_poll_done = True
