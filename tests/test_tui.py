@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -385,3 +386,38 @@ async def test_start_up_poll_waits_for_the_first_rows(curator: Curator, server: 
         await settle(pilot, lambda: app.polls_finished >= 1)
         assert loads_when_poll_started and loads_when_poll_started[0] >= 1
         assert inbox.loads >= 1
+
+
+async def test_a_late_answer_from_an_older_load_does_not_win(curator: Curator) -> None:
+    """Cancelling a thread worker only flags it: its answer may arrive after a newer load's."""
+    if curator.draft_edition() is None:
+        curator.new_edition(title="Before")
+    curator.rename_edition("Before")
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        roundup = app.screen
+        assert isinstance(roundup, RoundupScreen)
+        await settle(pilot, lambda: roundup.view is not None)
+        original = curator.get_edition
+        gate = threading.Event()
+
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            view = original(*args, **kwargs)  # reads the state before the rename...
+            gate.wait(10)  # ...and answers after the newer load
+            return view
+
+        curator.get_edition = slow  # type: ignore[method-assign]
+        roundup.reload()
+        await pilot.pause(0.1)
+        curator.get_edition = original  # type: ignore[method-assign]
+        curator.rename_edition("After")
+        roundup.reload()
+        await settle(pilot, lambda: roundup.view is not None
+                     and roundup.view.info.title == "After")
+        loads = roundup.loads
+        gate.set()
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert roundup.view is not None and roundup.view.info.title == "After"
+        assert roundup.loads == loads  # the late answer was dropped, not shown

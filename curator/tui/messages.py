@@ -81,12 +81,16 @@ class PollFinished(Message):
 
 
 class DataLoaded(Message):
-    """Generic result of a screen's load worker: `kind` names what, `data` is plain values."""
+    """Generic result of a screen's load worker: `kind` names what, `data` is plain values.
 
-    def __init__(self, kind: str, data: Any) -> None:
+    `generation` tells a late answer from an older load apart (see CuratorScreen.next_load).
+    """
+
+    def __init__(self, kind: str, data: Any, generation: int = 0) -> None:
         super().__init__()
         self.kind = kind
         self.data = data
+        self.generation = generation
 
 
 class Done(Message):

@@ -11,6 +11,7 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from curator.services import Curator
     from curator.tui.app import CuratorApp
+    from curator.tui.messages import DataLoaded
 
 
 class StatusLine(Static):
@@ -95,6 +96,17 @@ class CuratorScreen(Screen[None]):
     def _resumed(self) -> None:
         self._resume_pending = False
         self.reload()
+
+    _load_generation = 0
+
+    def next_load(self) -> int:
+        """Number the load about to start. Cancelling a thread worker only flags it: an older
+        load can still finish after a newer one, and its answer must not win."""
+        self._load_generation += 1
+        return self._load_generation
+
+    def is_latest_load(self, message: DataLoaded) -> bool:
+        return message.generation == self._load_generation
 
     def reload(self) -> None:
         """Fetch this screen's data again (in a worker)."""

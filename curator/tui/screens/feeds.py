@@ -53,14 +53,16 @@ class FeedsScreen(CuratorScreen):
         self.query_one(Tree).focus()
 
     def reload(self) -> None:
-        self.load()
+        self.load(self.next_load())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feeds-load")
-    def load(self) -> None:
-        self.post_message(DataLoaded("feeds", self.curator.list_feeds()))
+    def load(self, generation: int) -> None:
+        self.post_message(DataLoaded("feeds", self.curator.list_feeds(), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
+        if not self.is_latest_load(message):
+            return
         self.feeds = list(message.data)
         tree = self.query_one(Tree)
         current = self._selected()

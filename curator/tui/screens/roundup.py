@@ -71,20 +71,22 @@ class RoundupScreen(CuratorScreen):
 
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.load()
+        self.load(self.next_load())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roundup-load")
-    def load(self) -> None:
+    def load(self, generation: int) -> None:
         try:
             view = self.curator.get_edition()
         except NotFoundError:
-            self.post_message(DataLoaded("edition", None))
+            self.post_message(DataLoaded("edition", None, generation))
             return
         markdown = self.curator.export_edition("md", view.info.number)
-        self.post_message(DataLoaded("edition", (view, markdown)))
+        self.post_message(DataLoaded("edition", (view, markdown), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
+        if not self.is_latest_load(message):
+            return
         tree = self.query_one(Tree)
         from textual.widgets import Markdown
 

@@ -57,19 +57,21 @@ class ThemesScreen(CuratorScreen):
         self.query_one("#rule-table", DataTable).focus()
 
     def reload(self) -> None:
-        self.load()
+        self.load(self.next_load())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="themes-load")
-    def load(self) -> None:
+    def load(self, generation: int) -> None:
         curator = self.curator
         themes = curator.list_themes()
         counts = {t.slug: curator.count_posts(theme=t.slug) for t in themes}
         rules = curator.list_rules()
         stats = curator.classifier_stats()
-        self.post_message(DataLoaded("themes", (themes, counts, rules, stats)))
+        self.post_message(DataLoaded("themes", (themes, counts, rules, stats), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
+        if not self.is_latest_load(message):
+            return
         themes, counts, rules, stats = message.data
         table = self.query_one("#theme-table", DataTable)
         table.clear()
