@@ -55,9 +55,16 @@ def _v5_search_index_without_positions(conn: Connection) -> None:
     rebuild_index(conn)
 
 
+def _v6_feed_order_index(conn: Connection) -> None:
+    """Index for the inbox's `feed:` filter in date order (was a scan of a whole theme)."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_post_feed_when "
+                      "ON post (feed_id, coalesce(published, first_seen_at))"))
+
+
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
                                              _v3_padded_search_index, _v4_bulk_search_indexing,
-                                             _v5_search_index_without_positions]
+                                             _v5_search_index_without_positions,
+                                             _v6_feed_order_index]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

@@ -78,6 +78,9 @@ class Post(SQLModel, table=True):
                                             literal_column("first_seen_at"))),
         Index("ix_post_theme_when", "theme", func.coalesce(literal_column("published"),
                                                            literal_column("first_seen_at"))),
+        # the inbox's `feed:` filter: one blog's posts in the window without scanning a theme
+        Index("ix_post_feed_when", "feed_id", func.coalesce(literal_column("published"),
+                                                            literal_column("first_seen_at"))),
     )
     id: int | None = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id", index=True)

@@ -139,9 +139,10 @@ class PostService(ServiceBase):
         if until is not None:
             clauses.append(when < _aware(until))
         if theme:
-            clauses.append(POST.c.theme == theme)
+            clauses.append(_theme_is(theme, feed_url))
         if feed_url:
-            clauses.append(POST.c.feed_id.in_(select(FEED.c.id).where(FEED.c.url == feed_url)))
+            clauses.append(POST.c.feed_id == select(FEED.c.id).where(FEED.c.url == feed_url)
+                           .scalar_subquery())
         if search and search.strip():
             indexed = self._has_search_index()
             for word in search.split()[:8]:
@@ -233,7 +234,7 @@ class PostService(ServiceBase):
                 return where
             if slug == "":
                 return [*where, or_(POST.c.theme.is_(None), POST.c.theme == "")]
-            return [*where, POST.c.theme == slug]
+            return [*where, _theme_is(slug, feed_url)]
 
         return {slug: self._count(of(slug), limit, cancelled) for slug in themes}
 
@@ -281,6 +282,18 @@ class PostService(ServiceBase):
     def set_hidden(self, ids: Sequence[int], hidden: bool = True) -> int:
         """Hide posts from the inbox (or bring them back)."""
         return self._set_flag("hidden", ids, hidden)
+
+
+def _theme_is(slug: str, feed_url: str | None) -> ColumnElement[bool]:
+    """`theme = slug`; with a feed filter as well, written so SQLite cannot use a theme index.
+
+    Without statistics SQLite may pick ix_post_theme_when for "feed X, theme Y" and walk every
+    post of the theme in the window (160 ms at 100,000 posts); one blog's posts, through
+    ix_post_feed_when, are always the shorter walk.
+    """
+    if feed_url:
+        return POST.c.theme.concat("") == slug
+    return POST.c.theme == slug
 
 
 def _info(row: Any) -> PostInfo:
