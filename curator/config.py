@@ -13,7 +13,6 @@ Example::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +52,8 @@ class Settings:
     def load(cls, path: Path) -> Settings:
         if not path.is_file():
             return cls()
+        import tomllib  # only when there is a file to read
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
