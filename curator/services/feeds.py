@@ -81,8 +81,13 @@ class FeedService(ServiceBase):
                 return
         self.sync_opml()
 
-    def list_feeds(self, include_removed: bool = False, sync: bool = True) -> list[FeedInfo]:
-        """The subscriptions, mirrored from feeds.opml first (cheap when the file is unchanged)."""
+    def list_feeds(self, include_removed: bool = False, sync: bool = True,
+                   counts: bool = True) -> list[FeedInfo]:
+        """The subscriptions, mirrored from feeds.opml first (cheap when the file is unchanged).
+
+        `counts=False` leaves `post_count` at 0 and skips counting every post (the inbox's
+        `feed:` filter only needs names, once per keystroke).
+        """
         if sync and self.locations.opml.exists():
             self.sync_opml()
         with self.db.read() as session:
@@ -90,9 +95,9 @@ class FeedService(ServiceBase):
             if not include_removed:
                 query = query.where(Feed.in_opml == True)  # noqa: E712 (SQL expression)
             rows = session.exec(query).all()
-            counts = self._post_counts(session)
+            post_counts = self._post_counts(session) if counts else {}
         rows = sorted(rows, key=lambda r: ((r.category or "").lower(), (r.title or r.url).lower()))
-        return [_info(r, counts.get(r.id or 0, 0)) for r in rows]
+        return [_info(r, post_counts.get(r.id or 0, 0)) for r in rows]
 
     def get_feed(self, url: str) -> FeedInfo:
         key = normalise_feed_url(url)

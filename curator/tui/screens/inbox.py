@@ -144,7 +144,7 @@ class InboxScreen(CuratorScreen):
         if not self.theme_names:
             self.theme_names = {t.slug: t.name for t in curator.list_themes()}
         if query.feed_url and "://" not in query.feed_url:
-            query.feed_url = _match_feed(curator.list_feeds(), query.feed_url)
+            query.feed_url = _match_feed(curator.list_feeds(counts=False), query.feed_url)
         self.window_start = None
         draft = curator.draft_edition() if query.use_window else None
         if draft is not None and query.since is None and query.until is None:
