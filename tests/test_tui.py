@@ -83,6 +83,10 @@ async def test_search_and_filters_narrow_the_inbox(curator: Curator) -> None:
         inbox.query_one("#filter").value = "theme:tools"
         await settle(pilot, lambda: inbox.total == curator.count_posts(theme="tools"))
         assert {p.theme for p in inbox.posts.values()} == {"tools"}
+        [cafe] = [f for f in curator.list_feeds() if f.person == "Tomasz Nowak"]
+        inbox.query_one("#filter").value = "feed:nowak"  # a person names the blog
+        await settle(pilot, lambda: inbox.total == curator.count_posts(feed_url=cafe.url))
+        assert {p.feed_url for p in inbox.posts.values()} == {cafe.url} and cafe.post_count > 0
         inbox.query_one("#filter").value = "since:nonsense"
         await settle(pilot, lambda: "not a date" in inbox.status.local)
 
