@@ -8,7 +8,9 @@ and a draft whose window covers every post (the worst case: nothing is cut by th
 starts the real app in a fresh process per run, headless, and measures:
 
 - first screen: from the process launch (interpreter, imports, database open included) to the
-  first inbox rows painted, with the modules byte-compiled first as an installed curator's are;
+  first inbox rows painted, with the modules byte-compiled first as an installed curator's are.
+  The app opens as a bare `curator` does (`curator.launch.TuiSession`): the UI's imports are
+  timed separately; the data layer loads meanwhile in the forked first-page helper;
 - keystroke latency: from a key event entering the app (as from the terminal) to the first screen
   paint after the inbox rows for that key are in place. Every key of a realistic script counts:
   common and rare words, a word that matches nothing, several words, person, theme / unread /
@@ -151,15 +153,20 @@ def _check_version(db_path: Path) -> None:
 
 async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, object]:
     """One run in this process: launch → first screen, then the keystroke script."""
-    from textual import events
+    from curator.launch import TuiSession  # what a bare `curator` runs
+    from curator.paths import Locations
 
-    from curator.launch import load_tui_stack
-
-    Locations, Curator, make_app = load_tui_stack()  # what a bare `curator` imports
-    from curator.tui.screens.inbox import InboxScreen
-
+    home = opml.parent
+    locations = Locations(db=str(db_path), opml=opml, config_dir=home / "config",
+                          data_dir=home, cache_dir=home / "cache")
+    session = TuiSession(locations, poll_on_start=False)
+    app = session.__enter__()  # forks the first-page helper, imports the UI
     imported = time.time()
     import gc
+
+    from textual import events
+
+    from curator.tui.screens.inbox import InboxScreen
 
     gc_log: list[tuple[int, float]] = []
     gc_start: list[float] = [0.0]
@@ -171,11 +178,6 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
             gc_log.append((info["generation"], time.perf_counter() - gc_start[0]))
 
     gc.callbacks.append(gc_timer)
-    home = opml.parent
-    locations = Locations(db=str(db_path), opml=opml, config_dir=home / "config",
-                          data_dir=home, cache_dir=home / "cache")
-    curator = Curator(locations)
-    app = make_app(curator, poll_on_start=False)
     result: dict[str, object] = {}
     paints: list[tuple[float, float, int]] = []  # (start, end, inbox loads) of each paint
     waiting: dict[str, object] = {}
@@ -236,9 +238,11 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
                 last = index == len(script) - 1
                 await asyncio.sleep(WORD_PAUSE if key == " " or last else KEY_GAP)
         result["keys"] = keys
-    curator.close()
+    session.__exit__()
     result["gc"] = [(g, round(d * 1000, 1)) for g, d in gc_log if d > 0.005]
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # the first-page helper (reaped by the session): it lives for the first second only
+    result["helper_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return result
 
 
@@ -251,16 +255,17 @@ def report(runs: list[dict[str, object]]) -> bool:
     med = statistics.median
     first = [float(r["first_screen_s"]) for r in runs]  # type: ignore[arg-type]
     rss = [float(r["peak_rss_mb"]) for r in runs]  # type: ignore[arg-type]
+    helper = [float(r.get("helper_rss_mb", 0.0)) for r in runs]  # type: ignore[arg-type]
     counts = [float(r["counts_s"]) for r in runs]  # type: ignore[arg-type]
     imports = [float(r["imports_s"]) for r in runs]  # type: ignore[arg-type]
     per_run = [[float(k["ms"]) for k in r["keys"]] for r in runs]  # type: ignore[attr-defined]
     print(f"runs: {len(runs)}, keystrokes per run: {len(per_run[0])}")
     print(f"{'first screen (s)':<28}" + "  ".join(f"{v:6.2f}" for v in first)
           + f"   median {med(first):.2f}")
-    print(f"{'  of which imports (s)':<28}" + "  ".join(f"{v:6.2f}" for v in imports)
+    print(f"{'  of which UI imports (s)':<28}" + "  ".join(f"{v:6.2f}" for v in imports)
           + f"   median {med(imports):.2f}")
     after = [f - i for f, i in zip(first, imports, strict=True)]
-    print(f"{'  after imports (s)':<28}" + "  ".join(f"{v:6.2f}" for v in after)
+    print(f"{'  after UI imports (s)':<28}" + "  ".join(f"{v:6.2f}" for v in after)
           + f"   median {med(after):.2f}")
     print(f"{'counts shown (s)':<28}" + "  ".join(f"{v:6.2f}" for v in counts))
     for name, fn in (("keystroke median (ms)", med), ("keystroke p95 (ms)",
@@ -271,6 +276,8 @@ def report(runs: list[dict[str, object]]) -> bool:
               + f"   median {med(values):.1f}")
     print(f"{'peak RSS (MB)':<28}" + "  ".join(f"{v:6.1f}" for v in rss)
           + f"   median {med(rss):.1f}")
+    print(f"{'  + first-page helper (MB)':<28}" + "  ".join(f"{v:6.1f}" for v in helper)
+          + f"   median {med(helper):.1f}")
     print(f"status line: {runs[0]['status']}")
     every = [k for r in runs for k in r["keys"]]  # type: ignore[attr-defined]
     by_label: dict[str, list[float]] = {}
@@ -286,8 +293,9 @@ def report(runs: list[dict[str, object]]) -> bool:
               f"  paint {k['paint_ms']:5.1f} ({k['paints']})")
     worst = max(max(v) for v in per_run)
     checks = {"first screen < 1 s from process start": med(first) < 1.0,
-              "first screen < 1 s after imports": med(after) < 1.0,
-              "every keystroke < 100 ms": worst < 100, "peak memory < 300 MB": max(rss) < 300}
+              "first screen < 1 s after UI imports": med(after) < 1.0,
+              "every keystroke < 100 ms": worst < 100, "peak memory < 300 MB (app + helper)":
+              max(a + b for a, b in zip(rss, helper, strict=True)) < 300}
     for name, met in checks.items():
         print(f"{'met   ' if met else 'MISSED'} {name}")
     return all(checks.values())

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from curator.errors import CuratorError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from curator.deferred_facade import DeferredCurator
+    from curator.paths import Locations
+    from curator.services import Curator
+    from curator.tui.app import CuratorApp
+    from curator.tui.prefetch import FirstPagePrefetch
 
 
 def main() -> None:
@@ -26,26 +30,54 @@ def main() -> None:
         sys.exit(open_tui())
 
 
-def load_tui_stack() -> tuple[Any, Any, Callable[..., Any]]:
-    """(Locations, Curator, make_app): everything a bare `curator` imports before the first screen."""
-    from curator.startup import quiet_imports
+class TuiSession:
+    """Everything a bare `curator` sets up around the app, as a context manager.
 
-    with quiet_imports():
-        from curator.paths import Locations
-        from curator.services import Curator
-        from curator.tui import load_app
-    return Locations, Curator, load_app()
+    The inbox's first page is read by a forked helper (`curator.tui.prefetch`) while this process
+    imports Textual; the app gets a `DeferredCurator`, whose data layer loads in a worker after
+    the first rows are on screen. The benchmark opens the app through this too.
+    """
+
+    def __init__(self, locations: Locations, poll_on_start: bool = True) -> None:
+        self.locations = locations
+        self.poll_on_start = poll_on_start
+        self.prefetch: FirstPagePrefetch | None = None
+        self.curator: DeferredCurator | None = None
+
+    def __enter__(self) -> CuratorApp:
+        from curator.config import Settings
+        from curator.deferred_facade import DeferredCurator
+        from curator.tui.prefetch import FirstPagePrefetch
+
+        settings = Settings.load(self.locations.config_file)  # a broken file: one line, no app
+        self.prefetch = FirstPagePrefetch.start(self.locations, settings)
+        try:
+            from curator.tui import load_app
+
+            make_app = load_app()
+            self.curator = DeferredCurator(self.locations, settings)
+            return make_app(cast("Curator", self.curator), poll_on_start=self.poll_on_start,
+                            prefetch=self.prefetch)
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self.prefetch is not None:
+            self.prefetch.close()
+        if self.curator is not None:
+            self.curator.close()
 
 
 def open_tui() -> int:
     """Open the app on the database and feed list named by CURATOR_DB / CURATOR_OPML (or defaults)."""
-    locations_type, curator_type, make_app = load_tui_stack()
-    curator = None
     try:
-        locations = locations_type.resolve(os.environ.get("CURATOR_DB") or None,
-                                           os.environ.get("CURATOR_OPML") or None)
-        curator = curator_type(locations)
-        make_app(curator).run()
+        from curator.paths import Locations
+
+        locations = Locations.resolve(os.environ.get("CURATOR_DB") or None,
+                                      os.environ.get("CURATOR_OPML") or None)
+        with TuiSession(locations) as app:
+            app.run()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -55,9 +87,6 @@ def open_tui() -> int:
             raise  # a bug: the traceback is the useful report
         print(f"curator: {message}", file=sys.stderr)
         return 1
-    finally:
-        if curator is not None:
-            curator.close()
     return 0
 
 

@@ -22,15 +22,25 @@ def _run(code: str, cwd: Path) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_opening_the_tui_loads_neither_the_cli_nor_the_poller(tmp_path: Path) -> None:
+def test_opening_the_tui_leaves_the_data_layer_to_the_helper(tmp_path: Path) -> None:
+    """Until the first rows arrive, this process loads only the UI: the database layer is
+    the forked helper's job (curator.tui.prefetch); the CLI and the poller wait for use."""
     found = _run(
         "import json, sys\n"
-        "from curator.launch import load_tui_stack\n"
-        "load_tui_stack()\n"
+        "from curator.launch import TuiSession\n"
+        "from curator.paths import Locations\n"
+        "session = TuiSession(Locations.resolve(None, None), poll_on_start=False)\n"
+        "app = session.__enter__()\n"
         "import curator.tui.screens.inbox\n"
         "names = ('click', 'curator.cli', 'httpx', 'feedparser', 'curator.poller',\n"
-        "         'curator.classify.model', 'curator.opml', 'curator.tui.screens.modals')\n"
-        "print(json.dumps({n: n in sys.modules for n in names}))\n", tmp_path)
+        "         'curator.classify.model', 'curator.opml', 'curator.tui.screens.modals',\n"
+        "         'sqlalchemy', 'sqlmodel', 'pydantic', 'curator.services', 'curator.models')\n"
+        "loaded = {n: n in sys.modules for n in names}\n"
+        "page = app.take_prefetch().page()\n"
+        "session.__exit__()\n"
+        "loaded['rows'] = page is not None and bool(page.theme_names)\n"
+        "print(json.dumps(loaded))\n", tmp_path)
+    assert found.pop("rows") is True, "the helper made the database and read its first page"
     assert not any(found.values()), found
 
 

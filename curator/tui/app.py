@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,10 +22,13 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from curator.errors import CuratorError
-from curator.services import Curator
 from curator.text import one_line
 from curator.tui.messages import FirstRowsShown, PollFinished, PollProgress, PollStarted
 from curator.tui.screens.base import CuratorScreen
+
+if TYPE_CHECKING:
+    from curator.services import Curator
+    from curator.tui.prefetch import FirstPagePrefetch
 
 START_POLL_LATEST = 3.0  # seconds: the start-up poll waits for the first rows, at most this long
 CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
@@ -68,10 +71,12 @@ class CuratorApp(App[None]):
     poll_status: reactive[str] = reactive("")
     data_version: reactive[int] = reactive(0, init=False)  # the screens load themselves first
 
-    def __init__(self, curator: Curator, poll_on_start: bool = True) -> None:
+    def __init__(self, curator: Curator, poll_on_start: bool = True,
+                 prefetch: FirstPagePrefetch | None = None) -> None:
         super().__init__()
         self.curator = curator
         self.poll_on_start = poll_on_start
+        self._prefetch = prefetch
         self.polls_finished = 0
         self._start_poll_done = False
         self._post_count: int | None = None
@@ -91,11 +96,20 @@ class CuratorApp(App[None]):
         self.set_interval(CHECK_EVERY, partial(self.poll_feeds, False), name="poll-check")
         self.set_interval(DAEMON_REFRESH, self.refresh_if_changed, name="daemon-refresh")
 
+    def take_prefetch(self) -> FirstPagePrefetch | None:
+        """The inbox's first page read ahead by `curator.tui.prefetch`, for the first taker."""
+        prefetch, self._prefetch = self._prefetch, None
+        return prefetch
+
     # polling ---------------------------------------------------------------------------------
     @on(FirstRowsShown)
     def _first_rows_shown(self) -> None:
-        self.run_worker(self.curator.warm_up, thread=True, exit_on_error=False, group="warm-up")
+        self.run_worker(self._warm_up, thread=True, exit_on_error=False, group="warm-up")
         self._start_poll()
+
+    def _warm_up(self) -> None:
+        # in the worker: a DeferredCurator imports the data layer on this first touch
+        self.curator.warm_up()
 
     def _start_poll(self) -> None:
         if self.poll_on_start and not self._start_poll_done:
@@ -212,6 +226,7 @@ class CuratorApp(App[None]):
                                                 node))
 
 
-def make_app(curator: Curator, poll_on_start: bool = True) -> CuratorApp:
+def make_app(curator: Curator, poll_on_start: bool = True,
+             prefetch: FirstPagePrefetch | None = None) -> CuratorApp:
     """The one way to build the app (CLI, demo, tests, benchmarks)."""
-    return CuratorApp(curator, poll_on_start=poll_on_start)
+    return CuratorApp(curator, poll_on_start=poll_on_start, prefetch=prefetch)

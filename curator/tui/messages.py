@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
 
-from curator.types import FeedOutcome, PostInfo
+from curator.tui.inbox_page import ThemeGroup
+from curator.types import FeedOutcome
 
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    """One theme's slice of the inbox: total matching posts and the first page of them."""
-
-    slug: str | None  # None: the flat (ungrouped) list
-    name: str
-    count: int | None  # None until the (slower, debounced) count query answers
-    posts: list[PostInfo] = field(default_factory=list)
-    collapsed: bool = False
+__all__ = ["ThemeGroup"]  # defined beside the inbox's queries (no Textual there); shown from here
 
 
 class InboxLoaded(Message):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from curator.text import one_line, strip_controls, tidy_paragraphs
+from curator.tui.inbox_page import COUNT_CAP
 from curator.types import LOW_CONFIDENCE, PostInfo
 
 
@@ -54,9 +55,6 @@ def row_cells(post: PostInfo, title_width: int = 60) -> tuple[Text, Text, Text, 
     person = safe(post.person or post.author) or safe(post.org or post.blog_title) or "-"
     date = post.published.astimezone(UTC).strftime("%d %b") if post.published else "-"
     return (mark, title, Text(safe(person, WHO_WIDTH)), Text(date), confidence_text(post))
-
-
-COUNT_CAP = 1000  # counts stop here ("1,000+"): an exact count of a common word scans every post
 
 
 def count_text(count: int) -> str:

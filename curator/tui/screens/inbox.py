@@ -24,9 +24,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from curator.services.posts import QueryCancelled
-from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
+from curator.tui.inbox_page import COUNT_CAP, PAGE, InboxPage, count_page, load_page
 from curator.tui.messages import (
     Done,
     FirstRowsShown,
@@ -38,7 +37,6 @@ from curator.tui.messages import (
 from curator.tui.post_list import PostList, Row
 from curator.tui.render import (
     CONF_WIDTH,
-    COUNT_CAP,
     DATE_WIDTH,
     WHO_WIDTH,
     detail_text,
@@ -50,11 +48,8 @@ from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
 from curator.types import PostInfo
 
 if TYPE_CHECKING:
+    from curator.tui.prefetch import FirstPagePrefetch
     from curator.tui.screens.modals import ThemePicker
-
-PAGE = 60  # rows per keystroke (newest first): a tall screen and a margin; more as the cursor
-# reaches the "… more" row
-
 
 class InboxScreen(CuratorScreen):
     AUTO_FOCUS = "#posts"  # the list, not the filter box above it (one footer rebuild fewer)
@@ -126,57 +121,63 @@ class InboxScreen(CuratorScreen):
         """Rows first (one paged query per keystroke), then capped counts in the same worker."""
         self.token += 1
         self.query_spec = parse_filter(self.query_text)
-        self.load(self.token, self.query_spec, self.grouped, frozenset(self.collapsed),
-                  dict(self.limits))
+        prefetch = self.curator_app.take_prefetch()
+        if prefetch is not None:  # the very first load: read ahead while the app started
+            self.adopt(self.token, prefetch, self.query_spec, self.grouped,
+                       frozenset(self.collapsed), dict(self.limits))
+        else:
+            self.load(self.token, self.query_spec, self.grouped, frozenset(self.collapsed),
+                      dict(self.limits))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
+    def adopt(self, token: int, prefetch: FirstPagePrefetch, query: InboxQuery, grouped: bool,
+              collapsed: frozenset[str], limits: dict[str, int]) -> None:
+        """Show the helper's first page and counts; if it has none, load as usual.
+
+        Nothing here imports the data layer before the page is shown: that is the point.
+        """
+        try:
+            fresh = query.kwargs() == {} and grouped and not collapsed and not limits
+            page = prefetch.page() if fresh else None
+            if page is not None:
+                self._post_page(token, page)
+                counted = prefetch.counts()
+                if counted is not None:
+                    self.post_message(InboxCounted(token, *counted))
+                    return
+        finally:
+            prefetch.close()
+        from curator.services.posts import QueryCancelled
+
+        worker = get_current_worker()
+        with suppress(QueryCancelled):
+            if page is None:
+                self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
+            else:
+                self.post_message(InboxCounted(token, *count_page(
+                    self.curator, page, lambda: worker.is_cancelled)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
     def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
              limits: dict[str, int]) -> None:
         """A newer keystroke cancels this worker, which aborts its running SQL statement."""
+        from curator.services.posts import QueryCancelled  # the data layer loads off the UI
+
         worker = get_current_worker()
         with suppress(QueryCancelled):  # a newer keystroke's worker is already running
             self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
 
     def _load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
               limits: dict[str, int], cancelled: Callable[[], bool]) -> None:
-        started = time.perf_counter()
-        curator = self.curator
-        if not self.theme_names:
-            self.theme_names = {t.slug: t.name for t in curator.list_themes()}
-        if query.feed_url and "://" not in query.feed_url:
-            query.feed_url = _match_feed(curator.list_feeds(sync=False, counts=False),
-                                         query.feed_url)
-        self.window_start = None
-        draft = curator.draft_edition() if query.use_window else None
-        if draft is not None and query.since is None and query.until is None:
-            query.since, query.until = draft.window_start, draft.window_end
-            self.window_start = draft.window_start
-        kwargs = query.kwargs()
-        page = curator.list_posts(limit=limits.get("*", PAGE), cancelled=cancelled, **kwargs)
-        if grouped and query.theme is None:
-            by_theme: dict[str, list[PostInfo]] = {slug: [] for slug in self.theme_names}
-            for post in page:
-                by_theme.setdefault(post.theme or "", []).append(post)
-            for slug, limit in limits.items():  # "… more" pressed on a theme
-                if slug != "*" and slug not in collapsed:
-                    by_theme[slug] = curator.list_posts(theme=slug, limit=limit,
-                                                        cancelled=cancelled, **kwargs)
-            groups = [ThemeGroup(slug, self.theme_names.get(slug, slug or "Unclassified"), None,
-                                 [] if slug in collapsed else posts, slug in collapsed)
-                      for slug, posts in by_theme.items()
-                      if posts or slug in self.theme_names]
-        else:
-            name = self.theme_names.get(query.theme or "", "All posts, newest first")
-            groups = [ThemeGroup(None, name, None, page)]
-        self.post_message(InboxLoaded(token, groups, time.perf_counter() - started))
-        started = time.perf_counter()
-        theme = kwargs.pop("theme", None)  # capped: "1,000+" costs as little as a page
-        slugs = [theme if group.slug is None else group.slug for group in groups]
-        counts = curator.count_posts_by_theme(slugs, limit=COUNT_CAP + 1, cancelled=cancelled,
-                                              **kwargs)
-        self.post_message(InboxCounted(token, {g.slug or "*": counts[slug]
-                                               for g, slug in zip(groups, slugs, strict=True)},
-                                       time.perf_counter() - started))
+        page = load_page(self.curator, query, grouped, collapsed, limits, cancelled,
+                         self.theme_names)
+        self._post_page(token, page)
+        self.post_message(InboxCounted(token, *count_page(self.curator, page, cancelled)))
+
+    def _post_page(self, token: int, page: InboxPage) -> None:
+        self.theme_names = page.theme_names
+        self.window_start = page.window_start
+        self.post_message(InboxLoaded(token, page.groups, page.elapsed))
 
     @on(InboxLoaded)
     def show_loaded(self, message: InboxLoaded) -> None:
@@ -427,20 +428,6 @@ class InboxScreen(CuratorScreen):
     @property
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
-
-
-def _match_feed(feeds: list, text: str) -> str | None:
-    """feed:NAME matches a feed whose title, person or URL contains NAME.
-
-    `feeds` comes from the database's mirror of feeds.opml (the poller and the feeds screen keep
-    it current): re-reading the file on a keystroke cost up to 90 ms the first time.
-    """
-    needle = one_line(text).lower()
-    for feed in feeds:
-        haystack = " ".join(str(v or "") for v in (feed.title, feed.person, feed.url)).lower()
-        if needle in haystack:
-            return str(feed.url)
-    return text
 
 
 def _theme_picker() -> type[ThemePicker]:
