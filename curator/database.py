@@ -74,7 +74,7 @@ class Database:
         from curator.migrations import migrate
 
         try:
-            migrate(self.engine)
+            migrate(self.engine, self._write_engine)
         except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
             raise CuratorError(f"cannot open database {self.location}: {_short(exc)}") from None
         return self

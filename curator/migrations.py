@@ -82,8 +82,14 @@ def _stamp(conn: Connection, version: int) -> None:
                  {"v": str(version)})
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the database to SCHEMA_VERSION; return the version it had (0 for a new one)."""
+def migrate(engine: Engine, writer: Engine | None = None) -> int:
+    """Bring the database to SCHEMA_VERSION; return the version it had (0 for a new one).
+
+    Several processes may open one file at once (the TUI's first-page helper, a poll daemon, a
+    cron poll): with `writer` giving write transactions (`BEGIN IMMEDIATE`) each step runs once,
+    the others finding it done when their turn comes. An up-to-date file is only read.
+    """
+    writer = writer or engine
     with engine.connect() as conn:
         version = current_version(conn)
         has_tables = bool(inspect(conn).get_table_names())
@@ -93,13 +99,16 @@ def migrate(engine: Engine) -> int:
         raise CuratorError(f"the database was written by a newer curator (schema {version}, "
                            f"this one knows {SCHEMA_VERSION}); upgrade curator")
     if version is None:
-        with engine.begin() as conn:
-            SQLModel.metadata.create_all(conn)
-            ensure_search_index(conn)  # not a model table: what the steps add beyond create_all
-            _stamp(conn, SCHEMA_VERSION)
+        with writer.begin() as conn:
+            if current_version(conn) is None:  # else another process made it meanwhile
+                SQLModel.metadata.create_all(conn)
+                ensure_search_index(conn)  # not a model table: what steps add beyond create_all
+                _stamp(conn, SCHEMA_VERSION)
         return 0
     for step_version in range(version, SCHEMA_VERSION):
-        with engine.begin() as conn:
+        with writer.begin() as conn:
+            if (current_version(conn) or 0) > step_version:
+                continue  # another process ran this step meanwhile
             STEPS[step_version - 1](conn)
             SQLModel.metadata.create_all(conn)  # tables added by the step's models
             _stamp(conn, step_version + 1)

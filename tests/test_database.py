@@ -55,6 +55,36 @@ def test_database_from_first_schema_migrates_and_keeps_data(tmp_path: Path) -> N
         assert session.exec(select(Feed)).one().person == "Dave"
 
 
+@pytest.mark.parametrize("start", ["new", "v1"])
+def test_processes_opening_one_file_at_once_migrate_it_once(tmp_path: Path, start: str) -> None:
+    """The TUI's first-page helper, a poll daemon and a cron poll may all open the file at once."""
+    import threading
+
+    path = tmp_path / "c.db"
+    if start == "v1":
+        make_v1_database(path, "Hello")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Database(str(path)).open().close()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    db = Database(str(path)).open()
+    with db.engine.connect() as c:
+        assert current_version(c) == SCHEMA_VERSION
+    assert _columns(db) == _columns(Database(str(tmp_path / "fresh.db")).open())
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = Database(str(tmp_path / "c.db")).open()
     with db.engine.begin() as conn:
