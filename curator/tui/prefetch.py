@@ -20,6 +20,7 @@ import pickle
 import signal
 import struct
 import sys
+import threading
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ class FirstPagePrefetch:
 
     def __init__(self, pid: int, fd: int) -> None:
         self.pid, self._fd = pid, fd
+        self._closing = threading.Lock()  # the inbox's worker and the app's exit may both close
 
     @classmethod
     def start(cls, locations: Locations, settings: Settings) -> FirstPagePrefetch | None:
@@ -67,16 +69,17 @@ class FirstPagePrefetch:
     def close(self) -> None:
         """Stop listening and reap the helper (stopped if still at work: it only reads by then,
         or is inside a transaction that SQLite rolls back)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        if self.pid:
-            with suppress(ChildProcessError):
-                if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
-                    with suppress(ProcessLookupError):
-                        os.kill(self.pid, signal.SIGTERM)
-                    os.waitpid(self.pid, 0)
-            self.pid = 0
+        with self._closing:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+            if self.pid:
+                with suppress(ChildProcessError):
+                    if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                        with suppress(ProcessLookupError):
+                            os.kill(self.pid, signal.SIGTERM)
+                        os.waitpid(self.pid, 0)
+                self.pid = 0
 
     def _receive(self) -> object:
         header = self._read(_HEADER.size)
