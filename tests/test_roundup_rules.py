@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -101,6 +102,20 @@ def test_section_blurbs_styles_and_repeated_people() -> None:
     assert blurbs[1].before == "Dave Briggs writes about "
     assert blurbs[1].link_text == "micro-participation"
     assert first_name("The Weeknotes Collective") == "The Weeknotes Collective"
+
+
+def test_editing_one_blurb_leaves_the_others_wording_alone() -> None:
+    items = [BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
+             BlurbInput("micro-participation", "Dave Briggs", None),
+             BlurbInput("Open data", "Ann Smith", None),
+             BlurbInput("More on micro-participation", "Dave Briggs", None)]
+    before = [b.text for b in section_blurbs(items)]
+    for index in range(len(items)):
+        edited = list(items)
+        edited[index] = replace(items[index], custom="My own words on [it]")
+        after = [b.text for b in section_blurbs(edited)]
+        assert after[index] == "My own words on it"
+        assert after[:index] + after[index + 1:] == before[:index] + before[index + 1:]
 
 
 def test_custom_blurbs_mark_their_link() -> None:

@@ -98,6 +98,9 @@ def section_blurbs(items: Sequence[BlurbInput]) -> list[Blurb]:
         if item.custom:
             out.append(parse_custom(item.custom, item))
             if item.person:
+                if not seen.get(item.person):
+                    turn += 1  # the turn its default would have taken: editing one blurb
+                    # leaves the wording of the others as it was
                 seen[item.person] = seen.get(item.person, 0) + 1
             continue
         if not item.person:
