@@ -1,8 +1,9 @@
 """The `curator` command's entry point: a bare `curator` opens the TUI without loading the CLI.
 
-Importing click and the CLI's thirty subcommands costs about 40 ms that opening the TUI does not
-need, out of a first screen the issue wants within a second. Any argument (a subcommand, `--db`,
-`--help`) goes to the click CLI, which behaves exactly as before; errors read the same either way.
+The CLI imports click, its thirty subcommands and the whole data layer before it can do anything;
+a bare `curator` needs none of that before its first screen (`TuiSession`: the data layer loads in
+the first-page helper, then in a worker). Any argument (a subcommand, `--db`, `--help`) goes to the
+click CLI, which behaves exactly as before; errors read the same either way.
 """
 
 from __future__ import annotations
