@@ -147,9 +147,11 @@ class InboxScreen(CuratorScreen):
                     return
         finally:
             prefetch.close()
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return  # a newer load replaced this one, or the app is closing
         from curator.services.posts import QueryCancelled
 
-        worker = get_current_worker()
         with suppress(QueryCancelled):
             if page is None:
                 self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
