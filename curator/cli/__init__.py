@@ -59,10 +59,11 @@ def main(ctx: click.Context, db: str | None, opml: str | None) -> None:
     """
     ctx.obj = AppContext(db=db, opml=opml)
     ctx.call_on_close(ctx.obj.close)
-    if ctx.invoked_subcommand is None:
-        from curator.tui import run_app
+    if ctx.invoked_subcommand is None:  # the TUI, started as a bare `curator` starts it
+        from curator.launch import TuiSession
 
-        run_app(ctx.obj.curator)
+        with TuiSession(ctx.obj.locations) as app:
+            app.run()
 
 
 @main.command("paths")
