@@ -44,6 +44,15 @@ def curator(template: Path, tmp_path: Path):
     facade.close()
 
 
+async def open_roundup(pilot, ready=lambda view: True) -> RoundupScreen:  # type: ignore[no-untyped-def]
+    """Press 2 and wait until the roundup editor shows its edition (and `ready(view)`)."""
+    await pilot.press("2")
+    roundup = pilot.app.screen
+    assert isinstance(roundup, RoundupScreen)
+    await settle(pilot, lambda: roundup.view is not None and ready(roundup.view))
+    return roundup
+
+
 def inbox_of(app) -> InboxScreen:
     screen = app.screen
     assert isinstance(screen, InboxScreen)
@@ -105,10 +114,7 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
             await pilot.press("down")
         assert curator.count_posts(picked=True) == 3
         assert all(p.picked for p in inbox.posts.values() if p.title in picked)
-        await pilot.press("2")
-        roundup = app.screen
-        assert isinstance(roundup, RoundupScreen)
-        await settle(pilot, lambda: roundup.view is not None and len(roundup.view.items) == 3)
+        roundup = await open_roundup(pilot, lambda view: len(view.items) == 3)
         items = roundup.view.items
         first = items[0]
         section_items = [i for i in items if i.section_id == first.section_id]
@@ -344,10 +350,7 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
     curator.new_edition(title="Test edition")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
-        roundup = app.screen
-        assert isinstance(roundup, RoundupScreen)
-        await settle(pilot, lambda: roundup.view is not None)
+        roundup = await open_roundup(pilot)
         first, second = roundup.view.sections[0], roundup.view.sections[1]
         await pilot.press("J")  # the cursor starts on the first section: move it down
         await settle(pilot, lambda: roundup.view.sections[1].id == first.id)
@@ -399,10 +402,7 @@ async def test_a_late_answer_from_an_older_load_does_not_win(curator: Curator) -
     curator.rename_edition("Before")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
-        roundup = app.screen
-        assert isinstance(roundup, RoundupScreen)
-        await settle(pilot, lambda: roundup.view is not None)
+        roundup = await open_roundup(pilot)
         original = curator.get_edition
         gate = threading.Event()
 

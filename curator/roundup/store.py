@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
@@ -24,20 +24,27 @@ from curator.types import PostInfo
 from curator.urls import safe_link as _safe_link
 
 safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; views repeat links
+_Q = TypeVar("_Q", bound=Any)  # an ORM or a Core select
+
+
+EDITIONS = Edition.__table__  # type: ignore[attr-defined]
+
+
+def _newest_draft(query: _Q) -> _Q:
+    """The draft is the newest edition still in draft: one rule for the ORM and Core reads."""
+    return query.where(EDITIONS.c.status == "draft").order_by(EDITIONS.c.number.desc())
 
 
 def draft(session: Session) -> Edition | None:
-    return session.exec(select(Edition).where(Edition.status == "draft")
-                        .order_by(col(Edition.number).desc())).first()
+    return session.exec(_newest_draft(select(Edition))).first()
 
 
 def draft_info(session: Session) -> EditionInfo | None:
     """The draft's summary, asked in Core SQL: the inbox's first screen needs it, and Core spares
     that screen the ORM's one-off mapper set-up (about 15 ms; the first ORM call pays it later)."""
-    editions, items = Edition.__table__, EditionItem.__table__  # type: ignore[attr-defined]
+    items = EditionItem.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    row = conn.execute(core_select(editions).where(editions.c.status == "draft")
-                       .order_by(editions.c.number.desc()).limit(1)).first()
+    row = conn.execute(_newest_draft(core_select(EDITIONS)).limit(1)).first()
     if row is None:
         return None
     count = conn.execute(core_select(func.count()).select_from(items)

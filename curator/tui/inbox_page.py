@@ -97,6 +97,13 @@ def first_page(curator: Curator) -> InboxPage:
     return load_page(curator, parse_filter(""), True, frozenset(), {})
 
 
+def is_first_page(query: InboxQuery, grouped: bool, collapsed: frozenset[str],
+                  limits: dict[str, int]) -> bool:
+    """Whether a load asks for what `first_page` loads (so a page read ahead answers it)."""
+    return query.kwargs() == {} and query.use_window and grouped and not collapsed \
+        and not limits
+
+
 def match_feed(feeds: list[FeedInfo], text: str) -> str | None:
     """feed:NAME matches a feed whose title, person or URL contains NAME.
 

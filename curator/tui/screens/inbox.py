@@ -25,7 +25,14 @@ from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from curator.tui.filters import InboxQuery, parse_filter
-from curator.tui.inbox_page import COUNT_CAP, PAGE, InboxPage, count_page, load_page
+from curator.tui.inbox_page import (
+    COUNT_CAP,
+    PAGE,
+    InboxPage,
+    count_page,
+    is_first_page,
+    load_page,
+)
 from curator.tui.messages import (
     Done,
     FirstRowsShown,
@@ -50,6 +57,7 @@ from curator.types import PostInfo
 if TYPE_CHECKING:
     from curator.tui.prefetch import FirstPagePrefetch
     from curator.tui.screens.modals import ThemePicker
+
 
 class InboxScreen(CuratorScreen):
     AUTO_FOCUS = "#posts"  # the list, not the filter box above it (one footer rebuild fewer)
@@ -137,7 +145,7 @@ class InboxScreen(CuratorScreen):
         Nothing here imports the data layer before the page is shown: that is the point.
         """
         try:
-            fresh = query.kwargs() == {} and grouped and not collapsed and not limits
+            fresh = is_first_page(query, grouped, collapsed, limits)
             page = prefetch.page() if fresh else None
             if page is not None:
                 self._post_page(token, page)
