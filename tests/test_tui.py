@@ -425,3 +425,169 @@ async def test_a_late_answer_from_an_older_load_does_not_win(curator: Curator) -
         await settle(pilot)
         assert roundup.view is not None and roundup.view.info.title == "After"
         assert roundup.loads == loads  # the late answer was dropped, not shown
+
+
+# every remaining key of the four screens, end to end ------------------------------------------
+async def _select(pilot, roundup: RoundupScreen, match) -> None:  # type: ignore[no-untyped-def]
+    """Put the roundup tree's cursor on the first node whose data `match`es (as arrow keys would)."""
+    tree = roundup.query_one("#edition-tree")
+    await settle(pilot)
+    nodes = [tree.root]
+    while nodes:
+        node = nodes.pop(0)
+        if node.data is not None and match(node.data):
+            tree.move_cursor(node)
+            tree.focus()
+            await settle(pilot, lambda node=node: tree.cursor_node is node)
+            return
+        nodes.extend(node.children)
+    raise AssertionError("no such node in the roundup tree")
+
+
+async def test_inbox_read_hide_open_and_flat_list(curator: Curator) -> None:
+    app = make_app(curator, poll_on_start=False)
+    opened: list[str] = []
+    app.open_url = lambda url, **kwargs: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app)
+        await settle(pilot, lambda: inbox.counted >= 1)
+        total = inbox.total
+        post = inbox.current_post
+        assert post is not None and not post.read
+        await pilot.press("m")
+        await settle(pilot, lambda: curator.list_posts(search=post.title)[0].read)
+        await pilot.press("m")
+        await settle(pilot, lambda: not curator.list_posts(search=post.title)[0].read)
+        await pilot.press("o")  # opens the link and marks the post read
+        await settle(pilot, lambda: curator.list_posts(search=post.title)[0].read)
+        assert opened == [post.link]
+        await pilot.press("x")
+        await settle(pilot, lambda: inbox.total == total - 1 and post.id not in inbox.posts)
+        assert curator.count_posts(include_hidden=True) == total
+        await pilot.press("g")
+        await settle(pilot, lambda: [g.slug for g in inbox.groups] == [None])
+        dates = [p.published for p in inbox.groups[0].posts if p.published]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator) -> None:
+    if curator.draft_edition() is None:
+        curator.new_edition(title="Actions")
+    curator.pick([p.id for p in curator.list_posts(limit=2)])
+    app = make_app(curator, poll_on_start=False)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        roundup = await open_roundup(pilot, lambda view: len(view.items) == 2)
+        text = next(s for s in roundup.view.sections if s.kind == "text")
+        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == text.id
+                      and d.__class__.__name__ == "SectionView")
+        await pilot.press("e")  # a free-text section: write its text
+        await settle(pilot, lambda: bool(app.screen.query("#editor")))
+        app.screen.query_one("#editor").text = "Unconference tickets are out."
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: any(s.body == "Unconference tickets are out."
+                                        for s in roundup.view.sections))
+        item = roundup.view.items[0]
+        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
+                      and d.__class__.__name__ == "ItemView")
+        await pilot.press("n")
+        await settle(pilot, lambda: modal_open(app))
+        app.screen.query_one("#field-note").value = "worth a coffee"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: roundup.view.items[0].note == "worth a coffee")
+        await pilot.press("s")  # to another section, chosen by its number
+        await settle(pilot, lambda: modal_open(app))
+        await pilot.press("1")
+        await settle(pilot, lambda: next(i for i in roundup.view.items
+                                         if i.id == item.id).section_id != item.section_id)
+        await pilot.press("A")
+        await settle(pilot, lambda: modal_open(app))
+        app.screen.query_one("#field-title").value = "Can you help?"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: any(s.title == "Can you help?" for s in roundup.view.sections))
+        added = next(s for s in roundup.view.sections if s.title == "Can you help?")
+        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == added.id
+                      and d.__class__.__name__ == "SectionView")
+        await pilot.press("d")  # a section: asks first
+        await settle(pilot, lambda: modal_open(app))
+        await pilot.press("y")
+        await settle(pilot, lambda: all(s.id != added.id for s in roundup.view.sections))
+        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
+                      and d.__class__.__name__ == "ItemView")
+        await pilot.press("d")  # an item: out of the edition, the post stays
+        await settle(pilot, lambda: len(roundup.view.items) == 1)
+        assert curator.count_posts(picked=True) == 1
+        await pilot.press("c")
+        await settle(pilot, lambda: bool(copied))
+        assert "worth a coffee" not in copied[0] and roundup.view.items[0].title in copied[0]
+        number = roundup.view.info.number
+        curator.publish()
+        await pilot.press("N")
+        await settle(pilot, lambda: roundup.view is not None
+                     and roundup.view.info.number == number + 1)
+        assert curator.draft_edition() is not None
+
+
+async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
+                                                            tmp_path: Path) -> None:
+    other = tmp_path / "other.opml"
+    other.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                     '<outline type="rss" text="Imported blog" '
+                     'xmlUrl="https://imported.example/feed.xml"/></body></opml>\n',
+                     encoding="utf-8")
+    app = make_app(curator, poll_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        feeds = app.screen
+        assert isinstance(feeds, FeedsScreen)
+        await settle(pilot, lambda: feeds.loads >= 1)
+        count = len(feeds.feeds)
+        tree = feeds.query_one("#feed-tree")
+        first = None
+        for _ in range(30):
+            first = feeds._selected()
+            if first is not None:
+                break
+            tree.focus()
+            await pilot.press("down")
+            await settle(pilot)
+        assert first is not None
+        await pilot.press("e")
+        await settle(pilot, lambda: modal_open(app))
+        app.screen.query_one("#field-person").value = "Renamed Person"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "Renamed Person" in curator.locations.opml.read_text("utf-8"))
+        await pilot.press("d")
+        await settle(pilot, lambda: modal_open(app))
+        await pilot.press("y")
+        await settle(pilot, lambda: len(feeds.feeds) == count - 1)
+        assert first.url not in curator.locations.opml.read_text("utf-8")
+        await pilot.press("i")
+        await settle(pilot, lambda: modal_open(app))
+        app.screen.query_one("#field-path").value = str(other)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(feeds.feeds) == count)
+        assert "https://imported.example/feed.xml" in curator.locations.opml.read_text("utf-8")
+
+
+async def test_themes_remove_rule_retrain_and_reclassify(curator: Curator) -> None:
+    curator.add_rule("phrase", "spreadsheet", "tools")
+    before = curator.classifier_stats().trained_at
+    app = make_app(curator, poll_on_start=False)
+    notes = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        themes = app.screen
+        await settle(pilot, lambda: len(getattr(themes, "rules", [])) == 1)
+        themes.query_one("#rule-table").focus()
+        await pilot.press("d")
+        await settle(pilot, lambda: curator.list_rules() == [] and themes.rules == [])
+        await pilot.press("T")
+        await settle(pilot, lambda: any("retrained" in n for n in notes))
+        assert curator.classifier_stats().trained_at not in (None, before)
+        await pilot.press("R")
+        await settle(pilot, lambda: "Reclassifying would change" in str(
+            getattr(app.screen, "question", "")))
+        await pilot.press("y")
+        await settle(pilot, lambda: any("themes applied" in n for n in notes))

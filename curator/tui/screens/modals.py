@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,9 +30,11 @@ class ThemePicker(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*options, id="themes", markup=False)
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", "")
+    def on_key(self, event: events.Key) -> None:
+        key = event.key
         if key.isdigit() and 0 < int(key) <= len(self.names):
+            event.stop()  # the digit is the answer: not also the app's "switch to screen N"
+            event.prevent_default()
             self.dismiss(list(self.names)[int(key) - 1])
 
     @on(OptionList.OptionSelected)
