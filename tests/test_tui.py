@@ -96,6 +96,16 @@ async def test_search_and_filters_narrow_the_inbox(curator: Curator) -> None:
         inbox.query_one("#filter").value = "feed:nowak"  # a person names the blog
         await settle(pilot, lambda: inbox.total == curator.count_posts(feed_url=cafe.url))
         assert {p.feed_url for p in inbox.posts.values()} == {cafe.url} and cafe.post_count > 0
+        curator.mark_read([p.id for p in curator.list_posts(limit=5)], read=True)
+        inbox.query_one("#filter").value = "unread"
+        await settle(pilot, lambda: inbox.total == curator.count_posts(unread_only=True))
+        assert inbox.posts and not any(p.read for p in inbox.posts.values())
+        if curator.draft_edition() is None:
+            curator.new_edition(title="Filters")
+        curator.pick([p.id for p in curator.list_posts(limit=2)])
+        inbox.query_one("#filter").value = "picked"
+        await settle(pilot, lambda: inbox.total == 2)
+        assert all(p.picked for p in inbox.posts.values())
         inbox.query_one("#filter").value = "since:nonsense"
         await settle(pilot, lambda: "not a date" in inbox.status.local)
 
@@ -470,7 +480,8 @@ async def test_inbox_read_hide_open_and_flat_list(curator: Curator) -> None:
         assert dates == sorted(dates, reverse=True)
 
 
-async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator) -> None:
+async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
+                                                             tmp_path: Path) -> None:
     if curator.draft_edition() is None:
         curator.new_edition(title="Actions")
     curator.pick([p.id for p in curator.list_posts(limit=2)])
@@ -518,6 +529,14 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator) -
         await pilot.press("d")  # an item: out of the edition, the post stays
         await settle(pilot, lambda: len(roundup.view.items) == 1)
         assert curator.count_posts(picked=True) == 1
+        await pilot.press("x")  # any format: HTML here
+        await settle(pilot, lambda: modal_open(app))
+        target = tmp_path / "roundup.html"
+        app.screen.query_one("#field-format").value = "html"
+        app.screen.query_one("#field-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: target.exists())
+        assert "<a href=" in target.read_text(encoding="utf-8")
         await pilot.press("c")
         await settle(pilot, lambda: bool(copied))
         assert "worth a coffee" not in copied[0] and roundup.view.items[0].title in copied[0]
