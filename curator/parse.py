@@ -80,10 +80,12 @@ def html_to_text(value: str | None) -> str:
         value = value[:HTML_BUDGET]
     cleaned = nh3.clean(value, tags=_BLOCK_TAGS, attributes={}, clean_content_tags={"script", "style"},
                         strip_comments=True, link_rel=None)
-    text = strip_controls(html.unescape(_TAG.sub("", _BLOCK.sub("\n", cleaned))))
+    # nh3 kept only block tags, without attributes, and escaped every other "<": each tag left
+    # is a paragraph break
+    text = strip_controls(html.unescape(_TAG.sub("\n", cleaned)))
     # whole-text passes, each skipped when there is nothing to do: this runs for every entry of
     # every feed, and a regex substitution visits every single space even when it changes nothing
-    if "  " in text or _ODD_SPACE.search(text):
+    if "  " in text or ("\t" in text if text.isascii() else _ODD_SPACE.search(text)):
         text = _SPACE_RUN.sub(" ", text)
     text = text.replace(" \n", "\n").replace("\n ", "\n")  # spaces are single by now
     if "\n\n\n" in text:

@@ -17,17 +17,28 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+# the ASCII part of _CONTROL, for bytes.translate (a C loop; the regex costs ~4x more per text)
+_ASCII_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
 def strip_controls(text: str | None) -> str:
     """Remove control and bidi-override characters; keep newlines and tabs."""
     if not text:
         return ""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_CONTROL).decode("ascii")
+    return _CONTROL.sub("", text)
 
 
 def one_line(text: str | None, limit: int | None = None) -> str:
     """Clean text collapsed to a single line (titles, names), optionally truncated with '…'."""
-    cleaned = _SPACES.sub(" ", strip_controls(text).replace("\n", " ").replace("\t", " ")).strip()
-    cleaned = unicodedata.normalize("NFC", cleaned)
+    if text and text.isascii() and text.isprintable() and "  " not in text:
+        cleaned = text.strip()  # the common case: nothing below would change anything else
+    else:
+        cleaned = _SPACES.sub(" ", strip_controls(text).replace("\n", " ").replace("\t", " "))
+        cleaned = unicodedata.normalize("NFC", cleaned.strip())
     if limit is not None and len(cleaned) > limit:
         return cleaned[: max(0, limit - 1)].rstrip() + "…"
     return cleaned

@@ -67,6 +67,10 @@ def safe_link(url: str | None) -> str | None:
 
 
 def _netloc(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
+    netloc = parts.netloc
+    if "@" not in netloc and ":" not in netloc and "[" not in netloc and "%" not in netloc:
+        # a bare host name (the usual case): no port, user, IPv6 brackets or zone to parse
+        return netloc.lower().rstrip(".")
     host = (parts.hostname or "").lower().rstrip(".")
     if ":" in host:
         host = f"[{host}]"
