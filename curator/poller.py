@@ -2,11 +2,11 @@
 
 Shape of a run (the stages overlap, so network latency hides behind parsing and storing):
 
-    background thread: asyncio loop ── Fetcher (one httpx client) ──▶ parse executor ──▶ queue
+    background thread: asyncio loop ── Fetcher (one httpx client) ──▶ ParsePool ──▶ queue
     caller's thread:   queue ──▶ batch ──▶ one BEGIN IMMEDIATE transaction ──▶ FeedOutcomes
 
-Small runs parse in a thread (no process start-up cost); big runs use a process pool so feedparser
-runs on both cores. Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event),
+Small runs parse in a thread (no process start-up cost); big runs use worker processes
+(curator.parse_pool, driven from the fetch loop itself) so feedparser runs on every core. Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event),
 in-flight fetches are cancelled and nothing half-written reaches the database: a batch is committed
 whole or not at all, and an outcome is only yielded after its batch committed.
 """
@@ -22,8 +22,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +33,7 @@ from curator.fetch import Fetcher, FetchRequest, FetchResult
 from curator.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
 from curator.models import Feed
 from curator.parse import ParseOutcome, parse_safely
+from curator.parse_pool import ParsePool, WorkerCrashed
 from curator.schedule import Policy, decide
 from curator.types import FeedOutcome
 
@@ -120,27 +120,20 @@ def _limit_memory() -> None:
         pass
 
 
-def _noop() -> int:
-    return os.getpid()
-
-
-def make_parse_executor(n_feeds: int, snapshot: ThemeSnapshot | None = None
-                        ) -> tuple[Executor, bool]:
-    """A process pool for big runs (both cores), a single thread for small ones."""
+def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> ParsePool | None:
+    """Worker processes for big runs (every core), None for small ones (a thread parses)."""
     workers = os.cpu_count() or 1
-    if n_feeds >= PROCESS_THRESHOLD and workers > 1:
-        try:
-            # fork is instant, but forking a process that already runs other threads (the TUI)
-            # can copy a held lock into the child: use a fork server there instead
-            alone = threading.active_count() == 1
-            ctx = multiprocessing.get_context("fork" if alone else "forkserver")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                       initializer=_init_worker, initargs=(snapshot,))
-            pool.submit(_noop).result(timeout=30)  # fork now, before any helper thread exists
-            return pool, True
-        except (OSError, ValueError, BrokenProcessPool, TimeoutError):
-            pass
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="curator-parse"), False
+    if n_feeds < PROCESS_THRESHOLD or workers < 2:
+        return None
+    # fork is instant, but forking a process that already runs other threads (the TUI) can
+    # copy a held lock into the child: use a fork server there instead
+    alone = threading.active_count() == 1
+    try:
+        return ParsePool(parse_and_classify, workers,
+                         multiprocessing.get_context("fork" if alone else "forkserver"),
+                         initializer=_init_worker, initargs=(snapshot,))
+    except (OSError, ValueError):
+        return None
 
 
 class Pipeline:
@@ -159,8 +152,9 @@ class Pipeline:
         self._main: asyncio.Task[None] | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="curator-fetch", daemon=True)
-        self._executor, self.uses_processes = make_parse_executor(len(tasks), snapshot)
-        self._fallback: Executor | None = None
+        self._pool = make_parse_pool(len(tasks), snapshot)  # forked before the thread starts
+        self.uses_processes = self._pool is not None
+        self._threads: ThreadPoolExecutor | None = None  # small runs, or every worker died
 
     def start(self) -> Pipeline:
         self._thread.start()
@@ -179,8 +173,18 @@ class Pipeline:
         self._loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
         self._ready.set()
-        async with Fetcher(concurrency=self.concurrency, per_host=self.per_host) as fetcher:
-            await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
+        try:
+            if self._pool is not None:
+                try:
+                    await self._pool.attach()
+                except OSError:  # no pipe transports here: a thread parses instead
+                    self._pool.close()
+                    self._pool = None
+            async with Fetcher(concurrency=self.concurrency, per_host=self.per_host) as fetcher:
+                await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
+        finally:
+            if self._pool is not None:
+                self._pool.detach()
 
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
         try:
@@ -198,22 +202,21 @@ class Pipeline:
 
     async def _parse(self, task: FeedTask, result: FetchResult
                      ) -> tuple[ParseOutcome, list[ThemeGuess] | None]:
-        loop = asyncio.get_running_loop()
         body = result.body or b""
-        if self._fallback is not None or not self.uses_processes:
-            # threads share this process's snapshot; worker processes got theirs at start-up
-            return await loop.run_in_executor(self._fallback or self._executor, parse_and_classify,
-                                              body, result.headers, result.final_url,
-                                              task.facts(), self.snapshot)
-        try:
-            return await loop.run_in_executor(self._executor, parse_and_classify, body,
-                                              result.headers, result.final_url, task.facts())
-        except BrokenProcessPool:
-            # a worker died (memory limit, crash): carry on in a thread for the rest of the run
-            if self._fallback is None:
-                self._fallback = ThreadPoolExecutor(max_workers=1)
-            return ParseOutcome(None, "the parser process crashed on this feed (too big or "
-                                      "hostile?)"), None
+        if self._pool is not None and self._pool.alive:
+            # worker processes got the run's classifier when they started
+            try:
+                return await self._pool.run(body, result.headers, result.final_url,  # type: ignore[no-any-return]
+                                            task.facts())
+            except WorkerCrashed:
+                # a worker died (memory cap, crash): the others, or a thread, carry on
+                return ParseOutcome(None, "the parser process crashed on this feed (too big or "
+                                          "hostile?)"), None
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="curator-parse")
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, parse_and_classify, body, result.headers, result.final_url,
+            task.facts(), self.snapshot)
 
     def batches(self, stop: threading.Event | None = None) -> Iterator[list[Arrival]]:
         """Yield finished feeds, grouping whatever is ready so writes stay few and short."""
@@ -248,9 +251,10 @@ class Pipeline:
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._main.cancel)
         self._thread.join(timeout=10)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        if self._fallback is not None:
-            self._fallback.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.close()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def _count(arrival: Arrival) -> int:
