@@ -12,6 +12,11 @@ the process tree, sampled every 20 ms). Every contender's store is checked for N
     /work/venv/bin/python benchmarks/bench_poll.py --feeds 1000 --concurrency 10 --repeat 3
 
 newsboat (`apt-get install newsboat`) and reader (`pip install reader`) are skipped when absent.
+
+Like for like: every feed here lives on one host (127.0.0.1), and neither newsboat nor reader limits
+requests per host, so with N reload threads / workers they keep N requests in flight to it. curator
+caps requests per host (8 by default) below its overall concurrency, so it runs with
+`--per-host` equal to `--concurrency` unless `--curator-per-host` says otherwise (0: its default).
 """
 
 from __future__ import annotations
@@ -223,6 +228,8 @@ def _opml(urls: list[str]) -> str:
 class Curator:
     name = "curator"
 
+    per_host: int | None = None  # None: the same as the concurrency; 0: curator's default
+
     def __init__(self, workdir: Path, urls: list[str], concurrency: int) -> None:
         self.dir, self.urls, self.concurrency = workdir, urls, concurrency
         (workdir / "feeds.opml").write_text(_opml(urls))
@@ -231,6 +238,9 @@ class Curator:
                         CURATOR_OPML=str(workdir / "feeds.opml"))
         exe = Path(sys.executable).with_name("curator")
         self.cmd = [str(exe), "poll", "--all", "--concurrency", str(concurrency), "--json"]
+        per_host = concurrency if self.per_host is None else self.per_host
+        if per_host:
+            self.cmd += ["--per-host", str(per_host)]
 
     def run(self) -> dict:
         return measure(self.cmd, env=self.env)
@@ -346,8 +356,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--only", default="curator,newsboat,reader")
+    ap.add_argument("--curator-per-host", type=int, default=None, metavar="N",
+                    help="curator's --per-host (default: the same as --concurrency; 0: its own "
+                         "default of 8)")
     ap.add_argument("--json", dest="json_out", metavar="FILE")
     args = ap.parse_args()
+    Curator.per_host = args.curator_per_host
     n, conc = args.feeds, args.concurrency
     names = [x for x in args.only.split(",") if x and available(x)]
     classes = {"curator": Curator, "newsboat": Newsboat, "reader": Reader}

@@ -46,6 +46,7 @@ class Settings:
 
     poll_interval: float = 3600.0
     poll_concurrency: int = 10
+    poll_per_host: int = 8  # requests at once to one host (never above poll_concurrency)
     keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +65,8 @@ class Settings:
             settings.poll_interval = parse_duration(poll["interval"])
         if "concurrency" in poll:
             settings.poll_concurrency = max(1, int(poll["concurrency"]))
+        if "per_host" in poll:
+            settings.poll_per_host = max(1, int(poll["per_host"]))
         keys = data.get("keys", {})
         if isinstance(keys, dict):
             settings.keys = {str(k): str(v) for k, v in keys.items()}

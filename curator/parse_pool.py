@@ -80,7 +80,7 @@ def _worker_main(tasks: Connection, results: Connection, fn: Callable[..., Any],
 @dataclass
 class _Job:
     id: int
-    frame: bytes
+    args: tuple[Any, ...]  # pickled only when a worker takes it: a queued job holds no copy
     future: asyncio.Future[Any]
 
 
@@ -174,9 +174,7 @@ class ParsePool:
         if not self.alive:
             raise WorkerCrashed("no parser process left")
         self._next_id += 1
-        payload = pickle.dumps((self._next_id, args), protocol=pickle.HIGHEST_PROTOCOL)
-        job = _Job(self._next_id, _HEADER.pack(len(payload)) + payload,
-                   asyncio.get_running_loop().create_future())
+        job = _Job(self._next_id, args, asyncio.get_running_loop().create_future())
         self._pending.append(job)
         self._pump()
         try:
@@ -200,8 +198,10 @@ class ParsePool:
             if job.future.done():  # its caller gave up meanwhile
                 continue
             worker.inflight.append(job)
+            payload = pickle.dumps((job.id, job.args), protocol=pickle.HIGHEST_PROTOCOL)
             assert worker.writer is not None
-            worker.writer.write(job.frame)
+            worker.writer.write(_HEADER.pack(len(payload)))
+            worker.writer.write(payload)
 
     def _answered(self, worker: _Worker, answer: tuple[int, str, Any]) -> None:
         job_id, status, value = answer

@@ -41,6 +41,8 @@ FEED = Feed.__table__  # type: ignore[attr-defined]
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 BATCH_FEEDS = 200
 BATCH_ENTRIES = 6000
+AHEAD = 128  # feeds being fetched or parsed at once (at least twice the fetch concurrency):
+# fetching outpaces parsing on a fast network, and every body fetched ahead waits in memory
 BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each
 # commit flushes a search-index segment, and many small segments cost merges)
 
@@ -155,6 +157,8 @@ class Pipeline:
         self._pool = make_parse_pool(len(tasks), snapshot)  # forked before the thread starts
         self.uses_processes = self._pool is not None
         self._threads: ThreadPoolExecutor | None = None  # small runs, or every worker died
+        self.unparsed = self.most_unparsed = 0  # fetched bodies waiting for (or in) a parser
+        self._ahead: asyncio.Semaphore  # made in the loop's thread (_amain)
 
     def start(self) -> Pipeline:
         self._thread.start()
@@ -170,6 +174,7 @@ class Pipeline:
             self._queue.put(self._DONE)
 
     async def _amain(self) -> None:
+        self._ahead = asyncio.Semaphore(max(AHEAD, 2 * self.concurrency))
         self._loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
         self._ready.set()
@@ -188,11 +193,19 @@ class Pipeline:
 
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
         try:
-            result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
-            arrival = Arrival(task, result)
-            if result.status == 200 and result.body is not None:
-                arrival.parsed, arrival.guesses = await self._parse(task, result)
-                result.body = None  # free the memory early; the entries are what we keep
+            # fetching runs ahead of parsing by at most `ahead` feeds (their bodies wait in memory)
+            async with self._ahead:
+                result = await fetcher.fetch(FetchRequest(task.url, task.etag,
+                                                          task.last_modified))
+                arrival = Arrival(task, result)
+                if result.status == 200 and result.body is not None:
+                    self.unparsed += 1
+                    self.most_unparsed = max(self.most_unparsed, self.unparsed)
+                    try:
+                        arrival.parsed, arrival.guesses = await self._parse(task, result)
+                    finally:
+                        self.unparsed -= 1
+                    result.body = None  # free the memory early; the entries are what we keep
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
             arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
                                                 error_kind="internal",

@@ -10,7 +10,7 @@ from httpserver import FeedServer, Reply, rss
 from pollkit import make_curator, reopen_curator, write_opml
 from sqlmodel import select
 
-from curator.errors import ConflictError, NotFoundError
+from curator.errors import ConflictError, CuratorError, NotFoundError
 from curator.models import Feed, Post, PostSource
 
 
@@ -209,3 +209,75 @@ def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monke
     later = reopen_curator(tmp_path)
     assert [o.url for o in later.poll(force=True).outcomes] == [b]
     assert len(loads) == 1
+
+
+class _InFlight:
+    """Counts requests the server is answering at once (each holds its slot for `hold` s)."""
+
+    def __init__(self, body: bytes, hold: float = 0.15) -> None:
+        import threading
+
+        self.body, self.hold = body, hold
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, _headers: dict[str, str]) -> Reply:
+        import time
+
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.hold)
+        with self._lock:
+            self.now -= 1
+        return Reply(body=self.body)
+
+
+@pytest.mark.parametrize(("concurrency", "per_host", "expected"),
+                         [(10, 3, 3), (2, 8, 2), (10, None, 8)],
+                         ids=["per-host cap", "overall cap", "default per-host cap"])
+def test_requests_at_once_are_bounded_overall_and_per_host(tmp_path, server, concurrency,
+                                                            per_host, expected) -> None:
+    counter = _InFlight(rss(items("c", 1)))
+    urls = [server.route_fn(f"/f{i}", counter) for i in range(10)]
+    cur = make_curator(tmp_path, urls)
+    summary = cur.poll(concurrency=concurrency, per_host=per_host)
+    assert summary.feeds == 10 and summary.errors == 0
+    assert counter.most == expected  # reached, never exceeded (every feed is on 127.0.0.1)
+
+
+def test_per_host_limit_comes_from_config(tmp_path, server, curator_home) -> None:
+    counter = _InFlight(rss(items("d", 1)))
+    urls = [server.route_fn(f"/g{i}", counter) for i in range(6)]
+    config = make_curator(tmp_path, urls).locations.config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[poll]\nper_host = 2\n", encoding="utf-8")
+    cur = reopen_curator(tmp_path)
+    assert cur.settings.poll_per_host == 2
+    cur.poll(concurrency=10)
+    assert counter.most == 2
+    with pytest.raises(CuratorError, match="concurrency"):
+        cur.poll(force=True, concurrency=500)
+
+
+def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypatch) -> None:
+    import asyncio
+
+    from curator import poller
+
+    urls = [server.route(f"/h{i}", Reply(body=rss(items(f"e{i}", 3)))) for i in range(30)]
+    cur = make_curator(tmp_path, urls)
+    monkeypatch.setattr(poller, "AHEAD", 5)
+    original = poller.Pipeline._parse
+    pipelines = []
+
+    async def slow_parse(self, task, result):  # type: ignore[no-untyped-def]
+        pipelines.append(self)
+        await asyncio.sleep(0.03)  # parsing is the bottleneck: fetching could run far ahead
+        return await original(self, task, result)
+
+    monkeypatch.setattr(poller.Pipeline, "_parse", slow_parse)
+    summary = cur.poll(concurrency=2)
+    assert summary.new_posts == 30 * 3 and summary.errors == 0
+    # bodies waiting for a parser: at most AHEAD (here 5, as 2 x concurrency is less), not 30
+    assert 2 <= pipelines[0].most_unparsed <= 5

@@ -70,6 +70,7 @@ def test_poll_text_summary_and_errors(env) -> None:
     assert bad.exit_code == 1 and bad.output.count("\n") == 1 and "no feed" in bad.output
     assert run("posts", "list", "--since", "someday").exit_code == 1
     assert run("poll", "--concurrency", "0").exit_code == 2
+    assert run("poll", "--per-host", "0").exit_code == 2
 
 
 def test_watch_daemon_stops_on_sigterm_and_holds_the_lock(env, tmp_path) -> None:

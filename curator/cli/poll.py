@@ -66,13 +66,16 @@ def _print_summary(summary: PollSummary, interrupted: bool) -> None:
 @click.option("--feed", "feed_url", metavar="URL", help="Poll only this feed (now).")
 @click.option("--concurrency", type=click.IntRange(1, 200), metavar="N",
               help="Feeds fetched at once (default from config, 10).")
+@click.option("--per-host", type=click.IntRange(1, 200), metavar="N",
+              help="Requests at once to any one host (default from config, 8; at most "
+                   "--concurrency).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary only.")
 @click.option("--watch", is_flag=True, help="Keep polling until SIGINT/SIGTERM (daemon mode).")
 @click.option("--every", default="30m", show_default=True, metavar="DURATION",
               help="With --watch: how often to look for due feeds (e.g. 10m, 1h).")
 @pass_app
 def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency: int | None,
-                 as_json: bool, watch: bool, every: str) -> None:
+                 per_host: int | None, as_json: bool, watch: bool, every: str) -> None:
     """Fetch new posts from the feeds that are due (politely: conditional GET, backoff).
 
     Each feed is polled at most every 30 minutes (hourly by default, longer if the server asks);
@@ -95,12 +98,14 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
             if not as_json:
                 click.echo(f"watching: polling due feeds every {every}; Ctrl-C or SIGTERM stops",
                            err=True)
-            curator.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency)
+            curator.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency,
+                          per_host=per_host)
         if not as_json:
             click.echo("stopped", err=True)
         return
     summary = PollSummary()
-    stream = curator.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop)
+    stream = curator.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop,
+                               per_host=per_host)
     with _stop_on_signals(stop, catch_int=False):
         if sys.stderr.isatty() and not as_json:
             total = max(1, curator.count_due(force, feed_url))

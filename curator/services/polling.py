@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll s
     from curator.poller import FeedTask, Recorded
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
-PER_HOST = 8
 CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
 CLASSIFY_EVERY_S = 2.0
 
@@ -85,7 +84,8 @@ class PollService(ServiceBase):
 
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,
-                  stop: threading.Event | None = None) -> Iterator[FeedOutcome]:
+                  stop: threading.Event | None = None,
+                  per_host: int | None = None) -> Iterator[FeedOutcome]:
         """Poll due feeds (all with `force`, one with `feed_url`); yield each feed's outcome.
 
         An outcome is yielded only after its posts are committed. One bad feed never stops the
@@ -94,23 +94,32 @@ class PollService(ServiceBase):
         lock = self._poller_lock()
         lock.acquire()
         try:
-            yield from self._poll_locked(force, feed_url, concurrency, stop)
+            yield from self._poll_locked(force, feed_url, concurrency, stop, per_host)
         finally:
             lock.release()
 
+    def _limits(self, concurrency: int | None, per_host: int | None) -> tuple[int, int]:
+        """Fetches at once overall and per host: the arguments, else config.toml's [poll]."""
+        workers = concurrency or self.settings.poll_concurrency
+        host = per_host or self.settings.poll_per_host
+        if not 1 <= workers <= 200:
+            raise CuratorError("--concurrency must be between 1 and 200")
+        if host < 1:
+            raise CuratorError("--per-host must be at least 1")
+        return workers, min(host, workers)
+
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
-                     stop: threading.Event | None) -> Iterator[FeedOutcome]:
+                     stop: threading.Event | None,
+                     per_host: int | None = None) -> Iterator[FeedOutcome]:
         from curator.poller import Pipeline, record_batch
 
         self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
         tasks = self.due_feeds(force, feed_url)
         if not tasks:
             return
-        workers = max(1, concurrency or self.settings.poll_concurrency)
-        if workers > 200:
-            raise CuratorError("--concurrency must be between 1 and 200")
+        workers, host_limit = self._limits(concurrency, per_host)
         policy, rng = self._policy(), random.Random()
-        pipeline = Pipeline(tasks, concurrency=workers, per_host=min(PER_HOST, workers),
+        pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                             snapshot=self._snapshot()).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
@@ -155,10 +164,11 @@ class PollService(ServiceBase):
 
     def poll(self, force: bool = False, feed_url: str | None = None,
              concurrency: int | None = None, stop: threading.Event | None = None,
-             on_outcome: Callable[[FeedOutcome], None] | None = None) -> PollSummary:
+             on_outcome: Callable[[FeedOutcome], None] | None = None,
+             per_host: int | None = None) -> PollSummary:
         """One pass, summarised (the outcomes are kept in the summary too)."""
         summary = PollSummary()
-        for outcome in self.poll_iter(force, feed_url, concurrency, stop):
+        for outcome in self.poll_iter(force, feed_url, concurrency, stop, per_host):
             summary.add(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -166,16 +176,17 @@ class PollService(ServiceBase):
 
     def watch(self, every_seconds: float, stop: threading.Event,
               on_pass: Callable[[PollSummary], None] | None = None,
-              concurrency: int | None = None) -> None:
+              concurrency: int | None = None, per_host: int | None = None) -> None:
         """Daemon loop: poll what is due, sleep `every_seconds`, repeat until `stop` is set."""
         if every_seconds < 1:
             raise CuratorError("--every must be at least one second")
+        self._limits(concurrency, per_host)  # a bad limit fails now, not at the first due feed
         lock = self._poller_lock()
         lock.acquire()
         try:
             while not stop.is_set():
                 summary = PollSummary()
-                for outcome in self._poll_locked(False, None, concurrency, stop):
+                for outcome in self._poll_locked(False, None, concurrency, stop, per_host):
                     summary.add(outcome)
                 if on_pass is not None:
                     on_pass(summary)
