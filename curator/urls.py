@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from curator.errors import UnsafeUrlError
@@ -94,11 +95,23 @@ def normalise_feed_url(url: str) -> str:
     return urlunsplit((scheme, _netloc(scheme, parts), path, parts.query, ""))
 
 
+# An absolute link that is canonical already but for a missing "/" path: lower-case http(s),
+# a bare lower-case host, no query or fragment (the usual permalink; urlsplit and urlunsplit
+# would give it back unchanged). Anything else takes the full route below.
+_PLAIN = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:/[^\s?#]*)?")
+
+
 def canonical_link(link: str | None, base: str | None = None) -> str | None:
     """Absolute http(s) link without fragment or tracking parameters; None if unusable."""
     if not link:
         return None
     link = link.strip()
+    if _PLAIN.fullmatch(link):
+        return link if link.count("/") > 2 else link + "/"
+    return _canonical(link, base)
+
+
+def _canonical(link: str, base: str | None) -> str | None:
     if base and not link.lower().startswith(("http://", "https://")):  # absolute: nothing to join
         try:
             link = urljoin(base, link)

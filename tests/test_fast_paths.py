@@ -184,3 +184,26 @@ def test_every_speedup_is_installed_and_uninstall_restores_them() -> None:
     finally:
         speedups.install()
     assert FeedParserDict.get.__name__ == "fast_get"
+
+
+PLAINISH = st.builds(
+    lambda scheme, labels, tail: scheme + ".".join(labels) + tail,
+    st.sampled_from(["http://", "https://", "HTTP://", "Https://", "ftp://", "https:/"]),
+    st.lists(st.sampled_from(["blog", "Ex", "a-b", "x9", "", "é", "B"]), min_size=1, max_size=3),
+    st.sampled_from(["", "/", "/p", "/2026/10/post-1", "/p?utm_source=x", "/p?id=1", "/p#top",
+                     "/a b", "/\x00", ":80/x", ":8080", ".", "/é", "@x/", "?", "#", "/p/?"]))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(PLAINISH, LINKS), st.sampled_from([None, "http://ex.org/a/", "https://x.y/"]))
+def test_canonical_link_shortcut_matches_the_full_route(link: str, base: str | None) -> None:
+    expected = urls._canonical(link.strip(), base) if link else None
+    assert urls.canonical_link(link, base) == expected
+
+
+def test_canonical_link_shortcut_cases() -> None:
+    assert urls.canonical_link("https://blog.example.org") == "https://blog.example.org/"
+    assert urls.canonical_link(" https://blog.example.org/2026/post-1 ") == \
+        "https://blog.example.org/2026/post-1"
+    assert urls.canonical_link("https://Blog.example.org/x?utm_source=a&id=2#top") == \
+        "https://blog.example.org/x?id=2"
