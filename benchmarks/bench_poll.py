@@ -368,6 +368,7 @@ def main() -> None:
     results: dict[str, dict[str, list[dict]]] = {k: {"a": [], "b": [], "c": []} for k in names}
     expected = n * ENTRIES
     problems = []
+    floor_runs: list[float] = []  # the parse-only floor, once per repeat, beside the contenders
     for rep in range(args.repeat):
         for name in names:
             with Server(n, 0.0) as server:
@@ -396,7 +397,11 @@ def main() -> None:
                 print(f"rep {rep + 1} {name:9} (c) wall {r['wall']:6.2f} s  cpu {r['cpu']:6.2f} s"
                       f"  rss {r['rss_mb']:6.0f} MB  stored {stored}", flush=True)
                 shutil.rmtree(tmp, ignore_errors=True)
-    floors = {"no_sanitizer": parse_floor(n, False), "with_sanitizer": parse_floor(n, True),
+        floor_runs.append(parse_floor(n, False)["wall"])
+        print(f"rep {rep + 1} parse-only floor {floor_runs[-1]:6.2f} s", flush=True)
+    floors = {"no_sanitizer": {"wall": statistics.median(floor_runs), "runs": floor_runs,
+                               "workers": os.cpu_count() or 1},
+              "with_sanitizer": parse_floor(n, True),
               "curator_parse": parse_floor(n, False, curator=True)}
     print(f"\nN={n} feeds x {ENTRIES} entries, concurrency {conc}, {args.repeat} repeats (medians)")
     print(f"{'':10} {'(a) cold':>24} {'(b) all 304':>24} {'(c) cold +50ms':>24}")
@@ -411,8 +416,9 @@ def main() -> None:
             cells.append(f"{med['wall']:6.2f}s {med['cpu']:6.2f}cpu {med['rss_mb']:4.0f}MB")
         print(f"{name:10} " + " ".join(f"{c:>24}" for c in cells))
     floor = floors["no_sanitizer"]["wall"]
-    print(f"\nparse-only floor (feedparser, {floors['no_sanitizer']['workers']} processes): "
-          f"{floor:.2f} s without sanitizer, {floors['with_sanitizer']['wall']:.2f} s with it; "
+    print(f"\nparse-only floor (feedparser, {floors['no_sanitizer']['workers']} processes, median "
+          f"of {len(floor_runs)}): {floor:.2f} s without sanitizer, "
+          f"{floors['with_sanitizer']['wall']:.2f} s with it; "
           f"curator's own parse (speed-ups, nh3 text, no classifying) "
           f"{floors['curator_parse']['wall']:.2f} s")
     if "curator" in summary:
