@@ -129,13 +129,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
                           timeouts: dict[str, float | None]) -> _Connection:
         url = request.url
         origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS[url.raw_scheme])
-        now = time.monotonic()
-        for conn in list(self._idle):  # newest last: take the most recently used one
-            if conn.origin == origin:
-                del self._idle[conn]
-                if conn.reusable(now, self._expiry):
-                    return conn
-                conn.close()
+        idle = self._take_idle(origin)
+        if idle is not None:
+            return idle
         while self._idle and len(self._idle) + self._active > self._max:
             self._idle.popitem(last=False)[0].close()  # room for the new one: drop the oldest
         host = origin[1].decode("ascii")
@@ -150,6 +146,18 @@ class LeanTransport(httpx.AsyncBaseTransport):
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Connection(origin, reader, writer)
+
+    def _take_idle(self, origin: tuple[bytes, bytes, int]) -> _Connection | None:
+        """The most recently used idle connection to `origin` still fit for a request (the
+        unfit ones met on the way are closed)."""
+        now = time.monotonic()
+        for conn in reversed(list(self._idle)):
+            if conn.origin == origin:
+                del self._idle[conn]
+                if conn.reusable(now, self._expiry):
+                    return conn
+                conn.close()
+        return None
 
     async def _exchange(self, conn: _Connection, request: httpx.Request,
                         timeouts: dict[str, float | None]) -> httpx.Response:

@@ -104,6 +104,23 @@ async def test_connection_close_chunked_bodies_and_informational_responses() -> 
         assert srv.connections == 2
 
 
+async def test_a_body_ended_by_the_server_closing_the_connection() -> None:
+    async def handler(reader, writer):  # type: ignore[no-untyped-def]
+        await read_request(reader)
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n")
+        for _ in range(3):
+            writer.write(b"<rss/>" * 100)
+            await writer.drain()
+        writer.close()
+
+    async with Scripted(handler) as srv, client() as c:
+        response = await c.get(srv.url())
+        assert response.status_code == 200 and response.http_version == "HTTP/1.0"
+        assert response.content == b"<rss/>" * 300
+        assert (await c.get(srv.url())).content == b"<rss/>" * 300  # not reused: a new one
+        assert srv.connections == 2
+
+
 async def test_broken_answers_are_httpx_errors() -> None:
     async def hang_up(reader, writer):  # type: ignore[no-untyped-def]
         await read_request(reader)
