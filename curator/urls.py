@@ -68,10 +68,15 @@ def safe_link(url: str | None) -> str | None:
 
 
 def _netloc(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
+    """The canonical netloc: lower-case host, no default port, user info kept."""
     netloc = parts.netloc
     if "@" not in netloc and ":" not in netloc and "[" not in netloc and "%" not in netloc:
         # a bare host name (the usual case): no port, user, IPv6 brackets or zone to parse
         return netloc.lower().rstrip(".")
+    return _netloc_parsed(scheme, parts)
+
+
+def _netloc_parsed(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
     host = (parts.hostname or "").lower().rstrip(".")
     if ":" in host:
         host = f"[{host}]"
