@@ -5,6 +5,7 @@ Example::
     [poll]
     interval = "1h"        # default per-feed interval
     concurrency = 10
+    per_host = 8           # requests at once to one host
 
     [keys]                 # TUI binding id -> keys, e.g. pick = "space,p"
     pick = "space"
@@ -40,6 +41,16 @@ def parse_duration(text: str | int | float) -> float:
     return total
 
 
+def _count(table: dict[str, object], key: str, path: Path) -> int:
+    """A whole number of at least 1 from config.toml's [poll] table, or a one-line error."""
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int | str) or \
+            not str(value).strip().isdigit() or int(value) < 1:
+        raise CuratorError(f"{path}: [poll] {key} must be a whole number of at least 1, "
+                           f"not {value!r}")
+    return int(value)
+
+
 @dataclass
 class Settings:
     """Parsed config.toml; unknown keys are ignored so older curators read newer files."""
@@ -64,9 +75,9 @@ class Settings:
         if "interval" in poll:
             settings.poll_interval = parse_duration(poll["interval"])
         if "concurrency" in poll:
-            settings.poll_concurrency = max(1, int(poll["concurrency"]))
+            settings.poll_concurrency = _count(poll, "concurrency", path)
         if "per_host" in poll:
-            settings.poll_per_host = max(1, int(poll["per_host"]))
+            settings.poll_per_host = _count(poll, "per_host", path)
         keys = data.get("keys", {})
         if isinstance(keys, dict):
             settings.keys = {str(k): str(v) for k, v in keys.items()}

@@ -98,3 +98,18 @@ def test_watch_daemon_stops_on_sigterm_and_holds_the_lock(env, tmp_path) -> None
     assert "polled 4 feeds" in lines[0] and "stopped" in err
     assert "Traceback" not in err
     assert run("poll", "--all", "--json").exit_code == 0  # lock released
+
+
+@pytest.mark.parametrize("line", ['per_host = "many"', "concurrency = 0", "per_host = 2.5",
+                                  "concurrency = true"])
+def test_a_bad_limit_in_config_is_one_line_and_exit_1(tmp_path, line) -> None:
+    home = tmp_path / "home"
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"[poll]\n{line}\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "curator", "poll"], capture_output=True,
+                         text=True, cwd=tmp_path, timeout=120,
+                         env={"CURATOR_HOME": str(home), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 1, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "[poll]" in lines[0] and "whole number" in lines[0], out.stderr
