@@ -113,3 +113,28 @@ def test_a_bad_limit_in_config_is_one_line_and_exit_1(tmp_path, line) -> None:
     assert out.returncode == 1, out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "[poll]" in lines[0] and "whole number" in lines[0], out.stderr
+
+
+def test_progress_bar_on_a_terminal(env, tmp_path) -> None:
+    """stderr on a terminal (a pty here) gets click's bar: feeds done, new posts, errors."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "curator", "poll"], stdout=subprocess.PIPE,
+                            stderr=slave, text=True, env=dict(os.environ))
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    bar = seen.decode(errors="replace")
+    assert "polling" in bar and "100%" in bar and "9 new, 1 errors" in bar, bar
+    assert out.startswith("polled 4 feeds: 9 new posts")
