@@ -205,12 +205,9 @@ class ParsePool:
 
     def _answered(self, worker: _Worker, answer: tuple[int, str, Any]) -> None:
         job_id, status, value = answer
-        while worker.inflight:  # answers come back in the order the jobs went out
-            job = worker.inflight.popleft()
-            if job.id == job_id:
-                if not job.future.done():
-                    job.future.set_result((status, value))
-                break
+        job = worker.inflight.popleft()  # a worker answers its jobs in the order they went out
+        if job.id == job_id and not job.future.done():  # its caller may have given up meanwhile
+            job.future.set_result((status, value))
         self._pump()
 
     def _lost(self, worker: _Worker) -> None:

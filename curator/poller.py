@@ -6,9 +6,10 @@ Shape of a run (the stages overlap, so network latency hides behind parsing and 
     caller's thread:   queue ──▶ batch ──▶ one BEGIN IMMEDIATE transaction ──▶ FeedOutcomes
 
 Small runs parse in a thread (no process start-up cost); big runs use worker processes
-(curator.parse_pool, driven from the fetch loop itself) so feedparser runs on every core. Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event),
-in-flight fetches are cancelled and nothing half-written reaches the database: a batch is committed
-whole or not at all, and an outcome is only yielded after its batch committed.
+(curator.parse_pool, driven from the fetch loop itself) so feedparser runs on every core.
+Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event), in-flight fetches
+are cancelled and nothing half-written reaches the database: a batch is committed whole or not at
+all, and an outcome is only yielded after its batch committed.
 """
 
 from __future__ import annotations
@@ -155,9 +156,7 @@ class Pipeline:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="curator-fetch", daemon=True)
         self._pool = make_parse_pool(len(tasks), snapshot)  # forked before the thread starts
-        self.uses_processes = self._pool is not None
         self._threads: ThreadPoolExecutor | None = None  # small runs, or every worker died
-        self.unparsed = self.most_unparsed = 0  # fetched bodies waiting for (or in) a parser
         self._ahead: asyncio.Semaphore  # made in the loop's thread (_amain)
 
     def start(self) -> Pipeline:
@@ -199,12 +198,7 @@ class Pipeline:
                                                           task.last_modified))
                 arrival = Arrival(task, result)
                 if result.status == 200 and result.body is not None:
-                    self.unparsed += 1
-                    self.most_unparsed = max(self.most_unparsed, self.unparsed)
-                    try:
-                        arrival.parsed, arrival.guesses = await self._parse(task, result)
-                    finally:
-                        self.unparsed -= 1
+                    arrival.parsed, arrival.guesses = await self._parse(task, result)
                     result.body = None  # free the memory early; the entries are what we keep
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
             arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
