@@ -7,6 +7,11 @@ Example::
     concurrency = 10
     per_host = 8           # requests at once to one host
 
+    [network]              # default: HTTP(S)_PROXY / NO_PROXY, else the system's settings
+    proxy = "http://proxy.example:8080"
+    no_proxy = "intranet.example,10.0.0.0/8"
+    ca_file = "corporate-ca.pem"   # trusted beside the system's trust store
+
     [keys]                 # TUI binding id -> keys, e.g. pick = "space,p"
     pick = "space"
 """
@@ -16,8 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from curator.errors import CuratorError
+
+if TYPE_CHECKING:
+    from curator.network import Network
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days)?\s*$", re.I)
 _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "day": 86400,
@@ -51,6 +60,13 @@ def _count(table: dict[str, object], key: str, path: Path) -> int:
     return int(value)
 
 
+def _text(table: dict[str, object], key: str, path: Path) -> str:
+    value = table[key]
+    if not isinstance(value, str):
+        raise CuratorError(f"{path}: {key} must be a string in quotes, not {value!r}")
+    return value.strip()
+
+
 @dataclass
 class Settings:
     """Parsed config.toml; unknown keys are ignored so older curators read newer files."""
@@ -59,6 +75,16 @@ class Settings:
     poll_concurrency: int = 10
     poll_per_host: int = 8  # requests at once to one host (never above poll_concurrency)
     keys: dict[str, str] = field(default_factory=dict)
+    proxy: str | None = None  # [network] proxy: every request through it (overrides the env)
+    no_proxy: str | None = None  # [network] no_proxy: hosts reached directly
+    ca_file: str | None = None  # [network] ca_file: extra CA certificates (PEM)
+    theme: str | None = None  # [ui] theme: the TUI's colour theme, saved when changed there
+
+    def network(self) -> Network:
+        """Proxies and TLS trust for every request (see curator.network)."""
+        from curator.network import Network
+
+        return Network.resolve(self.proxy, self.no_proxy, self.ca_file)
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -78,6 +104,15 @@ class Settings:
             settings.poll_concurrency = _count(poll, "concurrency", path)
         if "per_host" in poll:
             settings.poll_per_host = _count(poll, "per_host", path)
+        network = data.get("network", {}) if isinstance(data.get("network"), dict) else {}
+        for key in ("proxy", "no_proxy", "ca_file"):
+            if key in network:
+                setattr(settings, key, _text(network, key, path))
+        if settings.ca_file:
+            settings.ca_file = str(path.parent / Path(settings.ca_file).expanduser())
+        ui = data.get("ui", {}) if isinstance(data.get("ui"), dict) else {}
+        if "theme" in ui:
+            settings.theme = _text(ui, "theme", path)
         keys = data.get("keys", {})
         if isinstance(keys, dict):
             settings.keys = {str(k): str(v) for k, v in keys.items()}

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from curator.errors import DiscoveryError, UnsafeUrlError
 from curator.fetch import PERMANENT, Fetcher, FetchRequest, FetchResult
+from curator.network import Network
 from curator.opml import subscribable_url
 from curator.text import one_line
 from curator.urls import normalise_feed_url
@@ -70,11 +71,12 @@ class _Page:
     body: bytes
 
 
-def make_fetcher(timeout: float = 10.0, deadline: float = DEADLINE_S) -> Fetcher:
+def make_fetcher(timeout: float = 10.0, deadline: float = DEADLINE_S,
+                 network: Network | None = None) -> Fetcher:
     """A Fetcher for discovery; create it inside the event loop that will use it."""
     return Fetcher(concurrency=1, per_host=1, max_body=MAX_BYTES, deadline=deadline,
                    connect_timeout=min(timeout, 5.0), read_timeout=timeout, accept=ACCEPT,
-                   agent=USER_AGENT, url_guard=_refusal, truncate=True)
+                   agent=USER_AGENT, url_guard=_refusal, truncate=True, network=network)
 
 
 def _refusal(url: str) -> str | None:
@@ -229,7 +231,8 @@ async def _try_feed(fetcher: Fetcher, url: str) -> tuple[_Page, str] | None:
     return (page, kind) if kind else None
 
 
-def discover_feed(url: str, *, timeout: float = 10.0) -> DiscoveryResult:
+def discover_feed(url: str, *, timeout: float = 10.0,
+                  network: Network | None = None) -> DiscoveryResult:
     """Return the feed to subscribe to for `url`; raise DiscoveryError when there is none.
 
     Synchronous: runs `discover` on a fresh event loop with its own Fetcher, so call it from a
@@ -238,7 +241,7 @@ def discover_feed(url: str, *, timeout: float = 10.0) -> DiscoveryResult:
     url = subscribable_url(url)
 
     async def run() -> DiscoveryResult:
-        async with make_fetcher(timeout) as fetcher:
+        async with make_fetcher(timeout, network=network) as fetcher:
             return await discover(url, fetcher)
 
     return asyncio.run(run())

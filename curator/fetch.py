@@ -29,6 +29,7 @@ from http.cookiejar import DefaultCookiePolicy
 import httpx
 
 from curator.http_transport import poller_transport
+from curator.network import Network
 from curator.schedule import retry_after_seconds
 from curator.urls import host_of
 from curator.useragent import user_agent
@@ -144,6 +145,8 @@ class Fetcher:
     failing with too_big (discovery only needs a page's head); gzip bombs stay bounded either way.
     `status_only=True` never keeps a body (the link check wants status and final URL only): a
     small one is drained for connection reuse, a big one dropped with its connection.
+    `network` says which proxy each request takes and how TLS is verified (default: the
+    environment and the system's trust store, see curator.network).
     """
 
     def __init__(self, concurrency: int = 10, per_host: int = 8, max_body: int = MAX_BODY,
@@ -151,7 +154,7 @@ class Fetcher:
                  read_timeout: float = READ_TIMEOUT, *, accept: str = ACCEPT,
                  agent: str = USER_AGENT, url_guard: Callable[[str], str | None] | None = None,
                  truncate: bool = False, status_only: bool = False,
-                 max_redirects: int = MAX_REDIRECTS) -> None:
+                 max_redirects: int = MAX_REDIRECTS, network: Network | None = None) -> None:
         self.max_body = max_body
         self.deadline = deadline
         self.truncate = truncate
@@ -169,7 +172,8 @@ class Fetcher:
                      "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
                                   write=read_timeout, pool=None),
-            transport=poller_transport(limits), follow_redirects=False, trust_env=False,
+            transport=poller_transport(limits, network), follow_redirects=False,
+            trust_env=False,  # curator.network reads the proxy settings and trust store itself
         )
         # a feed reader has no business keeping cookies: never store one, never send one back
         self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))

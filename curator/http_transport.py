@@ -10,7 +10,8 @@ cost of a poll where nothing changed.
 What stays the same: the client is still one `httpx.AsyncClient` per run (request building,
 headers, cookie policy, exceptions), the messages are framed by h11 (the parser httpcore uses),
 TLS goes through the same verifying `ssl.SSLContext`. What this transport does not do, because
-the poller never asks for it: request bodies (GET and HEAD only), proxies, HTTP/2, upgrades.
+the poller never asks for it: request bodies (GET and HEAD only), HTTP/2, upgrades. Proxied
+requests go through httpx's own transport instead (`ProxyRouter`, below).
 
 Pool: at most `max_connections` requests at once; finished connections wait, per origin, for
 `keepalive_expiry` seconds (at most `max_keepalive_connections` of them). A connection the server
@@ -30,6 +31,8 @@ from typing import Any
 
 import h11
 import httpx
+
+from curator.network import Network
 
 READ_SIZE = 64 * 1024
 MAX_HEAD = 100 * 1024  # largest response head accepted (h11 refuses bigger, as httpcore does)
@@ -239,6 +242,52 @@ class LeanTransport(httpx.AsyncBaseTransport):
             self._idle.popitem()[0].close()
 
 
-def poller_transport(limits: httpx.Limits) -> LeanTransport:
-    """The transport every Fetcher uses: certificate checks on, no proxies, HTTP/1.1."""
-    return LeanTransport(httpx.create_ssl_context(trust_env=False), limits)
+class ProxyRouter(httpx.AsyncBaseTransport):
+    """Direct requests go to the lean transport; proxied ones to httpx's own transport.
+
+    httpx's transport speaks to HTTP proxies (absolute-form requests, CONNECT tunnels for
+    https, Proxy-Authorization from the proxy URL's user info) and, with `socksio`, to SOCKS5.
+    Both sit under the same `httpx.AsyncClient`, so the Fetcher's deadlines, size caps, redirect
+    rules and 429/503 pauses are the same either way. One transport per proxy URL, made on
+    first use.
+    """
+
+    def __init__(self, network: Network, direct: LeanTransport, ssl_context: ssl.SSLContext,
+                 limits: httpx.Limits) -> None:
+        self._network, self._direct = network, direct
+        self._ssl, self._limits = ssl_context, limits
+        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = self._network.route(str(request.url))
+        if proxy is None:
+            return await self._direct.handle_async_request(request)
+        transport = self._proxied.get(proxy)
+        if transport is None:
+            transport = self._proxied[proxy] = self._through(proxy)
+        return await transport.handle_async_request(request)
+
+    def _through(self, proxy: str) -> httpx.AsyncBaseTransport:
+        try:
+            tls_to_proxy = self._ssl if proxy.lower().startswith("https:") else None
+            return httpx.AsyncHTTPTransport(
+                proxy=httpx.Proxy(proxy, ssl_context=tls_to_proxy), verify=self._ssl,
+                limits=self._limits, trust_env=False)
+        except ImportError:  # a socks5:// proxy without the socksio package
+            raise httpx.ProxyError(f"the SOCKS proxy {proxy.split('@')[-1]} needs the socksio "
+                                   "package: pip install 'curator[socks]'") from None
+
+    async def aclose(self) -> None:
+        await self._direct.aclose()
+        for transport in self._proxied.values():
+            await transport.aclose()
+
+
+def poller_transport(limits: httpx.Limits, network: Network | None = None
+                     ) -> httpx.AsyncBaseTransport:
+    """The transport every Fetcher uses: certificates checked against the system's trust store
+    (plus SSL_CERT_FILE), proxies as the user's network has them, HTTP/1.1."""
+    network = network if network is not None else Network.resolve()
+    ctx = network.ssl_context()
+    direct = LeanTransport(ctx, limits)
+    return ProxyRouter(network, direct, ctx, limits) if network.uses_proxy else direct

@@ -33,6 +33,7 @@ from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide
 from curator.fetch import Fetcher, FetchRequest, FetchResult
 from curator.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
 from curator.models import Feed
+from curator.network import Network
 from curator.parse import ParseOutcome, parse_safely
 from curator.parse_pool import ParsePool, WorkerCrashed
 from curator.schedule import Policy, decide
@@ -145,8 +146,9 @@ class Pipeline:
     _DONE = object()
 
     def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int,
-                 snapshot: ThemeSnapshot | None = None) -> None:
+                 snapshot: ThemeSnapshot | None = None, network: Network | None = None) -> None:
         self.tasks = tasks
+        self.network = network
         self.snapshot = snapshot
         self.concurrency = concurrency
         self.per_host = per_host
@@ -184,7 +186,8 @@ class Pipeline:
                 except OSError:  # no pipe transports here: a thread parses instead
                     self._pool.close()
                     self._pool = None
-            async with Fetcher(concurrency=self.concurrency, per_host=self.per_host) as fetcher:
+            async with Fetcher(concurrency=self.concurrency, per_host=self.per_host,
+                               network=self.network) as fetcher:
                 await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
         finally:
             if self._pool is not None:

@@ -15,6 +15,7 @@ headers so tests can check what the client sent.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +57,9 @@ class Seen:
 class FeedServer:
     """Threaded loopback server; `route()` scripts replies per path."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: a server-side context; the server then speaks HTTPS (handshake on accept)."""
+        self.scheme = "https" if tls is not None else "http"
         self._routes: dict[str, list[Reply]] = {}
         self._hits: dict[str, int] = {}
         self._dynamic: dict[str, Callable[[dict[str, str]], Reply]] = {}
@@ -64,6 +67,8 @@ class FeedServer:
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -71,7 +76,7 @@ class FeedServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, *replies: Reply) -> str:
         with self._lock:

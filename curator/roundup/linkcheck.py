@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Iterable
 
 from curator.fetch import MAX_REDIRECTS, Fetcher, FetchRequest, FetchResult
+from curator.network import Network
 from curator.roundup.views import LinkResult
 from curator.text import one_line
 from curator.urls import safe_link
@@ -45,7 +46,8 @@ async def _check_one(fetcher: Fetcher, url: str) -> LinkResult:
 
 
 async def check_urls_async(urls: Iterable[str], *, timeout: float = 10.0, concurrency: int = 8,
-                           max_redirects: int = MAX_REDIRECTS) -> list[LinkResult]:
+                           max_redirects: int = MAX_REDIRECTS,
+                           network: Network | None = None) -> list[LinkResult]:
     """One result per distinct URL, in first-seen order; unsafe URLs are reported dead unasked.
 
     `timeout` bounds connecting and each read; a whole request (every hop) gets twice that.
@@ -54,7 +56,7 @@ async def check_urls_async(urls: Iterable[str], *, timeout: float = 10.0, concur
     async with Fetcher(concurrency=concurrency, per_host=min(PER_HOST, max(1, concurrency)),
                        deadline=2 * timeout, connect_timeout=timeout, read_timeout=timeout,
                        accept="*/*", agent=USER_AGENT, status_only=True,
-                       max_redirects=max_redirects) as fetcher:
+                       max_redirects=max_redirects, network=network) as fetcher:
 
         async def run(url: str) -> LinkResult:
             if safe_link(url) is None:
@@ -65,7 +67,8 @@ async def check_urls_async(urls: Iterable[str], *, timeout: float = 10.0, concur
 
 
 def check_urls(urls: Iterable[str], *, timeout: float = 10.0, concurrency: int = 8,
-               max_redirects: int = MAX_REDIRECTS) -> list[LinkResult]:
+               max_redirects: int = MAX_REDIRECTS,
+               network: Network | None = None) -> list[LinkResult]:
     """Blocking wrapper for the CLI and TUI worker threads (never call it inside an event loop)."""
     return asyncio.run(check_urls_async(urls, timeout=timeout, concurrency=concurrency,
-                                        max_redirects=max_redirects))
+                                        max_redirects=max_redirects, network=network))

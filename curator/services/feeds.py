@@ -136,7 +136,7 @@ class FeedService(ServiceBase):
         if discover:
             from curator.discover import discover_feed
 
-            result = discover_feed(url)
+            result = discover_feed(url, network=self.settings.network())
             if normalise_feed_url(result.url) != normalise_feed_url(url):
                 found_from = url
             url = result.url

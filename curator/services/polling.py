@@ -119,8 +119,10 @@ class PollService(ServiceBase):
             return
         workers, host_limit = self._limits(concurrency, per_host)
         policy, rng = self._policy(), random.Random()
+        network = self.settings.network()
+        network.ssl_context()  # a bad CA file is one clear error here, not one per feed
         pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
-                            snapshot=self._snapshot()).start()
+                            snapshot=self._snapshot(), network=network).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
         settled = False  # True when the run ended normally or the caller stopped iterating

@@ -385,7 +385,8 @@ class RoundupService(ServiceBase):
             raw = [(i.link, i.id or 0, i.title) for i in store.items_of(session, edition.id or 0)]
         from curator.roundup.linkcheck import check_urls  # the HTTP stack: only when asked
 
-        results = check_urls([link for link, _i, _t in raw if link], timeout=timeout)
+        results = check_urls([link for link, _i, _t in raw if link], timeout=timeout,
+                             network=self.settings.network())
         out: list[LinkResult] = []
         for result in results:
             owners = [(i, t) for link, i, t in raw if link == result.url]
