@@ -26,6 +26,7 @@ import os
 import pickle
 import signal
 import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -33,6 +34,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 DEPTH = 2  # jobs in flight per worker: one being worked on, one waiting in its pipe
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _HEADER = struct.Struct("!i")  # multiprocessing.Connection's frame header (length, big-endian)
 
 
@@ -58,9 +60,27 @@ class WorkerCrashed(Exception):
     """The worker process died while it held this job."""
 
 
+def _die_with_parent(parent: int) -> None:
+    """Never outlive the poller. On Linux the kernel kills this worker when its parent dies
+    (SIGKILL, the OOM killer, a systemd stop), so no orphan lingers blocked on a pipe another
+    worker inherited. Elsewhere workers are spawned, hold only their own pipes, and the
+    parent's death shows as end-of-file."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if parent > 0 and os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
 def _worker_main(tasks: Connection, results: Connection, fn: Callable[..., Any],
-                 initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+                 initializer: Callable[..., None] | None, initargs: tuple[Any, ...],
+                 parent: int) -> None:
     """A worker's loop: run each job, send back ("ok", result) or ("error", text)."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run ends
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: `close` kills
     try:
@@ -121,6 +141,13 @@ class _Answers(asyncio.Protocol):
         self.pool._lost(self.worker)
 
 
+def _parent_pid(context: BaseContext) -> int:
+    """The pid a worker's parent will have: this process, or the fork server that starts it."""
+    if context.get_start_method() == "forkserver":
+        return -1  # not known here; the fork server dies with this process anyway
+    return os.getpid()
+
+
 class ParsePool:
     """`await pool.run(*args)` runs `fn(*args)` in one of `workers` processes."""
 
@@ -137,7 +164,7 @@ class ParsePool:
                 result_read, result_write = context.Pipe(duplex=False)
                 process = context.Process(  # type: ignore[attr-defined]
                     target=_worker_main, name="curator-parse", daemon=True,
-                    args=(task_read, result_write, fn, initializer, initargs))
+                    args=(task_read, result_write, fn, initializer, initargs, _parent_pid(context)))
                 process.start()
                 task_read.close()  # the worker's ends: only the worker may hold them, so its
                 result_write.close()  # death shows here as end-of-file

@@ -41,6 +41,7 @@ from curator.types import FeedOutcome
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
+PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 200
 BATCH_ENTRIES = 6000
 AHEAD = 128  # feeds being fetched or parsed at once (at least twice the fetch concurrency):
@@ -110,18 +111,47 @@ def parse_and_classify(body: bytes, headers: dict[str, str], url: str, facts: Fe
 
 
 def _limit_memory() -> None:
-    """Worker initializer: cap a parser process's address space (hostile feeds)."""
+    """Worker initializer: cap a parser process's address space (hostile feeds).
+
+    The cap is the worker's present size plus PARSER_HEADROOM. Its size comes from /proc where
+    there is one (Linux: exact), else from the peak resident size plus room for the mappings
+    that residency does not count. Windows has no such limit (no `resource` module): there the
+    10 MiB body cap and the refusal of entity expansion bound a parser.
+    """
     try:
         import resource
-
-        with open("/proc/self/statm") as fh:
-            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        limit = current + 1536 * 1024 * 1024
+    except ImportError:  # Windows
+        return
+    try:
+        limit = _current_size() + PARSER_HEADROOM
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard == resource.RLIM_INFINITY or hard > limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (OSError, ValueError, ImportError):
+    except (OSError, ValueError):
         pass
+
+
+def _current_size() -> int:
+    """The process's address-space size in bytes (an estimate where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak *= 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+        return int(peak) + 512 * 1024 * 1024
+
+
+def _start_method(alone: bool) -> str:
+    """fork where it is safe (no other threads: instant start), else a fork server, else
+    spawn (Windows, macOS): each is slower to start but every platform gets both cores."""
+    methods = multiprocessing.get_all_start_methods()
+    if alone and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> ParsePool | None:
@@ -130,11 +160,10 @@ def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> Pars
     if n_feeds < PROCESS_THRESHOLD or workers < 2:
         return None
     # fork is instant, but forking a process that already runs other threads (the TUI) can
-    # copy a held lock into the child: use a fork server there instead
-    alone = threading.active_count() == 1
+    # copy a held lock into the child: use a fork server (or spawn) there instead
+    method = _start_method(threading.active_count() == 1)
     try:
-        return ParsePool(parse_and_classify, workers,
-                         multiprocessing.get_context("fork" if alone else "forkserver"),
+        return ParsePool(parse_and_classify, workers, multiprocessing.get_context(method),
                          initializer=_init_worker, initargs=(snapshot,))
     except (OSError, ValueError):
         return None

@@ -1,16 +1,17 @@
 """One poller per database: an advisory lock file next to it (or in the cache dir).
 
 Its own small module so that asking "is a poller running?" (the TUI does, on start) does not
-import the poller and its HTTP and parsing stack.
+import the poller and its HTTP and parsing stack. The `filelock` package does the locking, on
+every platform; it also makes sure a process forked while the lock is held (a parse worker) does
+not keep holding it after the poller dies, so a killed poll never blocks the next one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from curator.errors import ConflictError
 
@@ -24,42 +25,51 @@ class PollerLock:
             self.path = cache_dir / f"poller-{digest}.lock"
         else:
             self.path = Path(db_location + ".poller.lock")
-        self._fd: int | None = None
+        self._lock: Any = None  # a held filelock.FileLock
+
+    @staticmethod
+    def _file_lock(path: Path, **options: Any) -> Any:
+        import filelock  # ~40 ms of imports: only when a poll starts or the TUI asks
+
+        return filelock.FileLock(path, timeout=0, **options)
 
     def acquire(self) -> None:
+        import filelock
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            lock = self._file_lock(self.path, on_acquired=_write_pid)
+        except ValueError:  # a soft lock (no native locking here) has no descriptor to write to
+            lock = self._file_lock(self.path)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
             raise ConflictError(f"another curator poller is already running on this database "
                                 f"(lock {self.path}); stop it or wait for it to finish") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+        except OSError as exc:
+            raise ConflictError(f"cannot take the poller lock {self.path}: "
+                                f"{exc.strerror or exc}") from None
+        self._lock = lock
 
     def release(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def held_elsewhere(self) -> bool:
         """True when some poller (another process, or this one) holds the lock right now."""
         if not self.path.exists():
             return False
+        import filelock
+
+        probe = self._file_lock(self.path)
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            probe.acquire()
+        except filelock.Timeout:
+            return True
         except OSError:
             return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        finally:
-            os.close(fd)
+        probe.release()
         return False
 
     def __enter__(self) -> PollerLock:
@@ -68,3 +78,9 @@ class PollerLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _write_pid(fd: int) -> None:
+    """Who holds the lock, for a person looking at the file."""
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())

@@ -41,9 +41,18 @@ def _shown(inbox: InboxScreen) -> list[tuple[str | None, int | None, list[int]]]
     return [(g.slug, g.count, [p.id for p in g.posts]) for g in inbox.groups]
 
 
-def test_the_helper_sends_what_the_inbox_would_load(home: Path) -> None:
+@pytest.fixture(params=["fork", "spawn"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both helpers: forked where fork exists, spawned where it does not (Windows)."""
+    if request.param == "spawn":
+        monkeypatch.delattr(os, "fork")
+    return str(request.param)
+
+
+def test_the_helper_sends_what_the_inbox_would_load(home: Path, start_method: str) -> None:
     locations = demo_locations(home)
     prefetch = FirstPagePrefetch.start(locations, Settings())
+    assert (prefetch._process is None) == (start_method == "fork")  # type: ignore[union-attr]
     assert prefetch is not None and prefetch.pid > 0
     helper = prefetch.pid
     try:

@@ -19,8 +19,8 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
-from curator.filelock import atomic_write, file_lock
 from curator.models import Feed, Meta, Post
+from curator.safe_files import atomic_write, file_lock
 from curator.services.base import ServiceBase
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport

@@ -8,9 +8,12 @@ the data chain on another core: it builds the facade, runs the inbox's own first
 (`inbox_page.first_page`, the code behind every keystroke) and its counts, and sends the plain
 results back through a pipe; then it exits.
 
-Anything unusual (no `fork` here, the child failing or being cancelled) and the inbox just makes
-its first load itself, as it always did. Only the child opens the database until its first answer,
-so a new or older database is created or migrated by one process.
+Where there is no `fork` (Windows, or a Python built without it) the helper is a spawned
+interpreter instead (`python -m curator.tui.prefetch`, told what to open on its stdin, answering
+on its stdout): it pays its own imports, but on the other core, so the overlap still holds.
+Anything unusual (the child failing or being cancelled) and the inbox just makes its first load
+itself, as it always did. Only the child opens the database until its first answer, so a new or
+older database is created or migrated by one process.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import os
 import pickle
 import signal
 import struct
+import subprocess
 import sys
 import threading
 from contextlib import suppress
@@ -36,15 +40,20 @@ _HEADER = struct.Struct("!Q")
 class FirstPagePrefetch:
     """Parent's side: `page()` then `counts()` (blocking: call them from a worker thread)."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, fd: int, process: subprocess.Popen[bytes] | None = None) -> None:
         self.pid, self._fd = pid, fd
+        self._process = process  # the spawned helper (None: a forked one, reaped by pid)
         self._closing = threading.Lock()  # the inbox's worker and the app's exit may both close
 
     @classmethod
     def start(cls, locations: Locations, settings: Settings) -> FirstPagePrefetch | None:
-        """Fork the helper (Linux only; the platform's default elsewhere is the plain path)."""
-        if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
-            return None
+        """Fork the helper where the platform has fork (Linux), else spawn one."""
+        if sys.platform.startswith("linux") and hasattr(os, "fork"):
+            return cls._fork(locations, settings)
+        return cls._spawn(locations, settings)
+
+    @classmethod
+    def _fork(cls, locations: Locations, settings: Settings) -> FirstPagePrefetch | None:
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
@@ -57,6 +66,24 @@ class FirstPagePrefetch:
             _serve(write_fd, locations, settings)
         os.close(write_fd)
         return cls(pid, read_fd)
+
+    @classmethod
+    def _spawn(cls, locations: Locations, settings: Settings) -> FirstPagePrefetch | None:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "curator.tui.prefetch"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            return None
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(pickle.dumps((locations, settings)))
+            process.stdin.close()
+        except OSError:
+            process.kill()
+            process.wait()
+            return None
+        return cls(process.pid, os.dup(process.stdout.fileno()), process)
 
     def page(self) -> InboxPage | None:
         value = self._receive()
@@ -73,6 +100,13 @@ class FirstPagePrefetch:
             if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1
+            if self._process is not None:
+                if self._process.poll() is None:
+                    self._process.terminate()
+                self._process.wait()
+                if self._process.stdout is not None:
+                    self._process.stdout.close()
+                self._process, self.pid = None, 0
             if self.pid:
                 with suppress(ChildProcessError):
                     if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
@@ -105,7 +139,8 @@ def _serve(fd: int, locations: Locations, settings: Settings) -> None:
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):
-            os.dup2(devnull, target)
+            if target != fd:
+                os.dup2(devnull, target)
         from curator.startup import quiet_imports
         from curator.tui.inbox_page import count_page, first_page
 
@@ -130,3 +165,17 @@ def _send(fd: int, value: object) -> None:
     data = memoryview(_HEADER.pack(len(body)) + body)
     while data:
         data = data[os.write(fd, data):]
+
+
+def _spawned_main() -> None:
+    """`python -m curator.tui.prefetch`: read what to open from stdin, answer on stdout."""
+    try:
+        locations, settings = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 (our parent)
+        answer = os.dup(1)
+    except BaseException:  # noqa: BLE001 (the parent falls back to its own load)
+        os._exit(1)
+    _serve(answer, locations, settings)
+
+
+if __name__ == "__main__":
+    _spawned_main()

@@ -20,35 +20,11 @@ from curator.errors import ConflictError, OpmlError
 LOCK_TIMEOUT_S = 30.0
 STALE_TEMP_S = 600.0  # temp files this old were left by a writer that crashed
 
-try:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-except ImportError:  # pragma: no cover - Windows
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-
 
 def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
+    """The sidecar lock file, beside the real file (a symlinked feeds.opml locks its target)."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.lock")
 
 
 @contextlib.contextmanager
@@ -56,35 +32,50 @@ def file_lock(path: Path, timeout: float = LOCK_TIMEOUT_S, *, required: bool = T
               ) -> Iterator[None]:
     """Hold an exclusive lock for `path` (via `.NAME.lock` beside it) across processes.
 
-    With `required=False` (read-only callers) the lock file is not created: when no editor has
-    made one yet, or the folder is read-only, the caller proceeds without locking.
+    The `filelock` package does the locking (flock on POSIX, LockFileEx on Windows), and a
+    process forked while holding it does not keep it. With `required=False` (read-only callers)
+    the lock file is not created: when no editor has made one yet, or the folder is read-only,
+    the caller proceeds without locking.
     """
     target = lock_path(path)
+    if not required and not target.exists():
+        yield
+        return
+    import filelock  # ~40 ms of imports: only when a file is really locked
+
+    lock = filelock.FileLock(target, timeout=timeout, mode=0o666 & ~current_umask())
     try:
         if required:
             target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_RDWR | (os.O_CREAT if required else 0), 0o644)
+        lock.acquire()
+    except filelock.Timeout:
+        raise ConflictError(f"{path.name} is locked by another curator process; try again") \
+            from None
     except OSError as exc:
         if not required:
             yield
             return
         raise OpmlError(f"cannot lock {path}: {exc.strerror or exc} ({target.parent})") from None
     try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise ConflictError(f"{path.name} is locked by another curator process; try again")
-            time.sleep(0.02)
-        try:
-            yield
-        finally:
-            _unlock(fd)
+        yield
     finally:
-        os.close(fd)
+        lock.release()
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers see either the old or the new file, never half."""
+    """Replace `path` with `data` so that readers see either the old or the new file, never half.
+
+    A symlink is followed (its target is rewritten, the link stays); a new file gets the mode
+    the umask allows, an existing one keeps its own.
+    """
+    path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -97,7 +88,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists()
+                     else 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
