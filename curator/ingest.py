@@ -84,7 +84,7 @@ class _CoreOps:
         self.conn.execute(
             update(POST).where(POST.c.id == bindparam("pid")).values(
                 title=bindparam("title"), summary=bindparam("summary"), link=bindparam("link"),
-                author=bindparam("author"), tags=bindparam("tags"), updated=bindparam("updated"),
+                url=bindparam("url"), author=bindparam("author"), tags=bindparam("tags"), updated=bindparam("updated"),
                 content_hash=bindparam("content_hash"), last_seen_at=bindparam("seen")), rows)
 
     def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -111,7 +111,7 @@ def _sql_dt(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")
 
 
-_POST_COLUMNS = ("feed_id", "guid", "link", "title", "author", "person", "org", "published",
+_POST_COLUMNS = ("feed_id", "guid", "link", "url", "title", "author", "person", "org", "published",
                  "updated", "summary", "tags", "content_hash", "first_seen_at", "last_seen_at",
                  "read", "hidden", "theme", "theme_confidence", "theme_source", "theme_why")
 _INSERT_POST = (f"INSERT INTO post ({', '.join(_POST_COLUMNS)}) "
@@ -147,9 +147,9 @@ class _SqliteOps(_CoreOps):
 
     def update_posts(self, rows: list[dict[str, Any]]) -> None:
         self.cur.executemany(
-            "UPDATE post SET title = ?, summary = ?, link = ?, author = ?, tags = ?, updated = ?, "
-            "content_hash = ?, last_seen_at = ? WHERE id = ?",
-            [(r["title"], r["summary"], r["link"], r["author"], json.dumps(r["tags"]),
+            "UPDATE post SET title = ?, summary = ?, link = ?, url = ?, author = ?, tags = ?, "
+            "updated = ?, content_hash = ?, last_seen_at = ? WHERE id = ?",
+            [(r["title"], r["summary"], r["link"], r["url"], r["author"], json.dumps(r["tags"]),
               _sql_dt(r["updated"]), r["content_hash"], _sql_dt(r["seen"]), r["pid"])
              for r in rows])
 
@@ -256,6 +256,7 @@ def store_entries(ops: _CoreOps, lookups: BatchLookups, owner: FeedOwner,
                if k in known and known[k][1] != e.content_hash and known[k][2] == owner.id]
     if changed:
         ops.update_posts([{"pid": pid, "title": e.title, "summary": e.summary, "link": e.link,
+                           "url": e.url,
                            "author": e.author, "tags": e.tags, "updated": e.updated or now,
                            "content_hash": e.content_hash, "seen": now} for pid, e in changed])
         result.updated = len(changed)
@@ -273,7 +274,8 @@ def store_entries(ops: _CoreOps, lookups: BatchLookups, owner: FeedOwner,
             claimed.add(e.link)
         pending.append((key, e))
         guess = guess_for.get(key)
-        new_rows.append({"feed_id": owner.id, "guid": e.guid, "link": e.link, "title": e.title,
+        new_rows.append({"feed_id": owner.id, "guid": e.guid, "link": e.link, "url": e.url,
+                         "title": e.title,
                          "author": e.author, "person": owner.person, "org": owner.org,
                          "published": e.published, "updated": e.updated, "summary": e.summary,
                          "tags": e.tags, "content_hash": e.content_hash, "first_seen_at": now,

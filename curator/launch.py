@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    if sys.argv[1:]:
+    # any argument, or click's shell-completion request (`_CURATOR_COMPLETE=bash_source curator`)
+    if sys.argv[1:] or "_CURATOR_COMPLETE" in os.environ:
         from curator.cli import main as cli
 
-        cli()
+        # fixed names, so `python -m curator` completes and reads its help as `curator` does
+        cli(prog_name="curator", complete_var="_CURATOR_COMPLETE")
     else:
         sys.exit(open_tui())
 

@@ -61,10 +61,16 @@ def _v6_feed_order_index(conn: Connection) -> None:
                       "ON post (feed_id, coalesce(published, first_seen_at))"))
 
 
+def _v7_author_links(conn: Connection) -> None:
+    """The author's own link beside the canonical one (exports carry it; NULL: the same)."""
+    _add_column(conn, "post", "url VARCHAR")
+    _add_column(conn, "edition_item", "url VARCHAR")
+
+
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
                                              _v3_padded_search_index, _v4_bulk_search_indexing,
                                              _v5_search_index_without_positions,
-                                             _v6_feed_order_index]
+                                             _v6_feed_order_index, _v7_author_links]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

@@ -86,6 +86,7 @@ class Post(SQLModel, table=True):
     feed_id: int = Field(foreign_key="feed.id", index=True)
     guid: str | None = None
     link: str | None = Field(default=None, index=True)  # canonical: absolute, tracking stripped
+    url: str | None = None  # the author's own link where it differs from `link` (for export)
     title: str = ""
     author: str | None = None
     person: str | None = None
@@ -222,7 +223,8 @@ class EditionItem(SQLModel, table=True):
     post_id: int | None = Field(default=None, foreign_key="post.id", index=True)
     position: int = 0
     title: str
-    link: str
+    link: str  # canonical: the key that says whether a story was featured before
+    url: str | None = None  # the link as the author (or the editor) gave it: what exports carry
     person: str | None = None
     org: str | None = None
     blurb: str | None = None  # None = generate from the template

@@ -26,7 +26,7 @@ import nh3
 from curator import feedparser_speedups
 from curator.errors import FeedDataError
 from curator.text import one_line, strip_controls, tidy_paragraphs
-from curator.urls import canonical_link
+from curator.urls import author_link, canonical_link
 
 TITLE_LIMIT = 400
 SUMMARY_LIMIT = 1200
@@ -58,6 +58,7 @@ class ParsedEntry:
     summary: str
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
+    url: str | None = None  # the author's own link, when it differs from the canonical `link`
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,14 @@ def _struct_dt(value: object) -> datetime | None:
     return None
 
 
+def _own_link(raw: str | None, canonical: str | None, base: str) -> str | None:
+    """The author's link when the canonical form changed it, else None (stored once)."""
+    if not raw or canonical is None or raw == canonical:
+        return None
+    own = author_link(raw, base)
+    return own if own != canonical else None
+
+
 def _entry(e: dict, url: str, base: str) -> ParsedEntry:  # type: ignore[type-arg]
     title_raw = e.get("title") or ""
     detail = e.get("title_detail") or {}
@@ -173,7 +182,8 @@ def _entry(e: dict, url: str, base: str) -> ParsedEntry:  # type: ignore[type-ar
     if not body:
         body = e.get("summary") or e.get("description") or ""
     summary = _clip(html_to_text(body), SUMMARY_LIMIT)
-    link = canonical_link(e.get("link"), base) or canonical_link(e.get("link"), url)
+    raw_link = e.get("link")
+    link = canonical_link(raw_link, base) or canonical_link(raw_link, url)
     guid = one_line(e.get("id") or "", 1000) or None
     published = _struct_dt(e.get("published_parsed")) or _struct_dt(e.get("updated_parsed"))
     updated = _struct_dt(e.get("updated_parsed"))
@@ -185,7 +195,8 @@ def _entry(e: dict, url: str, base: str) -> ParsedEntry:  # type: ignore[type-ar
             tags.append(term)
     return ParsedEntry(guid=guid, link=link, title=title, author=author, published=published,
                        updated=updated, summary=summary, tags=tags[:30],
-                       content_hash=content_hash(title, summary, link, updated))
+                       content_hash=content_hash(title, summary, link, updated),
+                       url=_own_link(raw_link, link, base))
 
 
 def _iso(value: object) -> datetime | None:
@@ -230,7 +241,8 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         summary = html_to_text(item_html) if item_html else tidy_paragraphs(
             _text(item.get("content_text")) or _text(item.get("summary")))
         summary = _clip(summary, SUMMARY_LIMIT)
-        link = canonical_link(_text(item.get("url")) or _text(item.get("external_url")), base)
+        raw_link = _text(item.get("url")) or _text(item.get("external_url"))
+        link = canonical_link(raw_link, base)
         ident = item.get("id")
         guid = one_line(str(ident), 1000) if isinstance(ident, str | int) and ident != "" else None
         published = _iso(item.get("date_published")) or _iso(item.get("date_modified"))
@@ -241,7 +253,8 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         entries.append(ParsedEntry(guid=guid, link=link, title=title,
                                    author=one_line(authors, 200) or None, published=published,
                                    updated=updated, summary=summary, tags=tags,
-                                   content_hash=content_hash(title, summary, link, updated)))
+                                   content_hash=content_hash(title, summary, link, updated),
+                                   url=_own_link(raw_link, link, base)))
     return ParsedFeed(title=one_line(_text(data.get("title")), TITLE_LIMIT) or None,
                       link=canonical_link(_text(data.get("home_page_url")), url), entries=entries,
                       kind="json")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from curator.errors import ConflictError, OpmlError
+from curator.errors import ConflictError, CuratorError, OpmlError
 
 LOCK_TIMEOUT_S = 30.0
 STALE_TEMP_S = 600.0  # temp files this old were left by a writer that crashed
@@ -69,19 +69,21 @@ def current_umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes,
+                 error: type[CuratorError] = OpmlError) -> Path:
     """Replace `path` with `data` so that readers see either the old or the new file, never half.
 
     A symlink is followed (its target is rewritten, the link stays); a new file gets the mode
-    the umask allows, an existing one keeps its own.
+    the umask allows, an existing one keeps its own. Failures raise `error` with one line.
+    Returns the path written (the symlink's target, if it was one).
     """
-    path = Path(os.path.realpath(path))
+    path = Path(os.path.realpath(Path(path).expanduser()))
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OpmlError(f"cannot write {path}: {exc.strerror or exc} (folder {folder})") from None
+        raise error(f"cannot write {path}: {exc.strerror or exc} (folder {folder})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -95,10 +97,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise OpmlError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise error(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
     _fsync_dir(folder)
     _remove_stale_temps(path)
+    return path
 
 
 def _remove_stale_temps(path: Path) -> None:

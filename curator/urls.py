@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from curator.errors import UnsafeUrlError
 
@@ -133,6 +133,37 @@ def _canonical(link: str, base: str | None) -> str | None:
         return urlunsplit((scheme, _netloc(scheme, parts), parts.path or "/", query, ""))
     except ValueError:
         return None
+
+
+def author_link(link: str | None, base: str | None = None) -> str | None:
+    """The link as its author wrote it, made absolute: what exports and the browser get.
+
+    `canonical_link` is the key that recognises one story in two feeds; rewriting a query
+    (`?amp` to `?amp=`, `%20` to `+`) is harmless there but may break the author's page. Here
+    only tracking parameters (utm_*, fbclid...) are dropped, every other byte is kept, fragment
+    included. None when the link is not a usable http(s) URL.
+    """
+    if not link:
+        return None
+    link = link.strip()
+    if base and not link.lower().startswith(("http://", "https://")):
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    return safe_link(_drop_tracking(link.replace(" ", "%20")))
+
+
+def _drop_tracking(link: str) -> str:
+    """The link without tracking parameters, the rest of its query left exactly as written."""
+    head, mark, rest = link.partition("?")
+    if not mark:
+        return link
+    query, hash_mark, fragment = rest.partition("#")
+    kept = [part for part in query.split("&")
+            if not is_tracking_param(unquote_plus(part.partition("=")[0]))]
+    query = "&".join(kept)
+    return head + ("?" + query if query else "") + hash_mark + fragment
 
 
 def host_of(url: str) -> str:

@@ -45,7 +45,13 @@ def load_jsonl(path: str | Path, known: Sequence[str] | None = None) -> list[Lab
     """Read labelled posts; a bad line raises CuratorError naming the file and line number."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if str(path) == "-":
+            import sys
+
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+            path = Path("<stdin>")
+        else:
+            text = path.read_text(encoding="utf-8-sig")  # a BOM is not a bad line
     except UnicodeDecodeError:
         raise CuratorError(f"{path}: not UTF-8 text") from None
     rows: list[Labelled] = []

@@ -70,18 +70,40 @@ def main(ctx: click.Context, db: str | None, opml: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @pass_app
 def paths_command(app: AppContext, as_json: bool) -> None:
-    """Show where curator keeps its database, feed list, config and templates."""
+    """Show where curator keeps its database, feed list, config and templates, and which
+    proxy it uses."""
     from curator.cli.output import emit_json
 
     loc = app.locations
     rows = {"db": loc.db, "opml": str(loc.opml), "config_dir": str(loc.config_dir),
             "config_file": str(loc.config_file), "templates_dir": str(loc.templates_dir),
-            "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir)}
+            "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir),
+            "network": app.curator.settings.network().describe()}
     if as_json:
         emit_json(rows)
         return
     for key, value in rows.items():
         click.echo(f"{key:<14}{value}")
+
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+@main.command("completion")
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion_command(shell: str) -> None:
+    """Print the tab-completion script for SHELL (bash, zsh or fish).
+
+    \b
+    bash:  echo 'eval "$(curator completion bash)"' >> ~/.bashrc
+    zsh:   echo 'eval "$(curator completion zsh)"' >> ~/.zshrc
+    fish:  curator completion fish > ~/.config/fish/completions/curator.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    complete = get_completion_class(shell)
+    assert complete is not None  # every SHELLS entry is one of click's
+    click.echo(complete(main, {}, "curator", "_CURATOR_COMPLETE").source())
 
 
 def _register() -> None:

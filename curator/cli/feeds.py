@@ -125,11 +125,11 @@ def edit_command(app: AppContext, url: str, person: str | None, org: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
 @pass_app
 def import_command(app: AppContext, file: Path, as_json: bool) -> None:
-    """Merge another OPML file in; prints added/skipped/invalid counts.
+    """Merge another OPML file in (FILE '-' reads stdin); prints added/skipped/invalid counts.
 
     Feeds already subscribed (after URL normalisation) are skipped; unsafe URLs are refused.
     """
-    report = app.curator.import_opml(file)
+    report = app.curator.import_opml(sys.stdin.buffer.read() if str(file) == "-" else file)
     if as_json:
         emit_json(report)
         return
@@ -143,9 +143,10 @@ def import_command(app: AppContext, file: Path, as_json: bool) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
 def export_command(app: AppContext, file: Path | None) -> None:
-    """Write the feed list as OPML 2.0 to FILE (default: stdout)."""
-    data = app.curator.export_opml(file)
-    if file is None:
+    """Write the feed list as OPML 2.0 to FILE (default, or '-': stdout)."""
+    to_stdout = file is None or str(file) == "-"
+    data = app.curator.export_opml(None if to_stdout else file)
+    if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:

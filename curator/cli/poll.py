@@ -125,6 +125,22 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
         emit_json(_summary_dict(summary))
     else:
         _print_summary(summary, stop.is_set())
+    _judge(summary, app)
+
+
+def _judge(summary: PollSummary, app: AppContext) -> None:
+    """Failures are news: a count on stderr when some feeds failed, exit 1 when all did (a cron
+    job or a script then notices that nothing is getting through: a proxy, a certificate...)."""
+    if not summary.errors:
+        return
+    if summary.errors < summary.feeds:
+        click.echo(f"curator: {summary.errors} of {summary.feeds} feeds failed "
+                   "(see `curator feeds status`)", err=True)
+        return
+    click.echo(f"curator: every feed failed ({summary.errors} of {summary.feeds}); is the "
+               f"network reachable? ({app.curator.settings.network().describe()}; see "
+               "`curator feeds status`)", err=True)
+    sys.exit(1)
 
 
 def _ago(value: datetime | None) -> str:

@@ -280,7 +280,7 @@ def check_links_command(app: AppContext, number: int | None, as_json: bool) -> N
               default="md", show_default=True,
               help="md, html (full e-mail-safe page), fragment (HTML fragment) or txt.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to FILE instead of stdout.")
+              help="Write to FILE instead of stdout ('-': stdout).")
 @click.option("--check-links", "check", is_flag=True,
               help="Check every link over HTTP first; report dead or redirected ones.")
 @pass_app
@@ -289,7 +289,7 @@ def export_command(app: AppContext, number: int | None, fmt: str, output: str | 
     """Export an edition as Markdown, HTML or plain text (templates: see `curator paths`)."""
     if check:
         _report_links(app, number)
-    if output:
+    if output and output != "-":
         path = app.curator.export_edition_to(fmt, output, number)
         click.echo(f"wrote {path}", err=True)
         return

@@ -159,15 +159,20 @@ def doubtful_command(app: AppContext, below: float | None, limit: int, as_json: 
 
 
 @themes_group.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--train", "train", type=click.Path(exists=True, dir_okay=False),
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--train", "train", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="Labelled JSONL to train on first (default: zero-shot, no training).")
 @click.option("--cv", type=int, help="K-fold cross-validation on FILE instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @pass_app
 def eval_command(app: AppContext, file: str, train: str | None, cv: int | None,
                  as_json: bool) -> None:
-    """Measure the classifier on labelled JSONL (title, summary, tags, label per line)."""
+    """Measure the classifier on labelled JSONL (title, summary, tags, label per line).
+
+    FILE (or --train) '-' reads standard input.
+    """
+    if file == "-" and train == "-":
+        raise click.UsageError("only one of FILE and --train can be '-' (standard input)")
     result = app.curator.evaluate_file(file, train=train, cv=cv)
     if as_json:
         emit_json(result)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from markupsafe import Markup, escape
 from curator.errors import CuratorError
 from curator.roundup.blurbs import note_suffix
 from curator.roundup.views import EditionView, ItemView, SectionView
+from curator.safe_files import atomic_write
 from curator.text import one_line, strip_controls, tidy_paragraphs
 from curator.urls import safe_link as _safe_link
 
@@ -230,20 +230,8 @@ def render(view: EditionView, fmt: str, templates_dir: Path | None = None) -> st
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write an export into a file atomically (temp file in the same folder, fsync, rename)."""
-    target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write an export atomically (see curator.safe_files): mode from the umask, symlinks kept."""
+    return atomic_write(path, text.encode("utf-8"), error=CuratorError)
 
 
 def user_templates(templates_dir: Path, copy: bool) -> list[tuple[str, Path, bool]]:

@@ -175,7 +175,7 @@ def view(session: Session, edition: Edition) -> EditionView:
         rows = grouped.get(section.id or 0, [])
         blurbs = section_blurbs([BlurbInput(r.title, r.person, r.org, r.blurb) for r in rows])
         views = [ItemView(id=r.id or 0, section_id=r.section_id, position=index, title=r.title,
-                          link=safe_link(r.link), person=r.person, org=r.org, note=r.note,
+                          link=safe_link(r.url or r.link), person=r.person, org=r.org, note=r.note,
                           blurb=b.text, blurb_parts=b, custom_blurb=r.blurb, post_id=r.post_id,
                           featured_in=(by_post.get(r.post_id) if r.post_id else None)
                           or by_link.get(r.link))
@@ -209,7 +209,7 @@ def candidates(session: Session, edition: Edition | None, window: tuple, theme: 
     for post, feed in rows:
         if post.id in by_post or (post.link and post.link in by_link):
             continue
-        out.append(PostInfo(id=post.id or 0, feed_url=feed.url, title=post.title, link=post.link,
+        out.append(PostInfo(id=post.id or 0, feed_url=feed.url, title=post.title, link=post.url or post.link,
                             person=post.person or feed.person, published=post.published,
                             theme=post.theme, confidence=post.theme_confidence,
                             why=post.theme_why, org=post.org or feed.org, author=post.author,

@@ -298,7 +298,7 @@ def _theme_is(slug: str, feed_url: str | None) -> ColumnElement[bool]:
 
 def _info(row: Any) -> PostInfo:
     return PostInfo(
-        id=row["id"], feed_url=row["feed_url"], title=row["title"], link=row["link"],
+        id=row["id"], feed_url=row["feed_url"], title=row["title"], link=row["url"] or row["link"],
         person=row["person"], published=_aware(row["published"]), theme=row["theme"],
         confidence=row["theme_confidence"], why=row["theme_why"], org=row["org"],
         author=row["author"], blog_title=row["feed_opml_title"] or row["feed_own_title"],

@@ -31,7 +31,7 @@ from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResu
 from curator.services.base import ServiceBase
 from curator.text import one_line
 from curator.types import PostInfo, ThemeInfo
-from curator.urls import canonical_link, check_feed_url
+from curator.urls import author_link, canonical_link, check_feed_url
 
 
 class RoundupService(ServiceBase):
@@ -201,7 +201,7 @@ class RoundupService(ServiceBase):
                                    post_id=post_id,
                                    position=len(store.section_items(session, target.id or 0)),
                                    title=one_line(post.title) or (post.link or "(untitled)"),
-                                   link=post.link or "", person=person, org=org)
+                                   link=post.link or "", url=post.url, person=person, org=org)
                 session.add(item)
                 session.flush()
                 created.append(item)
@@ -216,7 +216,8 @@ class RoundupService(ServiceBase):
                  section: str | int | None = None, note: str | None = None,
                  force: bool = False) -> int:
         """A link that came from no feed, with the same fields as a picked post."""
-        clean_url = canonical_link(check_feed_url(url)) or url
+        given = author_link(check_feed_url(url)) or url
+        clean_url = canonical_link(given) or given
         with self.db.write() as session:
             edition = store.require_draft(session)
             self._check_memory(session, [], [clean_url], force)
@@ -229,6 +230,7 @@ class RoundupService(ServiceBase):
             item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
                                position=len(store.section_items(session, target.id or 0)),
                                title=one_line(title) or clean_url, link=clean_url,
+                               url=given if given != clean_url else None,
                                person=one_line(person) or None, org=one_line(org) or None,
                                note=one_line(note) or None)
             session.add(item)

@@ -410,7 +410,7 @@ def _clean_seeds(seeds: list[str]) -> list[str]:
 
 
 def _post_info(post: Post, feed: Feed) -> PostInfo:
-    return PostInfo(id=post.id or 0, feed_url=feed.url, title=post.title, link=post.link,
+    return PostInfo(id=post.id or 0, feed_url=feed.url, title=post.title, link=post.url or post.link,
                     person=post.person, published=post.published, theme=post.theme,
                     confidence=post.theme_confidence, why=post.theme_why, org=post.org,
                     author=post.author, blog_title=feed.title or feed.feed_title,
