@@ -117,3 +117,33 @@ class Settings:
         if isinstance(keys, dict):
             settings.keys = {str(k): str(v) for k, v in keys.items()}
         return settings
+
+
+def save_setting(path: Path, table: str, key: str, value: str) -> None:
+    """Set `[table] key = "value"` in config.toml, keeping every other line (comments too).
+
+    A line-level edit rather than a TOML rewrite: the file is the user's, hand-written.
+    """
+    import json
+
+    from curator.safe_files import atomic_write
+
+    line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CuratorError(f"cannot read config {path}: {exc}") from None
+    header = re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]\s*(#.*)?$")
+    assignment = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    start = next((i for i, text in enumerate(lines) if header.match(text)), None)
+    if start is None:
+        lines += ([""] if lines and lines[-1].strip() else []) + [f"[{table}]", line]
+    else:
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].lstrip().startswith("[")), len(lines))
+        found = next((i for i in range(start + 1, end) if assignment.match(lines[i])), None)
+        if found is None:
+            lines.insert(start + 1, line)
+        else:
+            lines[found] = line
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"), error=CuratorError)

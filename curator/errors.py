@@ -25,6 +25,15 @@ class ConflictError(CuratorError):
     """The request clashes with existing state (duplicate feed, second draft, poller lock...)."""
 
 
+class AlreadyFeaturedError(ConflictError):
+    """A post or link was in a published edition; picking it again needs the user's yes."""
+
+    def __init__(self, what: str, edition: int) -> None:
+        super().__init__(f"{what} was already featured in edition #{edition} "
+                         "(use --force to feature it again)")
+        self.what, self.edition = what, edition
+
+
 class DiscoveryError(CuratorError):
     """No feed could be found at a URL given as a blog homepage."""
 

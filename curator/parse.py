@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import feedparser
 import nh3
@@ -115,6 +116,30 @@ def check_body(body: bytes, content_type: str) -> None:
                                 "blog?)")
 
 
+def _feedparser(body: bytes, response_headers: dict[str, str]) -> Any:
+    return feedparser.parse(io.BytesIO(body), response_headers=response_headers,
+                            sanitize_html=False, resolve_relative_uris=False)
+
+
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
+
+
+def _mend_charrefs(body: bytes) -> tuple[bytes, int]:
+    """Numeric character references that name no character become U+FFFD; how many did."""
+    count = 0
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        text = match.group(1)
+        code = int(text[1:], 16) if text[:1] in b"xX" else int(text)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            count += 1
+            return b"&#xFFFD;"
+        return match.group(0)
+
+    return _CHARREF.sub(mend, body), count
+
+
 def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     """Parse one fetched body; raise FeedDataError with a one-line reason when unusable."""
     if not body or not body.strip():
@@ -127,9 +152,19 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     response_headers = {"content-location": url, "content-type": content_type or "application/xml"}
     if "content-language" in headers:
         response_headers["content-language"] = headers["content-language"]
+    repaired = 0
     try:
-        result = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
-                                  sanitize_html=False, resolve_relative_uris=False)
+        result = _feedparser(body, response_headers)
+    except ValueError:
+        # a character reference beyond Unicode (&#x110000;, a surrogate, &#0;) makes feedparser's
+        # loose parser call chr() and lose the whole feed: mend those references, parse again
+        body, repaired = _mend_charrefs(body)
+        if not repaired:
+            raise FeedDataError("unparseable feed (ValueError)") from None
+        try:
+            result = _feedparser(body, response_headers)
+        except Exception as exc:  # noqa: BLE001
+            raise FeedDataError(f"unparseable feed ({type(exc).__name__})") from None
     except Exception as exc:  # feedparser's loose path can raise almost anything
         raise FeedDataError(f"unparseable feed ({type(exc).__name__})") from None
     entries = result.get("entries") or []
@@ -138,6 +173,9 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     if result.get("bozo"):
         problem = result.get("bozo_exception")
         warning = one_line(f"{type(problem).__name__}: {problem}", 200) if problem else "ill-formed"
+    if repaired:
+        warning = (f"{repaired} character reference{'s' if repaired > 1 else ''} outside "
+                   "Unicode shown as \ufffd") + (f"; {warning}" if warning else "")
     if not entries and not version:
         raise FeedDataError(f"not a feed{': ' + warning if warning else ''}")
     meta = result.get("feed") or {}

@@ -35,6 +35,16 @@ def cache_dir() -> Path:
     return home / "cache" if home else platformdirs.user_cache_path(APP_NAME)
 
 
+def exports_dir() -> Path:
+    """Where the TUI offers to save exports: Documents/curator (CURATOR_EXPORTS overrides),
+    never the folder the terminal happened to be in."""
+    value = os.environ.get("CURATOR_EXPORTS")
+    if value:
+        return Path(value).expanduser()
+    home = _home()
+    return home / "exports" if home else platformdirs.user_documents_path() / APP_NAME
+
+
 def bundled_opml() -> Path:
     """The starter feed list shipped with curator (top-level feeds.opml in a checkout)."""
     from importlib import resources  # first run only: keeps ~10 ms off every start
@@ -90,6 +100,10 @@ class Locations:
     @property
     def templates_dir(self) -> Path:
         return self.config_dir / "templates"
+
+    @property
+    def exports_dir(self) -> Path:
+        return exports_dir()
 
     @classmethod
     def resolve(cls, db: str | None = None, opml: str | None = None) -> Locations:

@@ -158,7 +158,7 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
         target.parent.mkdir()
         await pilot.press("x")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
-        app.screen.query_one("#field-path").value = str(target)
+        app.screen.query_one("#export-path").value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: target.exists())
         text = target.read_text(encoding="utf-8")
@@ -343,17 +343,24 @@ async def test_themes_screen_adds_a_rule_after_a_dry_run(curator: Curator) -> No
 
 
 async def test_command_palette_offers_every_screen_action(curator: Curator) -> None:
+    """One palette: from the inbox, the roundup's export is there and runs on its screen."""
+    curator.new_edition(title="March")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: inbox_of(app).loads >= 1)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Pick", "Theme", "Filter", "Roundup", "Feeds", "Poll", "Help"} <= titles
+        assert {"Inbox: Pick / unpick for the draft edition", "Inbox: Move the post to another "
+                "theme", "Roundup: Export to a file (md, html, txt)", "Feeds: Add a feed URL or a "
+                "blog homepage", "Themes: Retrain the classifier", "Roundup", "Poll",
+                "Help", "Colours", "Quit"} <= titles
+        assert "Theme" not in titles  # colours are "Colours", a post's theme is the inbox's
         await pilot.press("ctrl+p")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
-        await pilot.press(*"Roundup")
+        await pilot.press(*"export to a file")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, RoundupScreen))
+        await settle(pilot, lambda: type(app.screen).__name__ == "ExportDialog")
+        assert isinstance(app.screen_stack[-2], RoundupScreen)
 
 
 async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path: Path) -> None:
@@ -474,7 +481,7 @@ async def test_inbox_read_hide_open_and_flat_list(curator: Curator) -> None:
         await pilot.press("x")
         await settle(pilot, lambda: inbox.total == total - 1 and post.id not in inbox.posts)
         assert curator.count_posts(include_hidden=True) == total
-        await pilot.press("g")
+        await pilot.press("v")
         await settle(pilot, lambda: [g.slug for g in inbox.groups] == [None])
         dates = [p.published for p in inbox.groups[0].posts if p.published]
         assert dates == sorted(dates, reverse=True)
@@ -532,8 +539,9 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
         await pilot.press("x")  # any format: HTML here
         await settle(pilot, lambda: modal_open(app))
         target = tmp_path / "roundup.html"
-        app.screen.query_one("#field-format").value = "html"
-        app.screen.query_one("#field-path").value = str(target)
+        app.screen.query_one("#format-html").value = True
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: target.exists())
         assert "<a href=" in target.read_text(encoding="utf-8")
@@ -553,7 +561,7 @@ async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
     other = tmp_path / "other.opml"
     other.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
                      '<outline type="rss" text="Imported blog" '
-                     'xmlUrl="https://imported.example/feed.xml"/></body></opml>\n',
+                     'xmlUrl="http://127.0.0.1:9/imported/feed.xml"/></body></opml>\n',
                      encoding="utf-8")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -587,7 +595,7 @@ async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
         app.screen.query_one("#field-path").value = str(other)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: len(feeds.feeds) == count)
-        assert "https://imported.example/feed.xml" in curator.locations.opml.read_text("utf-8")
+        assert "http://127.0.0.1:9/imported/feed.xml" in curator.locations.opml.read_text("utf-8")
 
 
 async def test_themes_remove_rule_retrain_and_reclassify(curator: Curator) -> None:

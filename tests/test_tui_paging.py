@@ -66,7 +66,7 @@ async def test_reaching_the_end_of_a_page_loads_the_next(curator: Curator) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         inbox = _inbox(app)
         await settle(pilot, lambda: inbox.counted >= 1)
-        await pilot.press("g")  # one list, newest first
+        await pilot.press("v")  # one list, newest first
         await settle(pilot, lambda: not inbox.grouped and inbox.counted >= 2)
         assert len(inbox.posts) == PAGE and "more:*" in inbox.table.rows
         await pilot.press("end")  # onto "… more": the next page arrives by itself

@@ -78,6 +78,7 @@ def paths_command(app: AppContext, as_json: bool) -> None:
     rows = {"db": loc.db, "opml": str(loc.opml), "config_dir": str(loc.config_dir),
             "config_file": str(loc.config_file), "templates_dir": str(loc.templates_dir),
             "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir),
+            "exports_dir": str(loc.exports_dir),
             "network": app.curator.settings.network().describe()}
     if as_json:
         emit_json(rows)

@@ -132,6 +132,7 @@ class FeedService(ServiceBase):
 
         url = subscribable_url(url)
         self._refuse_duplicate(url)
+        self._check_theme(theme)
         found_from, alternatives, found_title, html_url = None, [], None, None
         if discover:
             from curator.discover import discover_feed
@@ -161,6 +162,7 @@ class FeedService(ServiceBase):
             raise ValueError(f"unknown fields {sorted(set(changes) - allowed)}")
         if "category" in changes and changes["category"] is not None:
             changes["category"] = _category(changes["category"]) or ""
+        self._check_theme(changes.get("theme"))
         renames: dict[str, str] = {}
         with self._editing(renames) as doc:
             entry = doc.find(url)
@@ -241,6 +243,14 @@ class FeedService(ServiceBase):
         if target is not None:
             atomic_write(Path(target), data)
         return data
+
+    def _check_theme(self, slug: str | None) -> None:
+        """A feed's default theme must be one of the themes; "" or None means none."""
+        if not slug or not slug.strip():
+            return
+        known = [t.slug for t in self.list_themes()]  # type: ignore[attr-defined]
+        if slug.strip() not in known:
+            raise NotFoundError(f"no theme {slug.strip()!r}; the themes are: {', '.join(known)}")
 
     def _refuse_duplicate(self, url: str) -> None:
         from curator.opml import OpmlDocument

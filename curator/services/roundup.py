@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from curator.errors import ConflictError, CuratorError, NotFoundError
+from curator.errors import AlreadyFeaturedError, ConflictError, CuratorError, NotFoundError
 from curator.models import (
     Edition,
     EditionItem,
@@ -165,8 +165,7 @@ class RoundupService(ServiceBase):
         else:
             link, number = next(iter(by_link.items()))
             what = f"link {link}"
-        raise ConflictError(f"{what} was already featured in edition #{number} "
-                            "(use --force to feature it again)")
+        raise AlreadyFeaturedError(what, number)
 
     def pick(self, post_ids: list[int], section: str | int | None = None,
              force: bool = False) -> list[int]:

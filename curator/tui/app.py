@@ -7,8 +7,10 @@ becomes one notification (`report_worker_error`), never a crash.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterable
+from contextlib import suppress
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -32,12 +34,16 @@ if TYPE_CHECKING:
 
 START_POLL_LATEST = 3.0  # seconds: the start-up poll waits for the first rows, at most this long
 CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
+DATA_WAIT = 10.0  # seconds a palette action waits for its screen's first data
 DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
 # Each mode's screen is imported when first shown: the inbox opens without loading the others.
 SCREENS = {"inbox": ("curator.tui.screens.inbox", "InboxScreen"),
            "roundup": ("curator.tui.screens.roundup", "RoundupScreen"),
            "feeds": ("curator.tui.screens.feeds", "FeedsScreen"),
            "themes": ("curator.tui.screens.themes", "ThemesScreen")}
+
+
+MODE_TITLES = {"inbox": "Inbox", "roundup": "Roundup", "feeds": "Feeds", "themes": "Themes"}
 
 
 def screen_class(mode: str) -> type[CuratorScreen]:
@@ -65,7 +71,8 @@ class CuratorApp(App[None]):
         Binding("r", "poll_now", "Poll", id="poll", tooltip="Poll every feed now"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key binding"),
         Binding("ctrl+t", "toggle_dark", "Light/dark", id="toggle-dark", show=False,
-                tooltip="Switch between the dark and the light theme"),
+                tooltip="Switch between the dark and the light colour theme"),
+        Binding("q", "quit", "Quit", id="quit", show=False, tooltip="Quit curator"),
     ]
 
     poll_status: reactive[str] = reactive("")
@@ -82,6 +89,7 @@ class CuratorApp(App[None]):
         self._post_count: int | None = None
         if curator.settings.keys:
             self.set_keymap(dict(curator.settings.keys))
+        self._theme_ready = False  # the saved theme is applied before changes are saved
 
     def on_mount(self) -> None:
         # Everything alive now (modules, styles: a few hundred thousand objects) stays for the
@@ -89,6 +97,7 @@ class CuratorApp(App[None]):
         # (60-90 ms each, at random keystrokes, before this). The inbox freezes once more when
         # its first page is on screen.
         gc.freeze()
+        self._apply_saved_theme()
         if self.poll_on_start:
             # after the inbox's first rows (its queries and the poller's imports would share one
             # interpreter lock), or after a few seconds if the inbox never gets there
@@ -217,13 +226,51 @@ class CuratorApp(App[None]):
         return out
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for node, bindings in ((self, type(self).BINDINGS), (screen, type(screen).BINDINGS)):
-            for binding in bindings:
+        """One palette for the whole app: Textual's commands, the app's, and every action of
+        every screen (another screen's action switches there first)."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":  # colours: not to be mistaken for a post's theme
+                command = SystemCommand("Colours", "Change the colour theme (kept for next time)",
+                                        command.callback)
+            yield command
+        for binding in type(self).BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                yield SystemCommand(binding.description, binding.tooltip or binding.description,
+                                    partial(self.call_later, self.run_action, binding.action, self))
+        for mode, title in MODE_TITLES.items():
+            for binding in screen_class(mode).BINDINGS:
                 if isinstance(binding, Binding) and binding.description:
-                    yield SystemCommand(binding.description, binding.tooltip or binding.description,
-                                        partial(self.call_later, self.run_action, binding.action,
-                                                node))
+                    yield SystemCommand(f"{title}: {binding.tooltip or binding.description}",
+                                        f"{title} screen, key {self.get_key_display(binding)}",
+                                        partial(self._run_on_screen, mode, binding.action))
+
+    async def _run_on_screen(self, mode: str, action: str) -> None:
+        if not isinstance(self.screen, screen_class(mode)):
+            await self.switch_mode(mode)
+        screen = self.screen
+        if isinstance(screen, CuratorScreen):
+            with suppress(TimeoutError):
+                await asyncio.wait_for(screen.data_ready.wait(), DATA_WAIT)
+        await self.run_action(action, screen)
+
+    # colour theme ---------------------------------------------------------------------------
+    def _apply_saved_theme(self) -> None:
+        saved = self.curator.settings.theme
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        self._theme_ready = True
+
+    def watch_theme(self, name: str) -> None:
+        """A colour theme chosen in the app is kept in config.toml for the next start."""
+        if getattr(self, "_theme_ready", False) and name != self.curator.settings.theme:
+            self.curator.settings.theme = name
+            self.save_theme(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save-theme")
+    def save_theme(self, name: str) -> None:
+        from curator.config import save_setting
+
+        save_setting(self.curator.locations.config_file, "ui", "theme", name)
 
 
 def make_app(curator: Curator, poll_on_start: bool = True,

@@ -47,6 +47,14 @@ class PostsChanged(Message):
         self.note = note
 
 
+class FeatureAgain(Message):
+    """A post to pick was featured before: the screen asks before picking it with force."""
+
+    def __init__(self, post_id: int, title: str, edition: int) -> None:
+        super().__init__()
+        self.post_id, self.title, self.edition = post_id, title, edition
+
+
 class PollStarted(Message):
     def __init__(self, forced: bool) -> None:
         super().__init__()

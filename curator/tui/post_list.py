@@ -44,14 +44,14 @@ class Row:
 class PostList(ScrollView, can_focus=True):
     """Rows with a cursor; posts `Highlighted` when the cursor moves, `Selected` on enter."""
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
+    BINDINGS = [  # newsboat's and vi's keys beside the arrows
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list-up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list-down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="list-page-up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="list-page-down"),
+        Binding("home,g", "jump(0)", "First", show=False, id="list-first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="list-last"),
+        Binding("enter", "select", "Select", show=False, id="list-select"),
     ]
     COMPONENT_CLASSES = {"post-list--header", "post-list--cursor", "post-list--even"}
     DEFAULT_CSS = """

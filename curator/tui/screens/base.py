@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
@@ -106,7 +107,20 @@ class CuratorScreen(Screen[None]):
         return self._load_generation
 
     def is_latest_load(self, message: DataLoaded) -> bool:
-        return message.generation == self._load_generation
+        latest = message.generation == self._load_generation
+        if latest:
+            self.data_ready.set()
+        return latest
+
+    @property
+    def data_ready(self) -> asyncio.Event:
+        """Set once the screen shows its first data: a palette action run from another screen
+        waits for it (the action works on what the screen shows)."""
+        if self._data_ready is None:
+            self._data_ready = asyncio.Event()
+        return self._data_ready
+
+    _data_ready: asyncio.Event | None = None
 
     def reload(self) -> None:
         """Fetch this screen's data again (in a worker)."""

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static, Tree
 
+from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe, when
 from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
@@ -36,12 +37,13 @@ class FeedsScreen(CuratorScreen):
     def __init__(self) -> None:
         super().__init__(id="feeds")
         self.feeds: list[FeedInfo] = []
+        self.theme_slugs: list[str] = []
         self.loads = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="feeds-body"):
-            tree: Tree[object] = Tree("feeds", id="feed-tree")
+            tree: Tree[object] = KeyTree("feeds", id="feed-tree")
             tree.show_root = False
             yield tree
             with VerticalScroll(id="feed-detail-scroll"):
@@ -57,13 +59,15 @@ class FeedsScreen(CuratorScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feeds-load")
     def load(self, generation: int) -> None:
-        self.post_message(DataLoaded("feeds", self.curator.list_feeds(), generation))
+        slugs = [t.slug for t in self.curator.list_themes()]
+        self.post_message(DataLoaded("feeds", (self.curator.list_feeds(), slugs), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
         if not self.is_latest_load(message):
             return
-        self.feeds = list(message.data)
+        feeds, self.theme_slugs = message.data
+        self.feeds = list(feeds)
         tree = self.query_one(Tree)
         current = self._selected()
         keep = current.url if current else None
@@ -125,8 +129,12 @@ class FeedsScreen(CuratorScreen):
 
         self.app.push_screen(FieldsForm("Add a feed (a feed URL or a blog homepage)", [
             ("url", "URL", ""), ("person", "Person", ""), ("org", "Organisation", ""),
-            ("category", "Category (Parent/Child)", ""), ("theme", "Default theme slug", "")]),
+            ("category", "Category (Parent/Child)", ""), ("theme", self._theme_label(), "")]),
             save)
+
+    def _theme_label(self) -> str:
+        return "Default theme: " + (" · ".join(self.theme_slugs) or "a theme slug") + \
+            " (or empty)"
 
     def action_edit(self) -> None:
         feed = self._selected()
@@ -140,7 +148,7 @@ class FeedsScreen(CuratorScreen):
         self.app.push_screen(FieldsForm(f"Edit {safe(feed.title) or feed.url}", [
             ("title", "Title", feed.title or ""), ("person", "Person", feed.person or ""),
             ("org", "Organisation", feed.org or ""), ("category", "Category", feed.category or ""),
-            ("theme", "Default theme slug", feed.theme or "")]), save)
+            ("theme", self._theme_label(), feed.theme or "")]), save)
 
     def action_remove(self) -> None:
         feed = self._selected()
@@ -164,7 +172,7 @@ class FeedsScreen(CuratorScreen):
                                         [("path", "File", "")]), save)
 
     def action_export_opml(self) -> None:
-        default = str(Path.cwd() / "curator-feeds.opml")
+        default = str(self.curator.locations.exports_dir / "curator-feeds.opml")
 
         def save(values: dict[str, str] | None) -> None:
             if values is not None:
@@ -181,6 +189,8 @@ class FeedsScreen(CuratorScreen):
         if found_from:
             note = f"{note}: found the feed advertised by {found_from}"
         self.post_message(Done(note))
+        if method in ("add_feed", "import_opml"):  # new feeds are due: fetch them now
+            self.app.call_from_thread(self.curator_app.poll_feeds, False)
 
     @on(Done)
     def _done(self, message: Done) -> None:

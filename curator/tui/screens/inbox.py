@@ -24,6 +24,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
+from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
 from curator.tui.inbox_page import (
     COUNT_CAP,
@@ -35,6 +36,7 @@ from curator.tui.inbox_page import (
 )
 from curator.tui.messages import (
     Done,
+    FeatureAgain,
     FirstRowsShown,
     InboxCounted,
     InboxLoaded,
@@ -68,7 +70,7 @@ class InboxScreen(CuratorScreen):
         Binding("slash", "search", "Filter", id="search", tooltip="Search and filter the inbox"),
         Binding("f", "filter_theme", "Theme filter", id="filter-theme",
                 tooltip="Show one theme only"),
-        Binding("g", "toggle_grouping", "Group", id="group", tooltip="Group by theme or list by date"),
+        Binding("v", "toggle_grouping", "Group", id="group", tooltip="Group by theme or list by date"),
         Binding("m", "toggle_read", "Read", id="read", tooltip="Mark read / unread"),
         Binding("x", "hide", "Hide", id="hide", show=False, tooltip="Hide the post from the inbox"),
         Binding("escape", "clear_filter", "Clear", show=False, id="clear-filter",
@@ -205,6 +207,7 @@ class InboxScreen(CuratorScreen):
             self.call_after_refresh(gc.freeze)
             self.call_after_refresh(self.query_one(SteadyFooter).show_keys)
             self.call_after_refresh(self.post_message, FirstRowsShown())
+        self.data_ready.set()
         self._show_detail()
         if self._focus_list:
             self.call_after_refresh(self._focus_list_now)
@@ -344,18 +347,35 @@ class InboxScreen(CuratorScreen):
         post = self.current_post
         if post is not None:
             self._mark_local(replace(post, picked=not post.picked))
-            self.toggle_pick(post.id, not post.picked)
+            self.toggle_pick(post.id, not post.picked, title=post.title)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
-    def toggle_pick(self, post_id: int, pick: bool) -> None:
+    def toggle_pick(self, post_id: int, pick: bool, force: bool = False, title: str = "") -> None:
+        from curator.errors import AlreadyFeaturedError
+
         curator = self.curator
-        if pick:
-            if curator.draft_edition() is None:
-                curator.new_edition()
-            curator.pick([post_id])
-        else:
-            curator.unpick([post_id])
-        self.post_message(PostsChanged([post_id]))  # the ✔ mark is the feedback
+        try:
+            if pick:
+                if curator.draft_edition() is None:
+                    curator.new_edition()
+                curator.pick([post_id], force=force)
+            else:
+                curator.unpick([post_id])
+        except AlreadyFeaturedError as exc:
+            self.post_message(FeatureAgain(post_id, title or exc.what, exc.edition))
+        finally:
+            self.post_message(PostsChanged([post_id]))  # the ✔ mark (or its absence) is the feedback
+
+    @on(FeatureAgain)
+    def _feature_again(self, message: FeatureAgain) -> None:
+        from curator.tui.screens.modals import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.toggle_pick(message.post_id, True, force=True, title=message.title)
+
+        self.app.push_screen(Confirm(f"“{one_line(message.title, 80)}” was featured in edition "
+                                     f"#{message.edition}. Feature it again?"), answered)
 
     def action_retheme(self) -> None:
         post = self.current_post

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -29,6 +31,7 @@ class ThemePicker(ModalScreen[str | None]):
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*options, id="themes", markup=False)
+            yield Label("enter or a digit choose · esc cancel", classes="hint", markup=False)
 
     def on_key(self, event: events.Key) -> None:
         key = event.key
@@ -84,7 +87,11 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             for name, label, value in self.fields:
                 yield Label(label, markup=False)
-                yield Input(value=value, id=f"field-{name}")
+                # the cursor goes to the end: a first key press edits, it does not replace
+                yield Input(value=value, id=f"field-{name}", select_on_focus=False)
+            many = len(self.fields) > 1
+            yield Label(("enter next field · " if many else "enter or ") +
+                        "ctrl+s save · esc cancel", classes="hint", markup=False)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -115,8 +122,9 @@ class TextEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box editor-box"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield Label("Typing replaces the text; an arrow key keeps it for editing. "
-                        "ctrl+s saves, escape cancels.", classes="hint", markup=False)
+            yield Label("Typing replaces the text; an arrow key keeps it for editing.",
+                        classes="hint", markup=False)
+            yield Label("ctrl+s save · esc cancel", classes="hint", markup=False)
             yield TextArea(self.text, id="editor", soft_wrap=True)
 
     def on_mount(self) -> None:
@@ -127,6 +135,55 @@ class TextEditor(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+EXPORT_FORMATS = {"md": "Markdown", "html": "HTML (e-mail-safe page)", "txt": "Plain text"}
+
+
+class ExportDialog(ModalScreen[tuple[str, Path] | None]):
+    """Choose a format and a file; the file name follows the format until it is edited."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export-cancel"),
+                Binding("ctrl+s", "submit", "Save", id="export-save")]
+
+    def __init__(self, title: str, folder: Path, stem: str) -> None:
+        super().__init__(classes="dialog")
+        self.title_text, self.folder, self.stem = title, folder, stem
+        self.fmt = "md"
+
+    def _default(self, fmt: str) -> str:
+        return str(self.folder / f"{self.stem}.{fmt}")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            with RadioSet(id="export-format"):
+                for index, (fmt, name) in enumerate(EXPORT_FORMATS.items()):
+                    yield RadioButton(name, value=index == 0, id=f"format-{fmt}")
+            yield Label(f"File (folder: {self.folder})", markup=False)
+            yield Input(value=self._default("md"), id="export-path", select_on_focus=False)
+            yield Label("↑↓ format · enter or ctrl+s save · esc cancel", classes="hint",
+                        markup=False)
+
+    @on(RadioSet.Changed)
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        fmt = (event.pressed.id or "format-md").removeprefix("format-")
+        path = self.query_one("#export-path", Input)
+        if path.value.strip() in (self._default(f) for f in EXPORT_FORMATS):
+            path.value = self._default(fmt)  # only a name the user has not edited follows
+        self.fmt = fmt
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        text = self.query_one("#export-path", Input).value.strip() or self._default(self.fmt)
+        path = Path(text).expanduser()
+        self.dismiss((self.fmt, path if path.is_absolute() else self.folder / path))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -18,12 +18,17 @@ from textual.widgets import Header, Tree
 
 from curator.errors import NotFoundError
 from curator.roundup.views import EditionView, ItemView, SectionView
+from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe
 from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
-from curator.tui.screens.modals import Confirm, FieldsForm, TextEditor, ThemePicker
-
-FORMATS = ("md", "html", "txt")
+from curator.tui.screens.modals import (
+    Confirm,
+    ExportDialog,
+    FieldsForm,
+    TextEditor,
+    ThemePicker,
+)
 
 
 class RoundupScreen(CuratorScreen):
@@ -58,7 +63,7 @@ class RoundupScreen(CuratorScreen):
 
         yield Header()
         with Horizontal(id="roundup-body"):
-            tree: Tree[object] = Tree("edition", id="edition-tree")
+            tree: Tree[object] = KeyTree("edition", id="edition-tree")
             tree.show_root = False
             yield tree
             with VerticalScroll(id="preview-scroll"):
@@ -232,27 +237,20 @@ class RoundupScreen(CuratorScreen):
 
     def action_export(self) -> None:
         if self.view is None:
+            self.notify("There is no edition to export yet: pick a post in the inbox first.",
+                        severity="warning")
             return
-        default = str(Path.cwd() / f"roundup-{self.view.info.number}.md")
 
-        def save(values: dict[str, str] | None) -> None:
-            if not values:
-                return
-            fmt = values["format"].lower().lstrip(".") or "md"
-            if fmt not in FORMATS:
-                self.notify(f"format must be one of {', '.join(FORMATS)}", severity="error")
-                return
-            path = values["path"] or default
-            if fmt != "md" and path == default:
-                path = str(Path(path).with_suffix("." + fmt))
-            self.export(fmt, path)
+        def save(choice: tuple[str, Path] | None) -> None:
+            if choice is not None:
+                self.export(*choice)
 
-        self.app.push_screen(FieldsForm("Export the edition", [
-            ("format", "Format: md, html or txt", "md"), ("path", "File", default)]), save)
+        self.app.push_screen(ExportDialog("Export the edition", self.curator.locations.exports_dir,
+                                          f"roundup-{self.view.info.number}"), save)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="roundup-action")
-    def export(self, fmt: str, path: str) -> None:
-        written = self.curator.export_edition_to(fmt, Path(path).expanduser(),
+    def export(self, fmt: str, path: Path) -> None:
+        written = self.curator.export_edition_to(fmt, path,
                                                  self.view.info.number if self.view else None)
         self.post_message(Done(f"exported to {written}", reload=False))
 

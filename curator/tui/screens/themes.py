@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
+from curator.tui.lists import KeyTable
 from curator.tui.messages import DataLoaded, Done
 from curator.tui.render import safe, when
 from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
@@ -40,10 +41,10 @@ class ThemesScreen(CuratorScreen):
         with Horizontal(id="themes-body"):
             with Vertical(id="themes-left"):
                 yield Label("Themes", classes="pane-title")
-                themes: DataTable[object] = DataTable(id="theme-table", cursor_type="row")
+                themes: DataTable[object] = KeyTable(id="theme-table", cursor_type="row")
                 yield themes
                 yield Label("Rules (beat the model)", classes="pane-title")
-                rules: DataTable[object] = DataTable(id="rule-table", cursor_type="row")
+                rules: DataTable[object] = KeyTable(id="rule-table", cursor_type="row")
                 yield rules
             with VerticalScroll(id="stats-scroll"):
                 yield Static("", id="stats", markup=False)
