@@ -131,3 +131,21 @@ def test_html_to_text_whitespace_and_budget() -> None:
     long_html = "<p>" + "word " * 10000 + "</p><p>tail</p>"
     text = html_to_text(long_html)
     assert text.startswith("word word") and "tail" not in text
+
+
+def test_character_references_beyond_unicode_keep_the_feed() -> None:
+    """One `&#x110000;` used to cost the whole feed (chr() inside feedparser's loose parser)."""
+    body = rss_doc("".join(f"<item><guid>g{i}</guid><title>{ref} title {i}</title></item>"
+                           for i, ref in enumerate(["&#x110000;", "&#99999999999;", "&#xD800;",
+                                                    "&#0;", "&#8217;"])))
+    feed = parse_feed(body, {}, URL)
+    assert [e.title for e in feed.entries] == [
+        "\ufffd title 0", "\ufffd title 1", "\ufffd title 2", "\ufffd title 3", "\u2019 title 4"]
+    assert feed.warning and feed.warning.startswith("4 character references outside Unicode")
+
+
+def test_corpus_charref_feed_keeps_its_entries() -> None:
+    path = corpus_dir("adversarial") / "charref-out-of-range.rss"
+    outcome = parse_safely(path.read_bytes(), {}, URL)
+    assert outcome.error is None and outcome.feed is not None
+    assert len(outcome.feed.entries) >= 5
