@@ -11,6 +11,7 @@ Example::
     proxy = "http://proxy.example:8080"
     no_proxy = "intranet.example,10.0.0.0/8"
     ca_file = "corporate-ca.pem"   # trusted beside the system's trust store
+    allow_private = false          # true: links in feeds may reach private networks
 
     [keys]                 # TUI binding id -> keys, e.g. pick = "space,p"
     pick = "space"
@@ -78,13 +79,14 @@ class Settings:
     proxy: str | None = None  # [network] proxy: every request through it (overrides the env)
     no_proxy: str | None = None  # [network] no_proxy: hosts reached directly
     ca_file: str | None = None  # [network] ca_file: extra CA certificates (PEM)
+    allow_private: bool = False  # [network] allow_private: feed links may reach private networks
     theme: str | None = None  # [ui] theme: the TUI's colour theme, saved when changed there
 
     def network(self) -> Network:
         """Proxies and TLS trust for every request (see curator.network)."""
         from curator.network import Network
 
-        return Network.resolve(self.proxy, self.no_proxy, self.ca_file)
+        return Network.resolve(self.proxy, self.no_proxy, self.ca_file, self.allow_private)
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -108,6 +110,11 @@ class Settings:
         for key in ("proxy", "no_proxy", "ca_file"):
             if key in network:
                 setattr(settings, key, _text(network, key, path))
+        if "allow_private" in network:
+            if not isinstance(network["allow_private"], bool):
+                raise CuratorError(f"{path}: [network] allow_private must be true or false, "
+                                   f"not {network['allow_private']!r}")
+            settings.allow_private = network["allow_private"]
         if settings.ca_file:
             settings.ca_file = str(path.parent / Path(settings.ca_file).expanduser())
         ui = data.get("ui", {}) if isinstance(data.get("ui"), dict) else {}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from curator.address_guard import is_private, parse_ip
 from curator.errors import DiscoveryError, UnsafeUrlError
 from curator.fetch import PERMANENT, Fetcher, FetchRequest, FetchResult
 from curator.network import Network
@@ -69,6 +70,7 @@ class _Page:
     status: int
     content_type: str
     body: bytes
+    private: bool = False  # served from a private address: its links may point there too
 
 
 def make_fetcher(timeout: float = 10.0, deadline: float = DEADLINE_S,
@@ -102,13 +104,19 @@ def _page(url: str, result: FetchResult) -> _Page:
             break
         kept = target
     ctype = result.headers.get("content-type", "").split(";")[0].strip().lower()
-    return _Page(kept, result.final_url, result.status, ctype, result.body or b"")
+    peer = parse_ip(result.peer) if result.peer else None
+    return _Page(kept, result.final_url, result.status, ctype, result.body or b"",
+                 peer is not None and is_private(peer))
 
 
-async def fetch(fetcher: Fetcher, url: str) -> _Page:
-    """GET `url` (refused unless subscribable) through the Fetcher; trouble is DiscoveryError."""
+async def fetch(fetcher: Fetcher, url: str, trust_private: bool = True) -> _Page:
+    """GET `url` (refused unless subscribable) through the Fetcher; trouble is DiscoveryError.
+
+    `trust_private`: the user typed this URL (an intranet blog is fine); a link found in a
+    page may reach a private address only when that page came from one.
+    """
     url = subscribable_url(url)
-    return _page(url, await fetcher.fetch(FetchRequest(url)))
+    return _page(url, await fetcher.fetch(FetchRequest(url, trust_private=trust_private)))
 
 
 def sniff(body: bytes, content_type: str = "") -> str | None:
@@ -222,9 +230,10 @@ def _path_candidates(page_url: str) -> list[str]:
     return urls
 
 
-async def _try_feed(fetcher: Fetcher, url: str) -> tuple[_Page, str] | None:
+async def _try_feed(fetcher: Fetcher, url: str, trust_private: bool
+                    ) -> tuple[_Page, str] | None:
     try:
-        page = await fetch(fetcher, url)
+        page = await fetch(fetcher, url, trust_private)
     except (DiscoveryError, UnsafeUrlError):
         return None
     kind = sniff(page.body, page.content_type) if page.status < 400 else None
@@ -261,14 +270,14 @@ async def discover(url: str, fetcher: Fetcher) -> DiscoveryResult:
     links = feed_links(page.body, page.location)
     home_title = page_title(page.body)
     for index, candidate in enumerate(links):
-        hit = await _try_feed(fetcher, candidate.url)
+        hit = await _try_feed(fetcher, candidate.url, page.private)
         if hit:
             feed_page, feed_kind = hit
             return DiscoveryResult(feed_page.url, feed_kind,
                                    page_title(feed_page.body, feed_kind) or candidate.title
                                    or home_title, page.url, links[:index] + links[index + 1:])
     for candidate_url in _path_candidates(page.url):
-        hit = await _try_feed(fetcher, candidate_url)
+        hit = await _try_feed(fetcher, candidate_url, page.private)
         if hit:
             feed_page, feed_kind = hit
             return DiscoveryResult(feed_page.url, feed_kind,

@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from curator.http_transport import poller_transport
+from curator.address_guard import is_private
+from curator.http_transport import PEER, PRIVATE_OK, Resolver, UnsafeAddress, poller_transport
 from curator.network import Network
 from curator.schedule import retry_after_seconds
 from curator.urls import host_of
@@ -53,6 +55,9 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     method: str = field(default="GET", kw_only=True)  # GET or HEAD; every hop uses the same
+    # the user chose this URL (a subscription, a URL typed in): it may start at a private
+    # address, an intranet blog; a link found in someone's feed or page may not
+    trust_private: bool = field(default=True, kw_only=True)
 
 
 @dataclass
@@ -68,9 +73,11 @@ class FetchResult:
     hop_urls: list[str] = field(default_factory=list)  # where each of those hops led
     error: str | None = None
     # network | timeout | too_big | redirect | unsafe_redirect (url_guard) | host_paused | bad_url
+    # | unsafe_address (curator.address_guard)
     error_kind: str | None = None
     elapsed: float = 0.0
     truncated: bool = False  # only with Fetcher(truncate=True): the body was cut at max_body
+    peer: str | None = None  # the address the final answer came from (None through a proxy)
 
     @property
     def permanent_target(self) -> str | None:
@@ -161,6 +168,11 @@ class Fetcher:
         self.status_only = status_only
         self.max_redirects = max(0, max_redirects)
         self._url_guard = url_guard
+        network = network if network is not None else Network.resolve()
+        self._allow_private = network.allow_private
+        self._proxied = network.uses_proxy
+        self._resolver = Resolver()
+        self._servers: dict[str, asyncio.Semaphore] = {}  # per resolved address
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._per_host_limit = max(1, per_host)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -172,7 +184,7 @@ class Fetcher:
                      "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
                                   write=read_timeout, pool=None),
-            transport=poller_transport(limits, network), follow_redirects=False,
+            transport=poller_transport(limits, network, self._resolver), follow_redirects=False,
             trust_env=False,  # curator.network reads the proxy settings and trust store itself
         )
         # a feed reader has no business keeping cookies: never store one, never send one back
@@ -193,7 +205,9 @@ class Fetcher:
         result = FetchResult(url=request.url, final_url=request.url)
         host = host_of(request.url)
         sem = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host_limit))
-        async with self._global, sem:
+        server = self._servers.setdefault(await self._server_of(request.url, host),
+                                          asyncio.Semaphore(self._per_host_limit))
+        async with self._global, sem, server:
             if self.paused_hosts.get(host, 0.0) > time.monotonic():
                 result.error_kind = "host_paused"
                 result.error = f"{host} asked us to wait (429/503); not asked this time"
@@ -220,6 +234,8 @@ class Fetcher:
                 result.body = None
             except httpx.TimeoutException as exc:
                 result.error_kind, result.error = "timeout", f"timed out ({type(exc).__name__})"
+            except UnsafeAddress as exc:
+                result.error_kind, result.error = "unsafe_address", f"refused: {exc}"[:300]
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 result.error_kind = "network"
                 result.error = _describe(exc)
@@ -229,27 +245,47 @@ class Fetcher:
         result.elapsed = time.monotonic() - started
         return result
 
+    async def _server_of(self, url: str, host: str) -> str:
+        """The per-host cap's second key: the server's address, so the many subdomains of one
+        blog platform share one limit. Names are not resolved here when a proxy resolves them."""
+        if self._proxied:
+            return host
+        try:
+            port = urlsplit(url).port or (443 if url.lower().startswith("https:") else 80)
+            addresses = await self._resolver.addresses(host, port)
+        except (OSError, ValueError):
+            return host
+        return str(addresses[0]) if addresses else host
+
     async def _follow(self, request: FetchRequest, result: FetchResult) -> None:
         url = request.url
         seen = {url}
+        private_ok = self._allow_private or request.trust_private
         headers: dict[str, str] = {}
         if request.etag:
             headers["If-None-Match"] = request.etag
         if request.last_modified:
             headers["If-Modified-Since"] = request.last_modified
         for _ in range(self.max_redirects + 1):
-            async with self._client.stream(request.method, url, headers=headers) as response:
+            async with self._client.stream(request.method, url, headers=headers,
+                                           extensions={PRIVATE_OK: private_ok}) as response:
                 status = response.status_code
+                peer = response.extensions.get(PEER)
+                result.peer = str(peer) if peer is not None else None
+                if peer is not None and not self._allow_private and not is_private(peer):
+                    private_ok = False  # from a public address, no hop may go private
                 if status in REDIRECTS and "location" in response.headers:
-                    target = str(response.url.join(response.headers["location"]))
+                    target = _join(str(response.url), response.headers["location"])
+                    if target is None or urlsplit(target).scheme.lower() not in ("http",
+                                                                                 "https"):
+                        shown = (target or response.headers["location"])[:200]
+                        result.status, result.error_kind = status, "redirect"
+                        result.error = f"redirect to a non-http URL refused: {shown}"
+                        return
                     refusal = self._url_guard(target) if self._url_guard else None
                     if refusal:
                         result.status, result.error_kind = status, "unsafe_redirect"
                         result.error = f"redirected to an unsafe URL ({refusal})"
-                        return
-                    if httpx.URL(target).scheme not in ("http", "https"):
-                        result.status, result.error_kind = status, "redirect"
-                        result.error = f"redirect to a non-http URL refused: {target[:200]}"
                         return
                     result.hops.append(status)
                     result.hop_urls.append(target)
@@ -301,6 +337,14 @@ async def _drain(response: httpx.Response) -> None:
         size += len(chunk)
         if size > DRAIN_LIMIT:
             break
+
+
+def _join(base: str, location: str) -> str | None:
+    """A redirect's target as an absolute URL (None when it cannot be one)."""
+    try:
+        return urljoin(base, location.strip())
+    except ValueError:
+        return None
 
 
 def _describe(exc: BaseException) -> str:

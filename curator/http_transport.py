@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import socket
 import ssl
 import time
 from collections.abc import AsyncIterator
@@ -32,6 +33,7 @@ from typing import Any
 import h11
 import httpx
 
+from curator.address_guard import IP, parse_ip, refusal
 from curator.network import Network
 
 READ_SIZE = 64 * 1024
@@ -39,12 +41,71 @@ MAX_HEAD = 100 * 1024  # largest response head accepted (h11 refuses bigger, as 
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
+class UnsafeAddress(httpx.ConnectError):
+    """The address guard refused every address of the host (curator.address_guard)."""
+
+
+PRIVATE_OK = "curator.private_ok"  # request extension: may this request reach a private address?
+PEER = "curator.peer"  # response extension: the address the request was sent to
+
+
+class Resolver:
+    """Host name -> addresses, asked once per name per run (concurrent askers share the answer).
+
+    The transport connects to exactly the addresses it was given, after the guard checked them,
+    so what was checked is what is connected to. Literal addresses (in any spelling) need no DNS.
+    """
+
+    TTL = 60.0
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], tuple[float, list[IP]]] = {}
+        self._pending: dict[tuple[str, int], asyncio.Future[list[IP]]] = {}
+
+    async def addresses(self, host: str, port: int) -> list[IP]:
+        literal = parse_ip(host)
+        if literal is not None:
+            return [literal]
+        key = (host.lower().rstrip("."), port)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[list[IP]] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            found = await self.lookup(*key)
+            self._cache[key] = (time.monotonic() + self.TTL, found)
+            future.set_result(found)
+            return found
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waits
+            raise
+        finally:
+            del self._pending[key]
+
+    async def lookup(self, host: str, port: int) -> list[IP]:
+        """The system resolver's answer (tests replace this to play DNS)."""
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)
+        found: list[IP] = []
+        for info in infos:
+            address = parse_ip(str(info[4][0]))
+            if address is not None and address not in found:
+                found.append(address)
+        return found
+
+
 class _Connection:
     """One TCP (or TLS) connection to an origin, with its h11 state."""
 
     def __init__(self, origin: tuple[bytes, bytes, int], reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter) -> None:
+                 writer: asyncio.StreamWriter, peer: IP | None = None) -> None:
         self.origin = origin
+        self.peer = peer  # the address connected to
         self.reader, self.writer = reader, writer
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.idle_since = 0.0
@@ -91,8 +152,13 @@ class _Body(httpx.AsyncByteStream):
 class LeanTransport(httpx.AsyncBaseTransport):
     """GET/HEAD over HTTP/1.1 with keep-alive; see the module docstring for what it skips."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits,
+                 resolver: Resolver | None = None, guarded: bool = False) -> None:
+        """`guarded`: every address is checked by curator.address_guard against the request's
+        PRIVATE_OK extension (the Fetcher always asks for it)."""
         self._ssl = ssl_context
+        self._resolver = resolver or Resolver()
+        self._guarded = guarded
         self._max = limits.max_connections or 100
         self._keep = limits.max_keepalive_connections if \
             limits.max_keepalive_connections is not None else self._max
@@ -132,23 +198,47 @@ class LeanTransport(httpx.AsyncBaseTransport):
                           timeouts: dict[str, float | None]) -> _Connection:
         url = request.url
         origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS[url.raw_scheme])
+        private_ok = bool(request.extensions.get(PRIVATE_OK, False))
         idle = self._take_idle(origin)
         if idle is not None:
-            return idle
+            why = self._refusal(idle.peer, private_ok)
+            if why is None:
+                return idle
+            idle.close()  # opened for a request that was allowed more; not for this one
+            raise UnsafeAddress(why)
         while self._idle and len(self._idle) + self._active > self._max:
             self._idle.popitem(last=False)[0].close()  # room for the new one: drop the oldest
         host = origin[1].decode("ascii")
         tls = self._ssl if origin[0] == b"https" else None
         try:
             async with asyncio.timeout(timeouts.get("connect")):
-                reader, writer = await asyncio.open_connection(
-                    host, origin[2], ssl=tls, server_hostname=host if tls else None,
-                    happy_eyeballs_delay=0.25, limit=READ_SIZE)
+                try:
+                    addresses = await self._resolver.addresses(host, origin[2])
+                except OSError as exc:
+                    raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+                allowed = [a for a in addresses if self._refusal(a, private_ok) is None]
+                if not allowed:
+                    why = self._refusal(addresses[0], private_ok) if addresses else None
+                    raise UnsafeAddress(why or f"{host} has no address")
+                for index, address in enumerate(allowed):
+                    try:
+                        reader, writer = await asyncio.open_connection(
+                            str(address), origin[2], ssl=tls,
+                            server_hostname=host.strip("[]") if tls else None, limit=READ_SIZE)
+                        return _Connection(origin, reader, writer, address)
+                    except OSError:  # the next address, if there is one (IPv6, then IPv4...)
+                        if index == len(allowed) - 1:
+                            raise
         except TimeoutError:
             raise httpx.ConnectTimeout(f"no connection to {host} in time") from None
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
-        return _Connection(origin, reader, writer)
+        raise httpx.ConnectError(f"no connection to {host}")  # pragma: no cover - unreachable
+
+    def _refusal(self, address: IP | None, private_ok: bool) -> str | None:
+        if not self._guarded or address is None:
+            return None
+        return refusal(address, private_ok)
 
     def _take_idle(self, origin: tuple[bytes, bytes, int]) -> _Connection | None:
         """The most recently used idle connection to `origin` still fit for a request (the
@@ -191,7 +281,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             status_code=event.status_code, headers=event.headers.raw_items(),
             stream=_Body(self, conn, read_timeout),
             extensions={"http_version": b"HTTP/" + event.http_version,
-                        "reason_phrase": bytes(event.reason)})
+                        "reason_phrase": bytes(event.reason), PEER: conn.peer})
 
     async def _next_event(self, conn: _Connection, read_timeout: float | None) -> Any:
         """The connection's next h11 event, reading from the socket as needed."""
@@ -262,6 +352,13 @@ class ProxyRouter(httpx.AsyncBaseTransport):
         proxy = self._network.route(str(request.url))
         if proxy is None:
             return await self._direct.handle_async_request(request)
+        # the proxy resolves names (often the only DNS that knows the outside world); a literal
+        # address is checked here, as the lean transport checks every address it connects to
+        literal = parse_ip(request.url.host)
+        if literal is not None:
+            why = refusal(literal, bool(request.extensions.get(PRIVATE_OK, False)))
+            if why is not None:
+                raise UnsafeAddress(why)
         transport = self._proxied.get(proxy)
         if transport is None:
             transport = self._proxied[proxy] = self._through(proxy)
@@ -283,11 +380,12 @@ class ProxyRouter(httpx.AsyncBaseTransport):
             await transport.aclose()
 
 
-def poller_transport(limits: httpx.Limits, network: Network | None = None
-                     ) -> httpx.AsyncBaseTransport:
+def poller_transport(limits: httpx.Limits, network: Network | None = None,
+                     resolver: Resolver | None = None) -> httpx.AsyncBaseTransport:
     """The transport every Fetcher uses: certificates checked against the system's trust store
-    (plus SSL_CERT_FILE), proxies as the user's network has them, HTTP/1.1."""
+    (plus SSL_CERT_FILE), proxies as the user's network has them, every address guarded,
+    HTTP/1.1."""
     network = network if network is not None else Network.resolve()
     ctx = network.ssl_context()
-    direct = LeanTransport(ctx, limits)
+    direct = LeanTransport(ctx, limits, resolver, guarded=True)
     return ProxyRouter(network, direct, ctx, limits) if network.uses_proxy else direct

@@ -91,10 +91,11 @@ class Network:
     bypass_all: bool = False  # NO_PROXY=*
     ca_file: str | None = None  # [network] ca_file: trusted beside the system store
     system_bypass: bool = False  # proxies came from the OS: its own exception list applies
+    allow_private: bool = False  # [network] allow_private: any link may reach private addresses
 
     @classmethod
     def resolve(cls, proxy: str | None = None, no_proxy: str | None = None,
-                ca_file: str | None = None) -> Network:
+                ca_file: str | None = None, allow_private: bool = False) -> Network:
         """From config.toml's values when given, else the environment, else the OS settings."""
         system = False
         if proxy:
@@ -115,7 +116,7 @@ class Network:
         bypass_all = any(e.strip() == "*" for e in entries)
         rules = tuple(r for r in map(_parse_bypass, entries) if r is not None)
         return cls(proxies=proxies, bypass=rules, bypass_all=bypass_all, ca_file=ca_file,
-                   system_bypass=system and no_proxy is None)
+                   system_bypass=system and no_proxy is None, allow_private=allow_private)
 
     @property
     def uses_proxy(self) -> bool:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from curator.address_guard import literal_refusal
 from curator.errors import NotFoundError, OpmlError, UnsafeUrlError
 from curator.opml_parse import Comment, Element, Instruction, parse_xml
 from curator.opml_write import serialize
 from curator.text import one_line
-from curator.urls import check_feed_url, is_link_local, normalise_feed_url
+from curator.urls import check_feed_url, normalise_feed_url
 
 CURATOR_NS = "https://curator.invalid/ns/1"
 PREFIX = "curator"
@@ -37,8 +38,9 @@ def subscribable_url(url: str) -> str:
         candidate = "http://" + candidate[7:]
     candidate = check_feed_url(candidate)
     host = urlsplit(candidate).hostname or ""
-    if is_link_local(host):
-        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: link-local address")
+    why = literal_refusal(host)
+    if why:
+        raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: {why}")
     if urlsplit(candidate).port == 0:
         raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: port 0")
     return candidate

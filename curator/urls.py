@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -47,14 +46,6 @@ def check_feed_url(url: str) -> str:
     except ValueError:
         raise UnsafeUrlError(f"refused URL {candidate[:200]!r}: bad port") from None
     return candidate
-
-
-def is_link_local(host: str) -> bool:
-    """True for 169.254.x.x / fe80:: hosts (cloud metadata services); never worth fetching."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_link_local
-    except ValueError:
-        return False
 
 
 def safe_link(url: str | None) -> str | None:

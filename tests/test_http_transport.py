@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from curator.http_transport import LeanTransport, poller_transport
+from curator.http_transport import PRIVATE_OK, LeanTransport, poller_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
@@ -52,9 +52,16 @@ async def read_request(reader: asyncio.StreamReader) -> bytes:
 
 
 def client(transport: httpx.AsyncBaseTransport | None = None, **timeouts: float) -> httpx.AsyncClient:
+    """The Fetcher's transport; its requests are the user's own (the address guard lets them
+    reach this loopback server, as it lets a subscribed feed)."""
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
     return httpx.AsyncClient(transport=transport or poller_transport(limits),
-                             timeout=httpx.Timeout(timeouts.get("t", 5.0)))
+                             timeout=httpx.Timeout(timeouts.get("t", 5.0)),
+                             event_hooks={"request": [_users_own]})
+
+
+async def _users_own(request: httpx.Request) -> None:
+    request.extensions[PRIVATE_OK] = True
 
 
 async def test_keep_alive_reuses_one_connection_for_a_run_of_requests() -> None:

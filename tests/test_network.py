@@ -185,3 +185,25 @@ def test_poll_cli_through_proxy_with_private_ca(tmp_path, monkeypatch, private_c
             data = json.loads(result.output)
             assert data["new_posts"] == 2 and data["errors"] == 0, data
             assert proxy.seen and proxy.seen[0].method == "CONNECT"
+
+
+def test_limits_and_pauses_hold_through_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deadlines, size caps, redirect rules and 429 pauses live above the transport."""
+    with FeedServer() as server, ForwardProxy() as proxy:
+        big = server.route("/big", Reply(body=b"x" * 5000))
+        busy = server.route("/busy", Reply(status=429, headers={"Retry-After": "120"}))
+        sibling = server.route("/sibling", Reply(body=FEED))
+        loop_url = server.route("/loop", Reply(status=301, location="/loop"))
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+        async def run():  # type: ignore[no-untyped-def]
+            async with Fetcher(concurrency=1, per_host=1, max_body=1000, deadline=10) as fetcher:
+                return [await fetcher.fetch(FetchRequest(u)) for u in (big, loop_url, busy,
+                                                                        sibling)]
+
+        too_big, looped, paused, skipped = asyncio.run(run())
+        assert too_big.error_kind == "too_big"
+        assert looped.error_kind == "redirect"
+        assert paused.status == 429
+        assert skipped.error_kind == "host_paused" and server.hits("/sibling") == 0
+        assert [s.target.rsplit("/", 1)[1] for s in proxy.seen] == ["big", "loop", "busy"]

@@ -214,7 +214,7 @@ def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monke
 class _InFlight:
     """Counts requests the server is answering at once (each holds its slot for `hold` s)."""
 
-    def __init__(self, body: bytes, hold: float = 0.15) -> None:
+    def __init__(self, body: bytes, hold: float = 0.3) -> None:
         import threading
 
         self.body, self.hold = body, hold

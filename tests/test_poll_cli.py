@@ -39,10 +39,10 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 def test_poll_json_status_and_posts(env) -> None:
     result = run("poll", "--json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["feeds"] == 4 and data["new_posts"] == 9 and data["errors"] == 1
     assert {o["status"] for o in data["outcomes"]} == {"ok", "error"}
-    again = json.loads(run("poll", "--all", "--json").output)
+    again = json.loads(run("poll", "--all", "--json").stdout)
     assert again["not_modified"] == 3 and again["new_posts"] == 0
     status = json.loads(run("feeds", "status", "--json").output)
     assert len(status) == 4

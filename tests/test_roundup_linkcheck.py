@@ -16,7 +16,12 @@ from click.testing import CliRunner
 from roundup_helpers import make_curator
 
 from curator.cli import main
+from curator.network import Network
 from curator.roundup.linkcheck import USER_AGENT, check_urls
+
+# the links here are on a loopback server: a link check reaches it only when private addresses
+# are allowed ([network] allow_private); see test_links_to_private_addresses_are_refused
+LOCAL = Network(allow_private=True)
 
 
 class Server(ThreadingHTTPServer):
@@ -102,7 +107,7 @@ def test_check_urls_classifies_each_link(server: str) -> None:
     refused = f"http://127.0.0.1:{_closed_port()}/gone"
     urls = [f"{server}/ok", f"{server}/moved", f"{server}/missing", f"{server}/nohead",
             f"{server}/broken", f"{server}/loop", refused, "javascript:alert(1)", f"{server}/ok"]
-    results = {r.url: r for r in check_urls(urls, timeout=5)}
+    results = {r.url: r for r in check_urls(urls, timeout=5, network=LOCAL)}
     assert len(results) == 8  # duplicates checked once
     assert results[f"{server}/ok"].status == "ok"
     moved = results[f"{server}/moved"]
@@ -117,7 +122,10 @@ def test_check_urls_classifies_each_link(server: str) -> None:
     assert results["javascript:alert(1)"].error == "not an http(s) link"
 
 
-def test_export_check_links_reports_dead_and_redirected(server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_check_links_reports_dead_and_redirected(server: str, tmp_path,  # type: ignore[no-untyped-def]
+                                                        curator_home) -> None:
+    (curator_home / "config").mkdir(parents=True)
+    (curator_home / "config" / "config.toml").write_text("[network]\nallow_private = true\n")
     cur = make_curator()
     cur.new_edition()
     ok = cur.add_link("Fine", f"{server}/ok")
@@ -144,7 +152,7 @@ def test_export_check_links_reports_dead_and_redirected(server: str, tmp_path) -
 
 def test_head_first_get_only_when_refused_every_hop_keeps_head(httpd: Server, server: str) -> None:
     check_urls([f"{server}/ok", f"{server}/moved", f"{server}/nohead"], timeout=5,
-               concurrency=1)
+               concurrency=1, network=LOCAL)
     assert [(m, p) for m, p, _a in httpd.seen] == [
         ("HEAD", "/ok"), ("HEAD", "/moved"), ("HEAD", "/ok"), ("HEAD", "/nohead"),
         ("GET", "/nohead")]
@@ -154,14 +162,30 @@ def test_head_first_get_only_when_refused_every_hop_keeps_head(httpd: Server, se
 
 def test_redirect_cap_non_http_target_and_busy_host(httpd: Server, server: str) -> None:
     results = check_urls([f"{server}/chain/1", f"{server}/chain/2", f"{server}/to-file"],
-                         timeout=5, max_redirects=2)
+                         timeout=5, max_redirects=2, network=LOCAL)
     assert [r.status for r in results] == ["redirected", "dead", "dead"]
     assert results[0].final_url == f"{server}/ok" and results[0].http_status == 302
     assert results[1].error == "too many redirects"
     assert "non-http" in (results[2].error or "") and "file:" in (results[2].error or "")
     httpd.seen.clear()
-    busy, later = check_urls([f"{server}/busy", f"{server}/ok"], timeout=5, concurrency=1)
+    busy, later = check_urls([f"{server}/busy", f"{server}/ok"], timeout=5, concurrency=1,
+                             network=LOCAL)
     assert (busy.status, busy.http_status, busy.error) == ("dead", 429, "HTTP 429")
     # the host asked us to wait: its other links are reported unchecked, not hammered
     assert later.status == "dead" and "asked us to wait" in (later.error or "")
     assert [p for _m, p, _a in httpd.seen] == ["/busy"]
+
+
+def test_links_to_private_addresses_are_refused(httpd: Server, server: str) -> None:
+    """Links come from other people's feeds: none may reach the machine's own network."""
+    port = server.rsplit(":", 1)[1]
+    links = [f"{server}/admin/delete?all=1", f"http://localhost:{port}/admin",
+             "http://169.254.169.254/latest/meta-data/", "http://2852039166/",
+             "http://[fe80::1]/", "http://[::ffff:169.254.169.254]/", "http://0xa9fea9fe/"]
+    results = check_urls(links, timeout=5)
+    assert [r.status for r in results] == ["dead"] * len(links)
+    assert "loopback address" in (results[0].error or "")
+    assert "allow_private" in (results[0].error or "")
+    assert all("metadata" in (r.error or "") or "link-local" in (r.error or "")
+               for r in results[2:])
+    assert httpd.seen == []  # nothing was sent

@@ -244,6 +244,7 @@ async def test_footer_shows_the_keys_and_is_rebuilt_only_when_they_change(
         inbox = inbox_of(app)
         await settle(pilot, lambda: inbox.counted >= 1)
         footer = inbox.query_one(SteadyFooter)
+        await settle(pilot, lambda: bool(footer.query(FooterKey)))  # shown after the first rows
         keys = [str(k.key) for k in footer.query(FooterKey)]
         assert "space" in keys and "slash" in keys  # pick and filter, from the inbox bindings
         before = id(footer.query(FooterKey).first())

@@ -39,9 +39,10 @@ def _verdict(url: str, result: FetchResult) -> LinkResult:
 
 
 async def _check_one(fetcher: Fetcher, url: str) -> LinkResult:
-    result = await fetcher.fetch(FetchRequest(url, method="HEAD"))
+    # links come from other people's feeds: private addresses only with [network] allow_private
+    result = await fetcher.fetch(FetchRequest(url, method="HEAD", trust_private=False))
     if result.error is None and result.status in HEAD_REFUSED:
-        result = await fetcher.fetch(FetchRequest(url))
+        result = await fetcher.fetch(FetchRequest(url, trust_private=False))
     return _verdict(url, result)
 
 
