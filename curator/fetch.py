@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from curator.address_guard import is_private
+from curator.address_guard import is_private, literal_refusal
 from curator.http_transport import PEER, PRIVATE_OK, Resolver, UnsafeAddress, poller_transport
 from curator.network import Network
 from curator.schedule import retry_after_seconds
@@ -89,6 +89,31 @@ class FetchResult:
 
 class BodyTooLarge(Exception):
     pass
+
+
+class RedirectRefused(httpx.HTTPError):
+    """A redirect's Location is refused before httpx reads it (it would choke on some)."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.kind = status, kind
+
+
+async def _vet_location(response: httpx.Response) -> None:
+    """Response hook: a Location that is not http(s), or spells an always-refused address
+    (0251.0376.0251.0376, fe80::...), ends the request with one line naming the rule."""
+    location = response.headers.get("location")
+    if response.status_code not in REDIRECTS or location is None:
+        return
+    target = _join(str(response.url), location)
+    parts = urlsplit(target) if target else None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
+        raise RedirectRefused(response.status_code, "redirect",
+                              f"redirect to a non-http URL refused: {(target or location)[:200]}")
+    why = literal_refusal(parts.hostname or "")
+    if why:
+        raise RedirectRefused(response.status_code, "unsafe_address",
+                              f"refused: redirected to {why}; never requested")
 
 
 class _Decoder:
@@ -185,6 +210,7 @@ class Fetcher:
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
                                   write=read_timeout, pool=None),
             transport=poller_transport(limits, network, self._resolver), follow_redirects=False,
+            event_hooks={"response": [_vet_location]},
             trust_env=False,  # curator.network reads the proxy settings and trust store itself
         )
         # a feed reader has no business keeping cookies: never store one, never send one back
@@ -236,6 +262,8 @@ class Fetcher:
                 result.error_kind, result.error = "timeout", f"timed out ({type(exc).__name__})"
             except UnsafeAddress as exc:
                 result.error_kind, result.error = "unsafe_address", f"refused: {exc}"[:300]
+            except RedirectRefused as exc:
+                result.status, result.error_kind, result.error = exc.status, exc.kind, str(exc)
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 result.error_kind = "network"
                 result.error = _describe(exc)
