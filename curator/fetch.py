@@ -112,8 +112,8 @@ async def _vet_location(response: httpx.Response) -> None:
                               f"redirect to a non-http URL refused: {(target or location)[:200]}")
     why = literal_refusal(parts.hostname or "")
     if why:
-        raise RedirectRefused(response.status_code, "unsafe_address",
-                              f"refused: redirected to {why}; never requested")
+        raise RedirectRefused(response.status_code, "unsafe_redirect",
+                              f"redirected to an unsafe URL ({why}); not requested")
 
 
 class _Decoder:
