@@ -34,10 +34,16 @@ _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400
          "days": 86400}
 
 
+LONGEST_DURATION = 3650 * 86400.0  # ten years: anything longer is a typo, not a schedule
+
+
 def parse_duration(text: str | int | float) -> float:
-    """'30m' -> 1800.0; bare numbers are seconds. Raises CuratorError on nonsense."""
+    """'30m' -> 1800.0; bare numbers are seconds. Raises CuratorError on nonsense, on a negative
+    number and on anything longer than ten years."""
+    if isinstance(text, bool) or not isinstance(text, int | float | str):
+        raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d)")
     if isinstance(text, int | float):
-        return float(text)
+        return _bounded(float(text), repr(text))
     total = 0.0
     parts = re.findall(r"\d+(?:\.\d+)?\s*[a-zA-Z]*", text)
     if not parts or "".join(p.replace(" ", "") for p in parts) != text.replace(" ", ""):
@@ -48,7 +54,13 @@ def parse_duration(text: str | int | float) -> float:
             raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d)")
         number, unit = match.groups()
         total += float(number) * _UNIT[(unit or "s").lower()]
-    return total
+    return _bounded(total, repr(text))
+
+
+def _bounded(seconds: float, shown: str) -> float:
+    if not 0 <= seconds <= LONGEST_DURATION:  # also catches inf and nan
+        raise CuratorError(f"duration {shown[:40]} is out of range (0 to 3650d)")
+    return seconds
 
 
 def _count(table: dict[str, object], key: str, path: Path) -> int:

@@ -8,11 +8,13 @@ PostgreSQL server can replace the file when one machine is no longer enough.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event
 
@@ -51,13 +53,14 @@ def _use_wal(cur: sqlite3.Cursor) -> None:
             time.sleep(0.005)
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
         cur = dbapi_conn.cursor()
-        _use_wal(cur)
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            _use_wal(cur)
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cur.close()
@@ -81,12 +84,21 @@ class Database:
             except OSError as exc:
                 raise CuratorError(f"cannot create the database folder for {location}: "
                                    f"{exc.strerror or exc}") from None
+        # a file in a folder we cannot write to (a shared drive, a read-only mount): SQLite's
+        # WAL mode needs to create files beside it, so it is opened read-only instead; reading
+        # commands work, and a change is one clear line (see curator.launch.describe_failure)
+        self.read_only = (self.is_sqlite and "://" not in location and location != ":memory:"
+                          and Path(location).is_file()
+                          and not os.access(Path(location).parent, os.W_OK))
         kwargs: dict[str, object] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        if self.read_only:
+            absolute = Path(location).resolve().as_posix()
+            self.url = f"sqlite:///file:{quote(absolute)}?mode=ro&immutable=1&uri=true"
         self.engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine, self.read_only)
         self._write_engine = self.engine.execution_options(curator_immediate=True)
 
     def open(self) -> Database:

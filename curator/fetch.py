@@ -23,7 +23,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
@@ -78,6 +78,7 @@ class FetchResult:
     elapsed: float = 0.0
     truncated: bool = False  # only with Fetcher(truncate=True): the body was cut at max_body
     peer: str | None = None  # the address the final answer came from (None through a proxy)
+    paused_for: float | None = None  # host_paused: seconds until the host may be asked again
 
     @property
     def permanent_target(self) -> str | None:
@@ -234,9 +235,12 @@ class Fetcher:
         server = self._servers.setdefault(await self._server_of(request.url, host),
                                           asyncio.Semaphore(self._per_host_limit))
         async with self._global, sem, server:
-            if self.paused_hosts.get(host, 0.0) > time.monotonic():
-                result.error_kind = "host_paused"
-                result.error = f"{host} asked us to wait (429/503); not asked this time"
+            wait = self.paused_hosts.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                when = (datetime.now(UTC) + timedelta(seconds=wait)).astimezone()
+                result.error_kind, result.paused_for = "host_paused", wait
+                result.error = (f"{host} asked us to wait (429/503); not asked this time, asked "
+                                f"again after {when:%Y-%m-%d %H:%M %Z}")
                 return result
             try:
                 async with asyncio.timeout(self.deadline):
@@ -268,8 +272,8 @@ class Fetcher:
                 result.error_kind = "network"
                 result.error = _describe(exc)
             if result.status in (429, 503):  # pause the host before the next feed there starts
-                wait = retry_after_seconds(result.headers.get("retry-after"), datetime.now(UTC))
-                self.pause_host(host_of(result.final_url), wait if wait is not None else 600.0)
+                asked = retry_after_seconds(result.headers.get("retry-after"), datetime.now(UTC))
+                self.pause_host(host_of(result.final_url), asked if asked is not None else 600.0)
         result.elapsed = time.monotonic() - started
         return result
 

@@ -23,14 +23,36 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    # any argument, or click's shell-completion request (`_CURATOR_COMPLETE=bash_source curator`)
-    if sys.argv[1:] or "_CURATOR_COMPLETE" in os.environ:
-        from curator.cli import main as cli
+    """Ctrl-C at any moment (imports included) ends with status 130 and no traceback."""
+    try:
+        # any argument, or click's completion request (`_CURATOR_COMPLETE=bash_source curator`)
+        if sys.argv[1:] or "_CURATOR_COMPLETE" in os.environ:
+            from curator.cli import main as cli
 
-        # fixed names, so `python -m curator` completes and reads its help as `curator` does
-        cli(prog_name="curator", complete_var="_CURATOR_COMPLETE")
-    else:
-        sys.exit(open_tui())
+            # fixed names, so `python -m curator` completes and reads its help as `curator` does
+            status = cli.main(prog_name="curator", complete_var="_CURATOR_COMPLETE",
+                              standalone_mode=False)
+            sys.exit(status if isinstance(status, int) else 0)
+        else:
+            sys.exit(open_tui())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors and aborts, outside standalone mode
+        sys.exit(_click_exit(exc))
+
+
+def _click_exit(exc: Exception) -> int:
+    """What click's standalone mode would do, except that an abort (Ctrl-C) is status 130."""
+    import click
+
+    if isinstance(exc, click.exceptions.Abort):
+        return 130
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        return exc.exit_code
+    raise exc
 
 
 class TuiSession:
@@ -101,10 +123,27 @@ def describe_failure(exc: BaseException) -> str | None:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         message = f"{exc.strerror or exc}{where}"
     else:
+        import sqlite3
+
         from sqlalchemy.exc import SQLAlchemyError
 
-        if not isinstance(exc, SQLAlchemyError):
+        if not isinstance(exc, SQLAlchemyError | sqlite3.Error):
             return None
-        orig = getattr(exc, "orig", None) or exc
-        message = f"database error: {orig}"
+        message = database_message(getattr(exc, "orig", None) or exc)
     return message.splitlines()[0] if message else "error"
+
+
+def database_message(exc: BaseException) -> str:
+    """A database failure in words a user can act on (the driver's own words otherwise)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return ("the database is read-only: curator can show it but not change it (check the "
+                "permissions of the database file and its folder, or use --db)")
+    if "unable to open database file" in lowered:
+        return "cannot open the database file (does its folder exist, and may curator write there?)"
+    if "disk is full" in lowered or "disk i/o error" in lowered:
+        return f"the disk holding the database failed: {text}"
+    if "database is locked" in lowered:
+        return "the database is busy (another curator is writing to it); try again"
+    return f"database error: {text}"

@@ -67,10 +67,18 @@ def _v7_author_links(conn: Connection) -> None:
     _add_column(conn, "edition_item", "url VARCHAR")
 
 
+def _v8_host_pauses(conn: Connection) -> None:
+    """Retry-After pauses outlive the run that received them."""
+    from curator.models import HostPause
+
+    HostPause.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
                                              _v3_padded_search_index, _v4_bulk_search_indexing,
                                              _v5_search_index_without_positions,
-                                             _v6_feed_order_index, _v7_author_links]
+                                             _v6_feed_order_index, _v7_author_links,
+                                             _v8_host_pauses]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

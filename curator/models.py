@@ -64,6 +64,17 @@ class Feed(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class HostPause(SQLModel, table=True):
+    """A server asked us to wait (429/503 Retry-After): remembered across runs and processes."""
+
+    model_config = LAZY_VALIDATORS
+
+    __tablename__ = "host_pause"
+    host: str = Field(primary_key=True)
+    until: datetime
+    reason: str = ""
+
+
 class Post(SQLModel, table=True):
     """One story. `feed_id` is the first feed it arrived from; all sources are in PostSource."""
 

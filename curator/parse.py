@@ -11,12 +11,14 @@ Runs in worker processes for big batches, so everything here is a pure function 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -70,6 +72,18 @@ class ParsedFeed:
     ttl_minutes: int | None = None
     warning: str | None = None  # what was wrong with a bozo feed we still used
     kind: str = "rss"  # rss | atom | rdf | json
+    dropped: int = 0  # entries beyond MAX_ENTRIES left out (the oldest ones)
+
+    @property
+    def note(self) -> str | None:
+        """What the feed's status should say about this parse, if anything."""
+        notes = []
+        if self.warning:
+            notes.append(f"ill-formed feed, used what was readable: {self.warning}")
+        if self.dropped:
+            notes.append(f"{len(self.entries) + self.dropped} entries in the feed: kept the "
+                         f"newest {len(self.entries)}")
+        return "; ".join(notes) or None
 
 
 def html_to_text(value: str | None) -> str:
@@ -140,6 +154,19 @@ def _mend_charrefs(body: bytes) -> tuple[bytes, int]:
     return _CHARREF.sub(mend, body), count
 
 
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _problem(result: Any) -> str:
+    problem = result.get("bozo_exception")
+    return one_line(f"{type(problem).__name__}: {problem}", 200) if problem else "ill-formed"
+
+
 def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     """Parse one fetched body; raise FeedDataError with a one-line reason when unusable."""
     if not body or not body.strip():
@@ -168,11 +195,26 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     except Exception as exc:  # feedparser's loose path can raise almost anything
         raise FeedDataError(f"unparseable feed ({type(exc).__name__})") from None
     entries = result.get("entries") or []
+    relabelled = None
+    declared = _charset(content_type)
+    if not entries and result.get("bozo") and declared:
+        # a server that labels a UTF-8 feed "charset=utf-16" (or any wrong charset) makes the
+        # parse fail with an XML error that never names the charset: let the body speak for
+        # itself (XML declaration, BOM) and say what happened
+        response_headers["content-type"] = content_type.split(";")[0].strip() or "application/xml"
+        with contextlib.suppress(Exception):
+            retried = _feedparser(body, response_headers)
+            if retried.get("entries"):
+                result, entries = retried, retried["entries"]
+                relabelled = (f"the server labelled the feed charset={declared}, but it is "
+                              f"{retried.get('encoding') or 'not'}; read as such")
+        if relabelled is None:
+            raise FeedDataError(f"unreadable as charset={declared}, the charset the server "
+                                f"named ({_problem(result)})")
     version = result.get("version") or ""
-    warning = None
-    if result.get("bozo"):
-        problem = result.get("bozo_exception")
-        warning = one_line(f"{type(problem).__name__}: {problem}", 200) if problem else "ill-formed"
+    warning = relabelled
+    if result.get("bozo") and relabelled is None:
+        warning = _problem(result)
     if repaired:
         warning = (f"{repaired} character reference{'s' if repaired > 1 else ''} outside "
                    "Unicode shown as \ufffd") + (f"; {warning}" if warning else "")
@@ -185,10 +227,26 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     if ttl_text.isdigit():
         ttl = int(ttl_text)
     kind = "atom" if version.startswith("atom") else "rdf" if version.startswith("rss1") else "rss"
-    out = [_entry(e, url, base) for e in entries[:MAX_ENTRIES]]
+    kept = newest(entries, lambda e: e.get("published_parsed") or e.get("updated_parsed"))
+    out = [_entry(e, url, base) for e in kept]
     return ParsedFeed(title=one_line(html_to_text(meta.get("title")), TITLE_LIMIT) or None,
                       link=canonical_link(meta.get("link"), url), entries=out, ttl_minutes=ttl,
-                      warning=warning, kind=kind)
+                      warning=warning, kind=kind, dropped=len(entries) - len(kept))
+
+
+def newest(items: list[Any], date_of: Callable[[Any], Any]) -> list[Any]:
+    """At most MAX_ENTRIES items: all of them, or the newest by date in document order.
+
+    A feed listing oldest first with more than the cap must still give its latest posts; items
+    without a date count as oldest.
+    """
+    if len(items) <= MAX_ENTRIES:
+        return items
+    dated = [(date_of(item), index) for index, item in enumerate(items)]
+    order = sorted(range(len(items)), key=lambda i: (dated[i][0] is not None,
+                                                     dated[i][0] or (), -i), reverse=True)
+    keep = sorted(order[:MAX_ENTRIES])
+    return [items[i] for i in keep]
 
 
 def _struct_dt(value: object) -> datetime | None:
@@ -270,9 +328,10 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     base = _text(data.get("home_page_url")) or url
     feed_authors = _authors(data)
     entries = []
-    for item in items[:MAX_ENTRIES]:
-        if not isinstance(item, dict):
-            continue
+    objects = [item for item in items if isinstance(item, dict)]
+    kept = newest(objects, lambda item: _iso(item.get("date_published"))
+                  or _iso(item.get("date_modified")))
+    for item in kept:
         raw_title = _text(item.get("title"))
         title = one_line(html_to_text(raw_title) if "<" in raw_title else raw_title, TITLE_LIMIT)
         item_html = _text(item.get("content_html"))
@@ -295,7 +354,7 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
                                    url=_own_link(raw_link, link, base)))
     return ParsedFeed(title=one_line(_text(data.get("title")), TITLE_LIMIT) or None,
                       link=canonical_link(_text(data.get("home_page_url")), url), entries=entries,
-                      kind="json")
+                      kind="json", dropped=len(objects) - len(kept))
 
 
 def _authors(obj: dict) -> str:  # type: ignore[type-arg]

@@ -25,21 +25,23 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, func, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.fetch import Fetcher, FetchRequest, FetchResult
 from curator.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
-from curator.models import Feed
+from curator.models import Feed, HostPause
 from curator.network import Network
 from curator.parse import ParseOutcome, parse_safely
 from curator.parse_pool import ParsePool, WorkerCrashed
 from curator.schedule import Policy, decide
 from curator.types import FeedOutcome
+from curator.urls import host_of
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
+PAUSE = HostPause.__table__  # type: ignore[attr-defined]
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 200
@@ -175,9 +177,12 @@ class Pipeline:
     _DONE = object()
 
     def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int,
-                 snapshot: ThemeSnapshot | None = None, network: Network | None = None) -> None:
+                 snapshot: ThemeSnapshot | None = None, network: Network | None = None,
+                 paused: dict[str, float] | None = None) -> None:
+        """`paused`: host -> seconds it asked us to wait (stored pauses from earlier runs)."""
         self.tasks = tasks
         self.network = network
+        self.paused = paused or {}
         self.snapshot = snapshot
         self.concurrency = concurrency
         self.per_host = per_host
@@ -217,6 +222,8 @@ class Pipeline:
                     self._pool = None
             async with Fetcher(concurrency=self.concurrency, per_host=self.per_host,
                                network=self.network) as fetcher:
+                for host, seconds in self.paused.items():
+                    fetcher.pause_host(host, seconds)
                 await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
         finally:
             if self._pool is not None:
@@ -315,6 +322,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
     """Store every arrival's entries and the feed's new polling state (inside one transaction)."""
     recorded: list[Recorded] = []
     feed_rows: list[dict[str, object]] = []
+    pauses: dict[str, datetime] = {}
     ops = ops_for(conn)
     ops.begin_bulk()
     lookups = BatchLookups(ops, [(a.task.id, a.parsed.feed.entries) for a in arrivals
@@ -327,7 +335,11 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
         verdict = decide(status=fetched.status, error=fetched.error, error_kind=fetched.error_kind,
                          headers=fetched.headers, error_count=task.error_count, now=now,
                          policy=policy, rng=rng, ttl_minutes=parsed.ttl_minutes if parsed else None,
-                         parse_error=parse_error, redirected=moved_to is not None)
+                         parse_error=parse_error, redirected=moved_to is not None,
+                         paused_for=fetched.paused_for)
+        if verdict.pause_host_seconds:
+            pauses[host_of(fetched.final_url)] = now + timedelta(
+                seconds=verdict.pause_host_seconds)
         stored = StoreResult()
         if parsed is not None:
             stored = store_entries(ops, lookups, FeedOwner(task.id, task.person, task.org),
@@ -340,8 +352,8 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
             etag = fetched.headers.get("etag") or etag
             last_modified = fetched.headers.get("last-modified") or last_modified
         error = verdict.error
-        if verdict.success and parsed is not None and parsed.warning:
-            error = f"ill-formed feed, used what was readable: {parsed.warning}"
+        if verdict.success and parsed is not None and parsed.note:
+            error = parsed.note
         feed_rows.append({
             "fid": task.id, "etag": etag, "lm": last_modified, "status": verdict.status,
             "http_status": fetched.status, "last_error": error, "error_count": verdict.error_count,
@@ -355,6 +367,11 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
                               else None, new_url=moved_to, next_due_at=verdict.next_due_at)
         recorded.append(Recorded(outcome, stored.unclassified_ids, moved_to))
     ops.end_bulk()
+    for host, until in pauses.items():  # one row per host, the later pause wins
+        conn.execute(delete(PAUSE).where(PAUSE.c.host == host, PAUSE.c.until < until))
+        if conn.execute(select(PAUSE.c.host).where(PAUSE.c.host == host)).first() is None:
+            conn.execute(insert(PAUSE).values(host=host, until=until,
+                                              reason="429/503 Retry-After"))
     if feed_rows:
         conn.execute(
             update(FEED).where(FEED.c.id == bindparam("fid")).values(

@@ -8,6 +8,7 @@ not keep holding it after the poller dies, so a killed poll never blocks the nex
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -26,6 +27,7 @@ class PollerLock:
         else:
             self.path = Path(db_location + ".poller.lock")
         self._lock: Any = None  # a held filelock.FileLock
+        self.took_over: int | None = None  # pid of a poller that died holding the lock
 
     @staticmethod
     def _file_lock(path: Path, **options: Any) -> Any:
@@ -38,7 +40,7 @@ class PollerLock:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            lock = self._file_lock(self.path, on_acquired=_write_pid)
+            lock = self._file_lock(self.path, on_acquired=self._claim)
         except ValueError:  # a soft lock (no native locking here) has no descriptor to write to
             lock = self._file_lock(self.path)
         try:
@@ -53,8 +55,26 @@ class PollerLock:
 
     def release(self) -> None:
         if self._lock is not None:
+            with contextlib.suppress(OSError):  # a clean end leaves no pid behind
+                os.truncate(self.path, 0)
             self._lock.release()
             self._lock = None
+
+    def _claim(self, fd: int) -> None:
+        """Note a pid left in the file (its poller died without releasing), then write ours."""
+        with contextlib.suppress(OSError, ValueError):
+            os.lseek(fd, 0, os.SEEK_SET)
+            left = int(os.read(fd, 32).decode("ascii").strip() or 0)
+            if left and left != os.getpid() and not _running(left):
+                self.took_over = left
+        _write_pid(fd)
+
+    def note(self) -> str | None:
+        """One line for the user when this poller took over from one that died."""
+        if self.took_over is None:
+            return None
+        return (f"note: the poller before this one (pid {self.took_over}) ended without "
+                f"finishing; its lock {self.path.name} was taken over")
 
     def held_elsewhere(self) -> bool:
         """True when some poller (another process, or this one) holds the lock right now."""
@@ -83,4 +103,18 @@ class PollerLock:
 def _write_pid(fd: int) -> None:
     """Who holds the lock, for a person looking at the file."""
     os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, f"{os.getpid()}\n".encode())
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists (POSIX; on Windows signal 0 would end it, so assume yes)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

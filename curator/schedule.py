@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.I)
+_LONGEST = 10 ** 9  # seconds (31 years): any number a server sends is read as at most this
 _NO_CACHE = re.compile(r"(?:^|,)\s*(no-cache|no-store)\b", re.I)
 
 
@@ -57,7 +58,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(int(value))
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -67,6 +68,13 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def _seconds(digits: str) -> float:
+    """A number of seconds from a header, clamped: a 400-digit Retry-After is 'a very long
+    time', not an OverflowError."""
+    digits = digits.lstrip("0") or "0"
+    return float(_LONGEST if len(digits) > 10 else min(int(digits), _LONGEST))
+
+
 def hint_seconds(headers: dict[str, str], ttl_minutes: int | None, now: datetime) -> float | None:
     """The longest interval the server asked for (max-age, Expires, RSS ttl), or None."""
     hints: list[float] = []
@@ -74,7 +82,7 @@ def hint_seconds(headers: dict[str, str], ttl_minutes: int | None, now: datetime
     if cache_control and not _NO_CACHE.search(cache_control):
         match = _MAX_AGE.search(cache_control)
         if match:
-            hints.append(float(match.group(1)))
+            hints.append(_seconds(match.group(1)))
     expires = headers.get("expires")
     if expires and not (cache_control and _MAX_AGE.search(cache_control)):
         try:
@@ -97,9 +105,11 @@ def success_interval(policy: Policy, hint: float | None) -> float:
 
 
 def backoff_seconds(error_count: int, policy: Policy) -> float:
-    """interval x 2^(n-1) after n consecutive failures, capped."""
+    """interval x 2^(n-1) after n consecutive failures, capped; never below the floor, even
+    when a shorter interval is configured."""
     n = max(1, error_count)
-    return min(policy.interval * (2 ** min(n - 1, 20)), policy.backoff_cap)
+    base = max(policy.interval, policy.floor)
+    return min(base * (2 ** min(n - 1, 20)), max(policy.backoff_cap, policy.floor))
 
 
 def _jitter(seconds: float, policy: Policy, rng: random.Random) -> float:
@@ -109,11 +119,13 @@ def _jitter(seconds: float, policy: Policy, rng: random.Random) -> float:
 def decide(*, status: int | None, error: str | None, error_kind: str | None,
            headers: dict[str, str], error_count: int, now: datetime, policy: Policy,
            rng: random.Random, ttl_minutes: int | None = None, parse_error: str | None = None,
-           redirected: bool = False) -> Verdict:
+           redirected: bool = False, paused_for: float | None = None) -> Verdict:
     """Turn one fetch (+ parse) result into the feed's next state."""
     if error_kind == "host_paused":
-        # not the feed's fault: keep its error count, try again after the pause
-        return Verdict("error", error, error_count, now + timedelta(seconds=policy.retry_default))
+        # not the feed's fault: keep its error count, try again when the pause ends
+        resume = policy.retry_default if paused_for is None else max(60.0, paused_for)
+        return Verdict("error", error, error_count,
+                       now + timedelta(seconds=min(resume, policy.retry_cap)))
     if status in (429, 503):
         wait = retry_after_seconds(headers.get("retry-after"), now)
         wait = policy.retry_default if wait is None else min(max(wait, 1.0), policy.retry_cap)

@@ -147,9 +147,9 @@ def test_an_intranet_feed_subscribed_on_purpose_is_polled(dns, tmp_path) -> None
 
 
 def test_discovery_refuses_a_link_to_an_internal_address(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    page = ('<html><head><link rel="alternate" type="application/rss+xml" '
-            'href="http://169.254.169.254/feed"><link rel="alternate" '
-            'type="application/rss+xml" href="http://[fe80::1]/feed"></head></html>').encode()
+    page = (b'<html><head><link rel="alternate" type="application/rss+xml" '
+            b'href="http://169.254.169.254/feed"><link rel="alternate" '
+            b'type="application/rss+xml" href="http://[fe80::1]/feed"></head></html>')
     with FeedServer() as server:
         home = server.route("/", Reply(body=page, content_type="text/html"))
         with pytest.raises(DiscoveryError, match="no feed found"):

@@ -41,6 +41,38 @@ def _opt(value: object) -> str | None:
     return str(value) if value else None
 
 
+_TEXT_FIELDS = ("title", "summary", "author", "site", "url")
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a value (JSON has no NaN or Infinity)")
+
+
+def _labelled(obj: object, known: Sequence[str] | None) -> Labelled:
+    """One line's object checked field by field; ValueError says what is wrong."""
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    label = obj.get("label")
+    if label is None or label == "":
+        raise ValueError("missing 'label'")
+    if not isinstance(label, str):
+        raise ValueError(f"'label' must be one theme slug (text), not {type(label).__name__} "
+                         f"{json.dumps(label)[:60]}")
+    if known is not None and label not in known:
+        raise ValueError(f"unknown theme {label!r} (known: {', '.join(known)})")
+    for field in _TEXT_FIELDS:
+        if obj.get(field) is not None and not isinstance(obj[field], str):
+            raise ValueError(f"'{field}' must be text, not {type(obj[field]).__name__}")
+    tags = obj.get("tags")
+    if tags is not None and (not isinstance(tags, list)
+                             or not all(isinstance(t, str) for t in tags)):
+        raise ValueError(f"'tags' must be a list of texts, e.g. [\"foi\"], not "
+                         f"{json.dumps(tags)[:60]}")
+    if not (obj.get("title") or obj.get("summary")):
+        raise ValueError("needs a 'title' or 'summary'")
+    return Labelled(doc_from_json(obj), label)
+
+
 def load_jsonl(path: str | Path, known: Sequence[str] | None = None) -> list[Labelled]:
     """Read labelled posts; a bad line raises CuratorError naming the file and line number."""
     path = Path(path)
@@ -59,17 +91,10 @@ def load_jsonl(path: str | Path, known: Sequence[str] | None = None) -> list[Lab
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
-            label = obj.get("label")
-            if not isinstance(label, str) or not label:
-                raise ValueError("missing 'label'")
-            if known is not None and label not in known:
-                raise ValueError(f"unknown theme {label!r} (known: {', '.join(known)})")
-            if not (obj.get("title") or obj.get("summary")):
-                raise ValueError("needs a 'title' or 'summary'")
-            rows.append(Labelled(doc_from_json(obj), label))
+            obj = json.loads(line, parse_constant=_no_constant)
+            rows.append(_labelled(obj, known))
+        except RecursionError:
+            raise CuratorError(f"{path}, line {number}: nested too deeply") from None
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             reason = str(exc).splitlines()[0]
             raise CuratorError(f"{path}, line {number}: {reason}") from None

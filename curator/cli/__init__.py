@@ -7,6 +7,7 @@ errors exit 2 (click's convention); Ctrl-C exits 130 without a traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 from curator.startup import quiet_imports
@@ -35,7 +36,7 @@ class CuratorGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except (CuratorError, OSError, SQLAlchemyError) as exc:
+        except (CuratorError, OSError, SQLAlchemyError, sqlite3.Error) as exc:
             _fail(describe_failure(exc) or "error")
 
 

@@ -21,12 +21,16 @@ from curator.types import PollSummary
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event, catch_int: bool) -> Iterator[None]:
-    """SIGTERM (and SIGINT for the daemon) set `stop` so work finishes or is abandoned cleanly."""
+def _stop_on_signals(stop: threading.Event, catch_int: bool,
+                     received: list[int] | None = None) -> Iterator[None]:
+    """SIGTERM (and SIGINT for the daemon) set `stop` so work finishes or is abandoned cleanly;
+    `received` collects which signals came."""
     signals = [signal.SIGTERM] + ([signal.SIGINT] if catch_int else [])
     previous = {}
 
     def handler(signum: int, _frame: Any) -> None:
+        if received is not None:
+            received.append(signum)
         stop.set()
 
     if threading.current_thread() is threading.main_thread():
@@ -94,17 +98,25 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
                 click.echo(f"{stamp} polled {summary.feeds} feeds: {summary.new_posts} new, "
                            f"{summary.errors} errors")
 
-        with _stop_on_signals(stop, catch_int=True):
+        received: list[int] = []
+        with _stop_on_signals(stop, catch_int=True, received=received):
             if not as_json:
                 click.echo(f"watching: polling due feeds every {every}; Ctrl-C or SIGTERM stops",
                            err=True)
+            def on_problem(message: str) -> None:
+                stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                click.echo(f"{stamp} curator: {message}", err=True)
+
             curator.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency,
-                          per_host=per_host)
+                          per_host=per_host, on_problem=on_problem)
         if not as_json:
             click.echo("stopped", err=True)
+        if signal.SIGINT in received:
+            sys.exit(130)  # Ctrl-C: the shell's convention, after a clean stop
         return
     summary = PollSummary()
     stream = curator.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop,
+                               on_note=lambda text: click.echo(f"curator: {text}", err=True),
                                per_host=per_host)
     with _stop_on_signals(stop, catch_int=False):
         if sys.stderr.isatty() and not as_json:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
-from curator.errors import CuratorError, NotFoundError
-from curator.models import Feed, PostSource
+from curator.errors import CuratorError, NotFoundError, OpmlError
+from curator.models import Feed, HostPause, PostSource
 from curator.poller_lock import PollerLock
 from curator.schedule import Policy
 from curator.services.base import ServiceBase
@@ -30,6 +30,15 @@ if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll s
     from curator.poller import FeedTask, Recorded
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
+PAUSE = HostPause.__table__  # type: ignore[attr-defined]
+
+
+def _ignore(_message: str) -> None:
+    pass
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
 CLASSIFY_EVERY_S = 2.0
 
@@ -85,8 +94,12 @@ class PollService(ServiceBase):
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,
                   stop: threading.Event | None = None,
-                  per_host: int | None = None) -> Iterator[FeedOutcome]:
+                  per_host: int | None = None,
+                  on_note: Callable[[str], None] | None = None) -> Iterator[FeedOutcome]:
         """Poll due feeds (all with `force`, one with `feed_url`); yield each feed's outcome.
+
+        `on_note` hears what the user should know but that stops nothing (the lock was taken
+        over from a poller that died).
 
         An outcome is yielded only after its posts are committed. One bad feed never stops the
         run; setting `stop` (or closing the iterator) abandons in-flight fetches cleanly.
@@ -94,6 +107,8 @@ class PollService(ServiceBase):
         lock = self._poller_lock()
         lock.acquire()
         try:
+            if on_note is not None and lock.note():
+                on_note(lock.note() or "")
             yield from self._poll_locked(force, feed_url, concurrency, stop, per_host)
         finally:
             lock.release()
@@ -109,11 +124,21 @@ class PollService(ServiceBase):
         return workers, min(host, workers)
 
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
-                     stop: threading.Event | None,
-                     per_host: int | None = None) -> Iterator[FeedOutcome]:
+                     stop: threading.Event | None, per_host: int | None = None,
+                     on_problem: Callable[[str], None] | None = None,
+                     note: str | None = None) -> Iterator[FeedOutcome]:
+        """`on_problem` given (the daemon): a feeds.opml that cannot be read is reported there
+        and the pass polls the feed list as last read; otherwise it is the caller's error."""
         from curator.poller import Pipeline, record_batch
 
-        self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
+        if note and on_problem is not None:
+            on_problem(note)
+        try:
+            self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
+        except OpmlError as exc:
+            if on_problem is None:
+                raise
+            on_problem(f"{exc}; polling the feed list as last read")
         tasks = self.due_feeds(force, feed_url)
         if not tasks:
             return
@@ -122,7 +147,8 @@ class PollService(ServiceBase):
         network = self.settings.network()
         network.ssl_context()  # a bad CA file is one clear error here, not one per feed
         pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
-                            snapshot=self._snapshot(), network=network).start()
+                            snapshot=self._snapshot(), network=network,
+                            paused=self.host_pauses()).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
         settled = False  # True when the run ended normally or the caller stopped iterating
@@ -145,6 +171,15 @@ class PollService(ServiceBase):
             pipeline.close()
             if settled and unclassified:  # stored posts never stay unclassified
                 self.classify_posts(unclassified)  # type: ignore[attr-defined]
+
+    def host_pauses(self) -> dict[str, float]:
+        """Hosts that asked us to wait (429/503) and are still waiting: host -> seconds left.
+        Honoured by every poll, forced ones too (`--all`, the TUI's r)."""
+        now = datetime.now(UTC)
+        with self.db.read() as session:
+            rows = session.connection().execute(
+                select(PAUSE.c.host, PAUSE.c.until).where(PAUSE.c.until > now)).all()
+        return {host: (_aware(until) - now).total_seconds() for host, until in rows}
 
     def _snapshot(self) -> ThemeSnapshot | None:
         """The classifier for the parse workers; without one, posts are classified after storing."""
@@ -178,20 +213,35 @@ class PollService(ServiceBase):
 
     def watch(self, every_seconds: float, stop: threading.Event,
               on_pass: Callable[[PollSummary], None] | None = None,
-              concurrency: int | None = None, per_host: int | None = None) -> None:
-        """Daemon loop: poll what is due, sleep `every_seconds`, repeat until `stop` is set."""
+              concurrency: int | None = None, per_host: int | None = None,
+              on_problem: Callable[[str], None] | None = None) -> None:
+        """Daemon loop: poll what is due, sleep `every_seconds`, repeat until `stop` is set.
+
+        A daemon does not give up: a feeds.opml caught mid-edit (malformed for a moment) or a
+        database that is briefly unavailable is reported through `on_problem`, and the pass
+        goes on with the last good feed list (the database's) or is tried again next time.
+        """
         if every_seconds < 1:
             raise CuratorError("--every must be at least one second")
         self._limits(concurrency, per_host)  # a bad limit fails now, not at the first due feed
         lock = self._poller_lock()
         lock.acquire()
+        note = lock.note()
         try:
             while not stop.is_set():
                 summary = PollSummary()
-                for outcome in self._poll_locked(False, None, concurrency, stop, per_host):
-                    summary.add(outcome)
-                if on_pass is not None:
-                    on_pass(summary)
+                try:
+                    for outcome in self._poll_locked(False, None, concurrency, stop, per_host,
+                                                     on_problem=on_problem or _ignore,
+                                                     note=note):
+                        summary.add(outcome)
+                    note = None
+                except CuratorError as exc:
+                    if on_problem is not None:
+                        on_problem(f"{exc}; trying again in {int(every_seconds)} s")
+                else:
+                    if on_pass is not None:
+                        on_pass(summary)
                 stop.wait(every_seconds)
         finally:
             lock.release()

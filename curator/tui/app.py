@@ -98,6 +98,9 @@ class CuratorApp(App[None]):
         # its first page is on screen.
         gc.freeze()
         self._apply_saved_theme()
+        for clash in self.keymap_conflicts():
+            self.notify(clash, title="config.toml [keys]", severity="warning", markup=False,
+                        timeout=12)
         if self.poll_on_start:
             # after the inbox's first rows (its queries and the poller's imports would share one
             # interpreter lock), or after a few seconds if the inbox never gets there
@@ -223,6 +226,30 @@ class CuratorApp(App[None]):
                                           binding.description, id=binding.id,
                                           tooltip=binding.tooltip)
                     out.append((where, binding))
+        return out
+
+    def keymap_conflicts(self) -> list[str]:
+        """Keys that [keys] in config.toml gave to two bindings active on one screen: the one
+        nearer the focus wins and the other silently stops working, so say so."""
+        remapped = set(self.curator.settings.keys)
+        if not remapped:
+            return []
+        owners: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for where, binding in self.all_bindings():
+            for key in binding.key.split(","):
+                owners.setdefault((where, key.strip()), []).append((binding.id or binding.action,
+                                                                    binding.description))
+        out: list[str] = []
+        for mode in SCREENS:
+            for (where, key), found in owners.items():
+                if where != mode:
+                    continue
+                clash = found + owners.get(("everywhere", key), [])
+                ids = [i for i, _d in clash]
+                if len(set(ids)) > 1 and remapped & set(ids):
+                    names = " and ".join(f"{i} ({d})" for i, d in clash)
+                    out.append(f"{key} is the key of {names} on the {mode} screen; only the "
+                               f"first works there")
         return out
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
