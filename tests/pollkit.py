@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections import Counter
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -33,3 +35,23 @@ def make_curator(tmp_path: Path, urls: list[str], **kwargs: str) -> Curator:
 def reopen_curator(tmp_path: Path) -> Curator:
     """A new facade on the same database and OPML (what a second `curator` process gets)."""
     return Curator(Locations.resolve(str(tmp_path / "curator.db"), str(tmp_path / "feeds.opml")))
+
+
+def tally_reported(lines: list[str], reported: Counter[str]) -> None:
+    """Add the posts a killed poll printed as "URL COUNT" lines (a kill can cut the last line
+    short: only whole lines count as reported)."""
+    for line in lines:
+        if line.endswith("\n") and line.strip() and line.strip() not in ("DONE", "STARTED"):
+            url, count = line.split()
+            reported[url] += int(count)
+
+
+def assert_sound_and_kept(db: Path, reported: Counter[str]) -> None:
+    """integrity_check ok, and every post a poll reported is stored."""
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = dict(conn.execute(
+            "SELECT f.url, count(ps.id) FROM feed f LEFT JOIN post_source ps "
+            "ON ps.feed_id = f.id GROUP BY f.url").fetchall())
+    for url, count in reported.items():
+        assert stored.get(url, 0) >= count, (url, count, stored.get(url))

@@ -50,6 +50,20 @@ async def ready_inbox(pilot) -> InboxScreen:  # type: ignore[no-untyped-def]
     return inbox
 
 
+async def open_add_feed_form(pilot) -> FieldsForm:  # type: ignore[no-untyped-def]
+    """From the inbox: the feeds screen, then its 'a' dialog."""
+    await ready_inbox(pilot)
+    await pilot.press("3")
+    feeds = pilot.app.screen
+    assert isinstance(feeds, FeedsScreen)
+    await settle(pilot, lambda: feeds.loads >= 1)
+    await pilot.press("a")
+    await settle(pilot, lambda: modal_open(pilot.app))
+    form = pilot.app.screen
+    assert isinstance(form, FieldsForm)
+    return form
+
+
 async def test_j_k_g_G_move_and_q_quits(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -134,15 +148,7 @@ async def test_export_dialog_says_how_to_save_and_edits_rather_than_replaces(
 async def test_forms_say_how_to_save(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
-        await ready_inbox(pilot)
-        await pilot.press("3")
-        feeds = app.screen
-        assert isinstance(feeds, FeedsScreen)
-        await settle(pilot, lambda: feeds.loads >= 1)
-        await pilot.press("a")
-        await settle(pilot, lambda: modal_open(app))
-        form = app.screen
-        assert isinstance(form, FieldsForm)
+        form = await open_add_feed_form(pilot)
         texts = [str(label.render()) for label in form.query(Label)]
         assert any("ctrl+s save · esc cancel" in t for t in texts)
         # the feed's default theme lists the themes there are
@@ -196,14 +202,8 @@ async def test_a_feed_added_in_the_tui_is_fetched_at_once(curator: Curator) -> N
         url = feed_server.route("/new.xml", Reply(body=body))
         app = make_app(curator, poll_on_start=False)
         async with app.run_test(size=SIZE) as pilot:
-            await ready_inbox(pilot)
-            await pilot.press("3")
-            feeds = app.screen
-            assert isinstance(feeds, FeedsScreen)
-            await settle(pilot, lambda: feeds.loads >= 1)
-            await pilot.press("a")
-            await settle(pilot, lambda: modal_open(app))
-            app.screen.query_one("#field-url", Input).value = url
+            form = await open_add_feed_form(pilot)
+            form.query_one("#field-url", Input).value = url
             await pilot.press("ctrl+s")  # no `r` pressed
             await settle(pilot, lambda: curator.count_posts(search="brand new blog post") == 1)
 
