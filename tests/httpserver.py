@@ -26,6 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class _QuietServer(ThreadingHTTPServer):
     """A client hanging up (say after too big a body) is a test's business, not a traceback."""
 
+    # socketserver's default backlog is 5: a burst of connections beyond it waits for a SYN
+    # retransmit (a second) on a busy machine, and tests that count requests in flight miss one
+    request_queue_size = 128
+
     def handle_error(self, request: object, client_address: object) -> None:
         import sys
 

@@ -267,7 +267,7 @@ class CuratorApp(App[None]):
         for mode, title in MODE_TITLES.items():
             for binding in screen_class(mode).BINDINGS:
                 if isinstance(binding, Binding) and binding.description:
-                    yield SystemCommand(f"{title}: {binding.tooltip or binding.description}",
+                    yield SystemCommand(f"{title}: {_say(binding)}",
                                         f"{title} screen, key {self.get_key_display(binding)}",
                                         partial(self._run_on_screen, mode, binding.action))
 
@@ -298,6 +298,14 @@ class CuratorApp(App[None]):
         from curator.config import save_setting
 
         save_setting(self.curator.locations.config_file, "ui", "theme", name)
+
+
+def _say(binding: Binding) -> str:
+    """What a binding does, in words the palette can find by its footer label too."""
+    said = binding.tooltip or binding.description
+    if binding.description.lower() not in said.lower():
+        said += f" ({binding.description})"
+    return said
 
 
 def make_app(curator: Curator, poll_on_start: bool = True,

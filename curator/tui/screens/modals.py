@@ -165,8 +165,8 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
                     yield RadioButton(name, value=index == 0, id=f"format-{fmt}")
             yield Label(f"File (folder: {self.folder})", markup=False)
             yield Input(value=self._default("md"), id="export-path", select_on_focus=False)
-            yield Label("↑↓ format · enter or ctrl+s save · esc cancel", classes="hint",
-                        markup=False)
+            yield Label("↑↓ and enter pick a format · enter in File or ctrl+s save · "
+                        "esc cancel", classes="hint", markup=False)
 
     @on(RadioSet.Changed)
     def _format_changed(self, event: RadioSet.Changed) -> None:
