@@ -207,3 +207,22 @@ def test_limits_and_pauses_hold_through_the_proxy(monkeypatch: pytest.MonkeyPatc
         assert paused.status == 429
         assert skipped.error_kind == "host_paused" and server.hits("/sibling") == 0
         assert [s.target.rsplit("/", 1)[1] for s in proxy.seen] == ["big", "loop", "busy"]
+
+
+def test_private_ca_in_ssl_cert_dir(tmp_path, monkeypatch: pytest.MonkeyPatch, private_ca) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl(1) to hash a certificate folder")
+    server_ctx, ca_file = private_ca
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    shutil.copy(ca_file, folder / "corporate-ca.pem")
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    with FeedServer(tls=server_ctx) as server:
+        url = server.route("/feed.xml", Reply(body=FEED))
+        assert fetch(url).status is None
+        monkeypatch.setenv("SSL_CERT_DIR", str(folder))
+        result = fetch(url)
+        assert result.status == 200, result.error
