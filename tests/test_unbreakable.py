@@ -185,7 +185,9 @@ def test_ctrl_c_during_start_up_exits_130_quietly(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=30)
         assert "Traceback" not in err, err
-        assert proc.returncode in (130, 0), err  # 0: it had finished before the signal
+        # 130 from curator, or killed by SIGINT itself before Python's handler was installed
+        # (the shell reports that as 130 too); 0: it had finished before the signal
+        assert proc.returncode in (130, -signal.SIGINT, 0), err
 
 
 # --- 6. one clear line for every fault ---------------------------------------------------------
