@@ -109,7 +109,7 @@ def test_sigkill_of_the_poller_alone_never_blocks_the_next_poll(tmp_path: Path) 
         urls = [server.route(f"/k{i}", Reply(body=rss([(f"k{i}-{j}", f"Story {j}",
                                                          f"http://k{i}.example/{j}")
                                                         for j in range(10)]),
-                                             delay=0.01 * (i % 4)))
+                                             delay=0.03 * (i % 4)))  # ~1.5 s a run
                 for i in range(300)]
         write_opml(tmp_path / "feeds.opml", urls)
         env = dict(os.environ, CURATOR_DB=str(tmp_path / "k.db"),
