@@ -65,7 +65,7 @@ SCRIPT: list[tuple[str, list[str]]] = [
     ("escape", ["escape", "/"]),
     ("feed", list("feed:blog17 rota")),
     ("escape", ["escape"]),
-    ("flat list", ["g", "/"]),
+    ("flat list", ["v", "/"]),  # v: group by theme or list by date
     ("flat search", list("weeknotes 17")),
     ("escape", ["escape"]),
 ]
