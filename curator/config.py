@@ -29,9 +29,10 @@ from curator.errors import CuratorError
 if TYPE_CHECKING:
     from curator.network import Network
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days)?\s*$", re.I)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk|week|weeks)?"
+                       r"\s*$", re.I)
 _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "day": 86400,
-         "days": 86400}
+         "days": 86400, "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800}
 
 
 LONGEST_DURATION = 3650 * 86400.0  # ten years: anything longer is a typo, not a schedule
@@ -41,17 +42,17 @@ def parse_duration(text: str | int | float) -> float:
     """'30m' -> 1800.0; bare numbers are seconds. Raises CuratorError on nonsense, on a negative
     number and on anything longer than ten years."""
     if isinstance(text, bool) or not isinstance(text, int | float | str):
-        raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d)")
+        raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d, 2w)")
     if isinstance(text, int | float):
         return _bounded(float(text), repr(text))
     total = 0.0
     parts = re.findall(r"\d+(?:\.\d+)?\s*[a-zA-Z]*", text)
     if not parts or "".join(p.replace(" ", "") for p in parts) != text.replace(" ", ""):
-        raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d)")
+        raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d, 2w)")
     for part in parts:
         match = _DURATION.match(part)
         if not match:
-            raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d)")
+            raise CuratorError(f"not a duration: {text!r} (try 90s, 30m, 1h, 1d, 2w)")
         number, unit = match.groups()
         total += float(number) * _UNIT[(unit or "s").lower()]
     return _bounded(total, repr(text))

@@ -23,7 +23,9 @@ def test_bad_dates_are_reported_not_raised_and_quotes_may_be_open() -> None:
     query = parse_filter('since:yesterday "open quote', NOW)
     assert query.since is None and query.problems
     assert query.search == '"open quote'
-    assert parse_filter("until:2026-01-31").until == datetime(2026, 1, 31, tzinfo=UTC)
+    # until a day includes that day, as `posts list --until` and an edition's window do
+    assert parse_filter("until:2026-01-31").until == datetime(2026, 2, 1, tzinfo=UTC) - \
+        timedelta(microseconds=1)
 
 
 def test_unknown_keys_are_just_search_words() -> None:

@@ -8,7 +8,7 @@ import click
 
 from curator.cli.context import AppContext, pass_app
 from curator.cli.output import emit_json, table
-from curator.services.posts import parse_since
+from curator.when import parse_moment
 
 
 @click.group("posts")
@@ -17,9 +17,10 @@ def posts_group() -> None:
 
 
 @posts_group.command("list")
-@click.option("--since", metavar="DATE", help="Only posts published since DATE (2026-11-01) or "
-              "a duration ago (7d).")
-@click.option("--until", metavar="DATE", help="Only posts published before DATE.")
+@click.option("--since", metavar="WHEN", help="Only posts published since WHEN: a date "
+              "(2026-11-01) or that long ago (30m, 12h, 2d, 2w).")
+@click.option("--until", metavar="WHEN", help="Only posts published until WHEN (a date includes "
+              "that day).")
 @click.option("--theme", metavar="SLUG", help="Only posts in this theme.")
 @click.option("--feed", "feed_url", metavar="URL", help="Only posts from this feed.")
 @click.option("--search", metavar="WORDS", help="Words to find in title, summary or person.")
@@ -36,7 +37,8 @@ def list_command(app: AppContext, since: str | None, until: str | None, theme: s
     if limit is None and not as_json:
         limit = 50
     posts = app.curator.list_posts(
-        since=parse_since(since) if since else None, until=parse_since(until) if until else None,
+        since=parse_moment(since) if since else None,
+        until=parse_moment(until, end_of_day=True) if until else None,
         theme=theme, feed_url=feed_url, search=search, unread_only=unread,
         include_hidden=include_hidden, limit=limit)
     if as_json:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 
 import click
 
 from curator.cli.context import AppContext, pass_app
 from curator.cli.output import emit_json, table
-from curator.errors import CuratorError
 
 
 @click.group("themes")
@@ -199,7 +197,8 @@ def _print_eval(result: dict[str, object]) -> None:
 
 @click.command("classify")
 @click.option("--all", "all_", is_flag=True, help="Re-bucket every post not placed by hand.")
-@click.option("--since", metavar="DATE", help="Re-bucket posts published since DATE (YYYY-MM-DD).")
+@click.option("--since", metavar="WHEN", help="Re-bucket posts published since WHEN "
+              "(2026-01-31, or 2w, 12h... ago).")
 @click.option("--dry-run", is_flag=True, help="Only count how many posts would change theme.")
 @pass_app
 def classify_command(app: AppContext, all_: bool, since: str | None, dry_run: bool) -> None:
@@ -207,14 +206,9 @@ def classify_command(app: AppContext, all_: bool, since: str | None, dry_run: bo
 
     Posts you placed by hand or put in an edition are never changed.
     """
-    when = None
-    if since:
-        try:
-            when = datetime.fromisoformat(since)
-        except ValueError:
-            raise CuratorError(f"not a date: {since!r} (use YYYY-MM-DD)") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+    from curator.when import parse_moment
+
+    when = parse_moment(since) if since else None
     changed = app.curator.reclassify(since=when, all=all_, dry_run=dry_run)
     click.echo(f"{'would change' if dry_run else 'changed'} the theme of {changed} posts")
     if not dry_run:

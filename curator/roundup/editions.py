@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from curator.errors import CuratorError, NotFoundError
+from curator.when import parse_moment
 
 DEFAULT_WINDOW = timedelta(days=30)
 BLOGS_TITLE = "From the blogs!"
@@ -75,24 +76,10 @@ def in_window(when: datetime | None, start: datetime | None, end: datetime | Non
 
 
 def parse_when(text: str | datetime | date | None, *, end_of_day: bool = False) -> datetime | None:
-    """'2026-03-01' or an ISO 8601 datetime -> aware UTC datetime; a bare date means midnight UTC
-    (or the last instant of that day for an `until`)."""
+    """An edition's window bound (None when not given): see curator.when.parse_moment."""
     if text is None or text == "":
         return None
-    if isinstance(text, datetime):
-        return text if text.tzinfo else text.replace(tzinfo=UTC)
-    if isinstance(text, date):
-        text = text.isoformat()
-    raw = text.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            day = date.fromisoformat(raw)
-            value = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return value + timedelta(days=1, microseconds=-1) if end_of_day else value
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise CuratorError(f"not a date: {text!r} (use YYYY-MM-DD or an ISO 8601 time)") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return parse_moment(text, end_of_day=end_of_day)
 
 
 def slugify(text: str) -> str:

@@ -305,22 +305,3 @@ def _info(row: Any) -> PostInfo:
         summary=row["summary"] or "", tags=list(row["tags"] or []),
         theme_source=row["theme_source"], read=bool(row["read"]), hidden=bool(row["hidden"]),
         picked=bool(row["is_picked"]), featured_in=row["featured"])
-
-
-def parse_since(text: str) -> datetime:
-    """'2026-11-01', an ISO timestamp, or a duration ago ('7d', '12h')."""
-    from curator.config import parse_duration
-
-    value = text.strip()
-    try:
-        when = datetime.fromisoformat(value)
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-    except ValueError:
-        pass
-    try:
-        seconds = parse_duration(value)
-    except CuratorError:
-        raise CuratorError(f"not a date or duration: {text!r} (try 2026-11-01 or 7d)") from None
-    from datetime import timedelta
-
-    return datetime.now(UTC) - timedelta(seconds=seconds)

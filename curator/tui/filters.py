@@ -10,13 +10,14 @@ Pure and fast (it runs on every keystroke); the result is keyword arguments for
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-_AGO = re.compile(r"^(\d+)\s*([hdw])$")
+from curator.errors import CuratorError
+from curator.when import parse_moment
+
 FLAGS = {"unread": ("unread_only", True), "picked": ("picked", True),
          "unpicked": ("picked", False), "hidden": ("include_hidden", True),
          "anytime": ("use_window", False)}
@@ -54,18 +55,6 @@ class InboxQuery:
         return out
 
 
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """'7d', '12h', '2w' (ago) or an ISO date."""
-    now = now or datetime.now(UTC)
-    match = _AGO.match(text.strip().lower())
-    if match:
-        number, unit = int(match.group(1)), match.group(2)
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * number
-        return now - timedelta(hours=hours)
-    value = datetime.fromisoformat(text.strip())
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def parse_filter(text: str, now: datetime | None = None) -> InboxQuery:
     """Split the filter box into filters and search words; bad tokens are reported, not fatal."""
     query = InboxQuery()
@@ -97,6 +86,6 @@ def _apply(query: InboxQuery, key: str, value: str, now: datetime | None) -> Non
         query.feed_url = value
     else:
         try:
-            setattr(query, key, parse_when(value, now))
-        except ValueError:
-            query.problems.append(f"{key}:{value} is not a date (try 7d, 12h or 2026-01-31)")
+            setattr(query, key, parse_moment(value, now=now, end_of_day=key == "until"))
+        except CuratorError as exc:
+            query.problems.append(f"{key}:{exc}")
