@@ -45,9 +45,18 @@ class Verdict:
     success: bool = False
 
 
-def is_due(next_due_at: datetime | None, status: str, now: datetime, force: bool = False) -> bool:
-    """A feed is due when its time has come; gone feeds only when forced explicitly."""
-    if status == "gone":
+def is_due(next_due_at: datetime | None, status: str, now: datetime, *, force: bool = False,
+           named: bool = False, in_opml: bool = True) -> bool:
+    """Whether a pass polls this feed: the rule `PollService.due_feeds` writes in SQL (a test
+    holds the two equal).
+
+    A feed named on its own (`poll --feed URL`) is always polled, which also revives a gone
+    one. Otherwise only subscribed feeds that are not gone: all of them with `force`
+    (`--all`, the TUI's r), else those whose time has come.
+    """
+    if named:
+        return True
+    if not in_opml or status == "gone":
         return False
     return force or next_due_at is None or next_due_at <= now
 

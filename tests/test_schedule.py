@@ -32,6 +32,8 @@ def test_due_rules() -> None:
     assert not is_due(NOW + timedelta(minutes=5), "ok", NOW)
     assert is_due(NOW + timedelta(minutes=5), "ok", NOW, force=True)
     assert not is_due(None, "gone", NOW, force=True)
+    assert is_due(None, "gone", NOW, named=True)  # poll --feed URL revives it
+    assert not is_due(None, "ok", NOW, force=True, in_opml=False)
 
 
 def test_success_interval_default_with_jitter_and_floor() -> None:
@@ -90,3 +92,32 @@ def test_parse_error_and_host_pause() -> None:
     assert v.status == "error" and v.error == "not a feed" and v.error_count == 1
     v = _decide(None, error="a.example asked us to wait", error_kind="host_paused", error_count=2)
     assert v.error_count == 2  # not the feed's fault
+
+
+def test_the_sql_of_due_feeds_is_the_pure_rule(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every combination of subscribed, status and due time: the poller's query picks exactly
+    the feeds `is_due` picks, forced or not, and a feed named on its own."""
+    import itertools
+
+    from pollkit import make_curator
+
+    from curator.models import Feed
+
+    now = datetime.now(UTC)
+    cur = make_curator(tmp_path, [])
+    states = list(itertools.product((True, False), ("new", "ok", "error", "gone"),
+                                    (None, now - timedelta(hours=1), now + timedelta(hours=1))))
+    with cur.db.write() as session:
+        for index, (in_opml, status, due) in enumerate(states):
+            session.add(Feed(url=f"https://f{index}.example/feed", in_opml=in_opml,
+                             status=status, next_due_at=due))
+    for force in (False, True):
+        by_sql = {t.url for t in cur.due_feeds(force=force)}
+        by_rule = {f"https://f{i}.example/feed" for i, (in_opml, status, due) in enumerate(states)
+                   if is_due(due, status, now, force=force, in_opml=in_opml)}
+        assert by_sql == by_rule, force
+    for index, (in_opml, status, due) in enumerate(states):
+        url = f"https://f{index}.example/feed"
+        assert [t.url for t in cur.due_feeds(feed_url=url)] == [url]
+        assert is_due(due, status, now, named=True, in_opml=in_opml)
+    cur.close()
