@@ -206,6 +206,7 @@ async def test_a_feed_added_in_the_tui_is_fetched_at_once(curator: Curator) -> N
             form.query_one("#field-url", Input).value = url
             await pilot.press("ctrl+s")  # no `r` pressed
             await settle(pilot, lambda: curator.count_posts(search="brand new blog post") == 1)
+        assert feed_server.hits("/new.xml") >= 1  # fetched without anyone pressing r
 
 
 def test_unknown_theme_slug_is_refused_with_the_list(tmp_path: Path,
