@@ -12,23 +12,21 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Tree
 
 
-class KeyTree(Tree[object]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "cursor_up", "Up", show=False, id="tree-up"),
-        Binding("j", "cursor_down", "Down", show=False, id="tree-down"),
-        Binding("g", "scroll_home", "First", show=False, id="tree-first"),
-        Binding("G", "scroll_end", "Last", show=False, id="tree-last"),
-        Binding("ctrl+b", "page_up", "Page up", show=False, id="tree-page-up"),
-        Binding("ctrl+f", "page_down", "Page down", show=False, id="tree-page-down"),
+def vi_keys(prefix: str, first: str, last: str) -> list[BindingType]:
+    """j/k, g/G and ctrl+f/ctrl+b onto a widget's own cursor actions, ids `PREFIX-up`..."""
+    return [
+        Binding("k", "cursor_up", "Up", show=False, id=f"{prefix}-up"),
+        Binding("j", "cursor_down", "Down", show=False, id=f"{prefix}-down"),
+        Binding("g", first, "First", show=False, id=f"{prefix}-first"),
+        Binding("G", last, "Last", show=False, id=f"{prefix}-last"),
+        Binding("ctrl+b", "page_up", "Page up", show=False, id=f"{prefix}-page-up"),
+        Binding("ctrl+f", "page_down", "Page down", show=False, id=f"{prefix}-page-down"),
     ]
+
+
+class KeyTree(Tree[object]):
+    BINDINGS: ClassVar[list[BindingType]] = vi_keys("tree", "scroll_home", "scroll_end")
 
 
 class KeyTable(DataTable[object]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "cursor_up", "Up", show=False, id="table-up"),
-        Binding("j", "cursor_down", "Down", show=False, id="table-down"),
-        Binding("g", "scroll_top", "First", show=False, id="table-first"),
-        Binding("G", "scroll_bottom", "Last", show=False, id="table-last"),
-        Binding("ctrl+b", "page_up", "Page up", show=False, id="table-page-up"),
-        Binding("ctrl+f", "page_down", "Page down", show=False, id="table-page-down"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = vi_keys("table", "scroll_top", "scroll_bottom")

@@ -24,7 +24,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from curator.text import one_line
 from curator.tui.filters import InboxQuery, parse_filter
 from curator.tui.inbox_page import (
     COUNT_CAP,
@@ -35,12 +34,9 @@ from curator.tui.inbox_page import (
     load_page,
 )
 from curator.tui.messages import (
-    Done,
-    FeatureAgain,
     FirstRowsShown,
     InboxCounted,
     InboxLoaded,
-    PostsChanged,
     ThemeGroup,
 )
 from curator.tui.post_list import PostList, Row
@@ -53,15 +49,15 @@ from curator.tui.render import (
     more_cells,
     row_cells,
 )
-from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
+from curator.tui.screens.base import StatusLine, SteadyFooter
+from curator.tui.screens.post_actions import PostActions, theme_picker
 from curator.types import PostInfo
 
 if TYPE_CHECKING:
     from curator.tui.prefetch import FirstPagePrefetch
-    from curator.tui.screens.modals import ThemePicker
 
 
-class InboxScreen(CuratorScreen):
+class InboxScreen(PostActions):
     AUTO_FOCUS = "#posts"  # the list, not the filter box above it (one footer rebuild fewer)
     BINDINGS = [
         Binding("space", "pick", "Pick", id="pick", tooltip="Pick / unpick for the draft edition"),
@@ -315,7 +311,7 @@ class InboxScreen(CuratorScreen):
                 words.append(f"theme:{slug}")
             self.query_one("#filter", Input).value = " ".join(words)
 
-        self.app.push_screen(_theme_picker()(self.theme_names, "Show which theme?", allow_all=True),
+        self.app.push_screen(theme_picker()(self.theme_names, "Show which theme?", allow_all=True),
                              chosen)
 
     @on(PostList.Selected, "#posts")
@@ -342,98 +338,6 @@ class InboxScreen(CuratorScreen):
     def _shown(self, slug: str) -> int:
         return next((len(g.posts) for g in self.groups if (g.slug or "*") == slug), 0)
 
-    # actions on the current post -------------------------------------------------------------
-    def action_pick(self) -> None:
-        post = self.current_post
-        if post is not None:
-            self._mark_local(replace(post, picked=not post.picked))
-            self.toggle_pick(post.id, not post.picked, title=post.title)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
-    def toggle_pick(self, post_id: int, pick: bool, force: bool = False, title: str = "") -> None:
-        from curator.errors import AlreadyFeaturedError
-
-        curator = self.curator
-        try:
-            if pick:
-                if curator.draft_edition() is None:
-                    curator.new_edition()
-                curator.pick([post_id], force=force)
-            else:
-                curator.unpick([post_id])
-        except AlreadyFeaturedError as exc:
-            self.post_message(FeatureAgain(post_id, title or exc.what, exc.edition))
-        finally:
-            self.post_message(PostsChanged([post_id]))  # the ✔ mark (or its absence) is the feedback
-
-    @on(FeatureAgain)
-    def _feature_again(self, message: FeatureAgain) -> None:
-        from curator.tui.screens.modals import Confirm
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.toggle_pick(message.post_id, True, force=True, title=message.title)
-
-        self.app.push_screen(Confirm(f"“{one_line(message.title, 80)}” was featured in edition "
-                                     f"#{message.edition}. Feature it again?"), answered)
-
-    def action_retheme(self) -> None:
-        post = self.current_post
-        if post is None:
-            return
-
-        def chosen(slug: str | None) -> None:
-            if slug and post is not None and slug != post.theme:
-                self.set_theme(post.id, slug)
-
-        self.app.push_screen(_theme_picker()(self.theme_names, "Move to which theme?",
-                                             current=post.theme), chosen)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
-    def set_theme(self, post_id: int, slug: str) -> None:
-        self.curator.set_post_theme(post_id, slug)
-        self.post_message(PostsChanged([post_id], f"moved to {self.theme_names.get(slug, slug)}"))
-
-    def action_toggle_read(self) -> None:
-        post = self.current_post
-        if post is not None:
-            self._mark_local(replace(post, read=not post.read))
-            self.set_flag(post.id, "read", not post.read)
-
-    def action_hide(self) -> None:
-        post = self.current_post
-        if post is not None:
-            self.set_flag(post.id, "hidden", True)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
-    def set_flag(self, post_id: int, flag: str, value: bool) -> None:
-        if flag == "read":
-            self.curator.mark_read([post_id], read=value)
-        else:
-            self.curator.set_hidden([post_id], hidden=value)
-        self.post_message(PostsChanged([post_id], "" if flag == "read" else "hidden"))
-
-    def action_open(self) -> None:
-        post = self.current_post
-        if post is None or not post.link or not post.link.startswith(("http://", "https://")):
-            self.notify("This post has no web link to open.", severity="warning")
-            return
-        self.app.open_url(post.link)
-        if not post.read:
-            self.set_flag(post.id, "read", True)
-
-    @on(PostsChanged)
-    def _posts_changed(self, message: PostsChanged) -> None:
-        if message.note:
-            self.notify(message.note, timeout=2)
-        self.reload()
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.notify(message.text, markup=False)
-        if message.reload:
-            self.reload()
-
     # helpers ----------------------------------------------------------------------------------
     def _mark_local(self, post: PostInfo) -> None:
         """Show a toggle at once; the reload that follows confirms it from the database."""
@@ -458,10 +362,3 @@ class InboxScreen(CuratorScreen):
     @property
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
-
-
-def _theme_picker() -> type[ThemePicker]:
-    """The picker's module (text areas, option lists) loads on first use: ~12 ms off the start."""
-    from curator.tui.screens.modals import ThemePicker
-
-    return ThemePicker
