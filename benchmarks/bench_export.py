@@ -19,8 +19,8 @@ BUDGET_MS = 100.0
 
 def build(items: int):  # type: ignore[no-untyped-def]
     """A draft with `items` picked posts from 40 feeds spread over the four themes."""
-    from curator.models import Feed, Post
     from curator.services import open_curator
+    from curator.store.tables import Feed, Post
 
     cur = open_curator()
     themes = ["openness", "improvement", "tools", "other"]

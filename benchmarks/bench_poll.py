@@ -328,7 +328,9 @@ def _parse_one(body: bytes, sanitize: bool) -> int:
 
 
 def _curator_parse_one(body: bytes, _sanitize: bool) -> int:
-    from curator.parse import parse_safely  # feedparser with curator's speed-ups, plus its text
+    from curator.poll.parse import (
+        parse_safely,  # feedparser with curator's speed-ups, plus its text
+    )
 
     outcome = parse_safely(body, {"content-type": "application/xml"}, "http://127.0.0.1/")
     return len(outcome.feed.entries) if outcome.feed else 0

@@ -1,5 +1,5 @@
 """Allow `python -m curator`."""
 
-from curator.launch import main
+from curator.launch.entry import main
 
 main()

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from curator.errors import CuratorError
 
 if TYPE_CHECKING:
-    from curator.network import Network
+    from curator.poll.network import Network
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk|week|weeks)?"
                        r"\s*$", re.I)
@@ -96,8 +96,8 @@ class Settings:
     theme: str | None = None  # [ui] theme: the TUI's colour theme, saved when changed there
 
     def network(self) -> Network:
-        """Proxies and TLS trust for every request (see curator.network)."""
-        from curator.network import Network
+        """Proxies and TLS trust for every request (see curator.poll.network)."""
+        from curator.poll.network import Network
 
         return Network.resolve(self.proxy, self.no_proxy, self.ca_file, self.allow_private)
 
@@ -146,7 +146,7 @@ def save_setting(path: Path, table: str, key: str, value: str) -> None:
     """
     import json
 
-    from curator.safe_files import atomic_write
+    from curator.feeds.safe_files import atomic_write
 
     line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
     try:

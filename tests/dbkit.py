@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from curator.models import Feed
 from curator.services import Curator
+from curator.store.tables import Feed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAMP = "2026-11-01 09:00:00.000000"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from curator.models import Feed, Post
 from curator.services import Curator, open_curator
+from curator.store.tables import Feed, Post
 
 
 def make_curator() -> Curator:

@@ -15,14 +15,14 @@ from click.testing import CliRunner
 from httpserver import FeedServer, Reply, rss
 from pollkit import make_curator
 
-from curator import fetch as fetch_module
-from curator.address_guard import classify, literal_refusal, parse_ip, refusal
 from curator.cli import main
-from curator.discover import discover_feed
 from curator.errors import DiscoveryError
-from curator.fetch import Fetcher, FetchRequest
-from curator.http_transport import Resolver
-from curator.network import Network
+from curator.feeds.discover import discover_feed
+from curator.poll import fetch as fetch_module
+from curator.poll.address_guard import classify, literal_refusal, parse_ip, refusal
+from curator.poll.fetch import Fetcher, FetchRequest
+from curator.poll.network import Network
+from curator.poll.transport import Resolver
 
 METADATA_SPELLINGS = ["169.254.169.254", "2852039166", "0xa9fea9fe", "169.254.169.254.",
                       "0251.0376.0251.0376", "[::ffff:169.254.169.254]", "0xa9.0xfe.0xa9.0xfe",
@@ -165,7 +165,7 @@ def test_discovery_from_a_public_page_may_not_reach_loopback(monkeypatch) -> Non
                 f'href="{feed}"></head></html>').encode()
         home = server.route("/", Reply(body=page, content_type="text/html"))
         monkeypatch.setattr(fetch_module, "is_private", lambda _address: False)
-        monkeypatch.setattr("curator.discover.is_private", lambda _address: False)
+        monkeypatch.setattr("curator.feeds.discover.is_private", lambda _address: False)
         with pytest.raises(DiscoveryError):
             discover_feed(home)
         assert server.hits("/private-feed.xml") == 0

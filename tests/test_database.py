@@ -9,10 +9,10 @@ from dbkit import make_v1_database
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
-from curator.database import Database
 from curator.errors import CuratorError
-from curator.migrations import SCHEMA_VERSION, current_version
-from curator.models import Feed, Post
+from curator.store.engine import Database
+from curator.store.migrations import SCHEMA_VERSION, current_version
+from curator.store.tables import Feed, Post
 
 
 def _columns(db: Database) -> dict[str, set[str]]:

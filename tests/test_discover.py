@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from httpserver import FeedServer, Reply
 
-from curator.discover import (
+from curator.errors import DiscoveryError, UnsafeUrlError
+from curator.feeds.discover import (
     MAX_BYTES,
     USER_AGENT,
     discover,
@@ -20,7 +21,6 @@ from curator.discover import (
     make_fetcher,
     sniff,
 )
-from curator.errors import DiscoveryError, UnsafeUrlError
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tanya's blog</title>
 <link>http://x/</link><item><title>Hi</title></item></channel></rss>"""

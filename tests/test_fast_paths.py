@@ -17,8 +17,8 @@ from feedparser.util import FeedParserDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curator import feedparser_speedups as speedups
 from curator import text, urls
+from curator.poll import feedparser_speedups as speedups
 
 _CONTROL = text._CONTROL
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
@@ -155,7 +155,7 @@ def test_contentparams_copy_is_a_faithful_deep_copy() -> None:
 def test_every_speedup_is_installed_and_uninstall_restores_them() -> None:
     import feedparser.mixin
 
-    import curator.parse  # noqa: F401 - importing the parser installs the speed-ups
+    import curator.poll.parse  # noqa: F401 - importing the parser installs the speed-ups
 
     assert feedparser.mixin.copy is not copy
     assert hasattr(feedparser.mixin._urljoin, "original")

@@ -15,8 +15,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from curator import feedparser_speedups as speedups
 from curator.demo.site import build_site, render_feed
+from curator.poll import feedparser_speedups as speedups
 from tests.conftest import corpus_dir
 
 HEADERS = {"content-type": "application/xml", "content-location": "http://127.0.0.1/feed"}
@@ -54,7 +54,7 @@ def _bodies(folder: Path) -> Iterator[tuple[str, bytes]]:
 def test_the_driver_is_what_feedparser_uses() -> None:
     import feedparser.api
 
-    import curator.parse  # noqa: F401 - importing the parser installs the driver
+    import curator.poll.parse  # noqa: F401 - importing the parser installs the driver
 
     assert feedparser.api.PREFERRED_XML_PARSERS[0] == speedups.DRIVER
     parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from curator.cli import main
-from curator.opml import OpmlDocument
+from curator.feeds.opml import OpmlDocument
 
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str, str]:

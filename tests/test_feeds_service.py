@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from curator.errors import ConflictError, NotFoundError, OpmlError, UnsafeUrlError
-from curator.models import Feed, Post
-from curator.opml import OpmlDocument
+from curator.feeds.opml import OpmlDocument
 from curator.paths import Locations
 from curator.services import Curator
+from curator.store.tables import Feed, Post
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0" xmlns:curator="https://curator.invalid/ns/1">

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curator.opml import CURATOR_NS, OpmlDocument, subscribable_url
+from curator.feeds.opml import CURATOR_NS, OpmlDocument, subscribable_url
 from curator.paths import bundled_opml
 from curator.urls import normalise_feed_url
 

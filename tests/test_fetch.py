@@ -7,7 +7,7 @@ import zlib
 
 from httpserver import FeedServer, Reply, rss
 
-from curator.fetch import USER_AGENT, Fetcher, FetchRequest
+from curator.poll.fetch import USER_AGENT, Fetcher, FetchRequest
 
 BODY = rss([("g1", "One", "http://b.example/1")])
 

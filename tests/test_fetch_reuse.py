@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpserver import FeedServer, Reply, rss
 
-from curator.fetch import Fetcher, FetchRequest
+from curator.poll.fetch import Fetcher, FetchRequest
 
 BODY = rss([("g1", "One", "http://b.example/1")])
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from curator.http_transport import PRIVATE_OK, LeanTransport, poller_transport
+from curator.poll.transport import PRIVATE_OK, LeanTransport, poller_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"

@@ -14,8 +14,8 @@ import sys
 UI = ("textual", "click", "rich")
 
 CORE_MODULES = [
-    "curator.errors", "curator.paths", "curator.config", "curator.models", "curator.database",
-    "curator.migrations", "curator.urls", "curator.text", "curator.services",
+    "curator.errors", "curator.paths", "curator.config", "curator.store.tables", "curator.store.engine",
+    "curator.store.migrations", "curator.urls", "curator.text", "curator.services",
 ]
 
 BLOCK_UI = (

@@ -18,8 +18,8 @@ from proxyserver import ForwardProxy
 
 from curator.cli import main
 from curator.errors import CuratorError
-from curator.fetch import Fetcher, FetchRequest
-from curator.network import Network
+from curator.poll.fetch import Fetcher, FetchRequest
+from curator.poll.network import Network
 
 HIDDEN = "blog.curator-test.invalid"  # resolves only inside the proxy
 FEED = rss([("g1", "Post one", "http://blog.example/1"), ("g2", "Post two", "http://blog.example/2")])

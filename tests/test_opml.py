@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curator.opml import CURATOR_NS, OpmlDocument, OpmlFeed
+from curator.feeds.opml import CURATOR_NS, OpmlDocument, OpmlFeed
 
 SAMPLE = """<?xml version="1.0" encoding="ISO-8859-1"?>
 <?xml-stylesheet type="text/xsl" href="opml.xsl"?>

@@ -10,7 +10,7 @@ import pytest
 from conftest import corpus_dir
 
 from curator.errors import OpmlError
-from curator.opml import MAX_CATEGORY_DEPTH, OpmlDocument
+from curator.feeds.opml import MAX_CATEGORY_DEPTH, OpmlDocument
 from curator.paths import Locations
 from curator.services import Curator
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from curator import safe_files as filelock
 from curator.errors import ConflictError, OpmlError
-from curator.opml import OpmlDocument
+from curator.feeds import safe_files as filelock
+from curator.feeds.opml import OpmlDocument
+from curator.feeds.safe_files import atomic_write, file_lock
 from curator.paths import Locations
-from curator.safe_files import atomic_write, file_lock
 from curator.services import Curator
 
 START = (b'<?xml version="1.0"?>\n<opml version="1.0"><head><title>mine</title></head><body>\n'
@@ -50,7 +50,7 @@ def test_process_killed_mid_write_leaves_old_file(tmp_path: Path) -> None:
     opml.write_bytes(START)
     script = textwrap.dedent(f"""
         import os
-        from curator import safe_files as filelock
+        from curator.feeds import safe_files as filelock
         from curator.paths import Locations
         from curator.services import Curator
         def die(fd):
@@ -122,7 +122,7 @@ def test_lock_times_out_with_a_clear_error(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from curator.safe_files import file_lock
+        from curator.feeds.safe_files import file_lock
         with file_lock(Path({str(path)!r})):
             Path({str(tmp_path / 'held')!r}).touch()
             time.sleep(5)

@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import corpus_dir
 
-from curator.parse import html_to_text, parse_feed, parse_safely
+from curator.poll.parse import html_to_text, parse_feed, parse_safely
 
 URL = "http://blog.example/feed.xml"
 

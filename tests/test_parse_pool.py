@@ -13,7 +13,7 @@ from contextlib import closing
 import pool_jobs
 import pytest
 
-from curator.parse_pool import ParsePool, WorkerCrashed
+from curator.poll.workers import ParsePool, WorkerCrashed
 
 METHODS = ["fork", "forkserver"]
 

@@ -11,7 +11,7 @@ from pollkit import make_curator, reopen_curator, write_opml
 from sqlmodel import select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
-from curator.models import Feed, Post, PostSource
+from curator.store.tables import Feed, Post, PostSource
 
 
 def items(prefix: str, n: int, host: str = "b.example") -> list[tuple[str, str, str]]:
@@ -196,7 +196,7 @@ def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monke
     a = server.route("/a", Reply(body=rss(items("a", 1))))
     b = server.route("/b", Reply(body=rss(items("b", 1))))
     assert make_curator(tmp_path, [a, b]).poll().feeds == 2
-    from curator.opml import OpmlDocument
+    from curator.feeds.opml import OpmlDocument
 
     loads = []
     real_load = OpmlDocument.load.__func__  # type: ignore[attr-defined]
@@ -263,7 +263,7 @@ def test_per_host_limit_comes_from_config(tmp_path, server, curator_home) -> Non
 def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypatch) -> None:
     import asyncio
 
-    from curator import poller
+    from curator.poll import pipeline as poller
 
     urls = [server.route(f"/h{i}", Reply(body=rss(items(f"e{i}", 3)))) for i in range(30)]
     cur = make_curator(tmp_path, urls)

@@ -7,8 +7,8 @@ from httpserver import FeedServer, Reply, rss
 from pollkit import make_curator
 from sqlmodel import select
 
-from curator.models import Post
-from curator.poller import PROCESS_THRESHOLD, FeedTask, parse_and_classify
+from curator.poll.pipeline import PROCESS_THRESHOLD, FeedTask, parse_and_classify
+from curator.store.tables import Post
 
 TOPICS = ["Open data release for {i}", "Freedom of information request {i}",
           "Our new prototype service {i}", "A spreadsheet tool we love {i}",

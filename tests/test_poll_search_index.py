@@ -7,9 +7,9 @@ from httpserver import FeedServer, Reply, rss
 from pollkit import make_curator
 from sqlalchemy import text
 
-from curator.models import Post
-from curator.poller import PROCESS_THRESHOLD
-from curator.search_index import CONTROL, TABLE, exists
+from curator.poll.pipeline import PROCESS_THRESHOLD
+from curator.store.search import CONTROL, TABLE, exists
+from curator.store.tables import Post
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_a_forked_child_does_not_keep_the_poller_lock(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import os, time
         from pathlib import Path
-        from curator.poller_lock import PollerLock
+        from curator.poll.lock import PollerLock
         lock = PollerLock({db!r}, Path({str(tmp_path)!r}))
         lock.acquire()
         if os.fork() == 0:  # a worker that outlives its parent for a while
@@ -103,7 +103,7 @@ def test_a_forked_child_does_not_keep_the_poller_lock(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while not ready.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
-        from curator.poller_lock import PollerLock
+        from curator.poll.lock import PollerLock
 
         lock = PollerLock(db, tmp_path)
         assert lock.held_elsewhere()

@@ -10,8 +10,8 @@ from dbkit import bulk_posts
 from pollkit import make_curator
 
 from curator.errors import NotFoundError
-from curator.models import Edition, EditionItem, EditionSection, Feed, Post
-from curator.services.posts import QueryCancelled
+from curator.services.post_service import QueryCancelled
+from curator.store.tables import Edition, EditionItem, EditionSection, Feed, Post
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -105,7 +105,7 @@ def test_a_feed_filter_reads_that_feeds_index(cur) -> None:
     the plan must go through (feed_id, date) whatever else is filtered."""
     from sqlalchemy import func, select
 
-    from curator.services.posts import POST
+    from curator.services.post_service import POST
 
     where = cur._where(BASE, BASE + timedelta(days=30), "tools", "http://b.example/feed",
                        None, None, False, False)

@@ -9,8 +9,8 @@ from roundup_helpers import add_feed, add_post, make_curator
 from sqlmodel import select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
-from curator.models import Edition, TrainingSignal
 from curator.services import Curator
+from curator.store.tables import Edition, TrainingSignal
 
 
 def _setup() -> tuple[Curator, list[int]]:
@@ -232,7 +232,7 @@ def test_same_link_never_twice_in_one_draft() -> None:
 
 
 def test_a_theme_newer_than_the_draft_gets_its_sub_section() -> None:
-    from curator.models import Theme
+    from curator.store.tables import Theme
 
     cur, posts = _setup()
     cur.new_edition()

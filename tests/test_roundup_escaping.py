@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from roundup_helpers import add_feed, add_post, make_curator
 
-from curator.models import EditionItem
 from curator.roundup.render import md_escape
+from curator.store.tables import EditionItem
 
 HOSTILE = ("*bold* _em_ `code` [link](https://evil.example) <script>alert(1)</script> "
            "<img src=x onerror=alert(2)> [bold]rich[/bold] [@click=app.quit]quit[/] "

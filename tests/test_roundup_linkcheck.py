@@ -1,6 +1,6 @@
 """`--check-links` against a real HTTP server on 127.0.0.1: ok, redirected, dead, HEAD refused.
 
-The check runs on curator.fetch.Fetcher, so it inherits the poller's rules: tested here are the
+The check runs on curator.poll.fetch.Fetcher, so it inherits the poller's rules: tested here are the
 ones a link check can see (HEAD then GET, redirect cap, 429 pause, non-http redirect refused).
 """
 
@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from roundup_helpers import make_curator
 
 from curator.cli import main
-from curator.network import Network
-from curator.roundup.linkcheck import USER_AGENT, check_urls
+from curator.poll.linkcheck import USER_AGENT, check_urls
+from curator.poll.network import Network
 
 # the links here are on a loopback server: a link check reaches it only when private addresses
 # are allowed ([network] allow_private); see test_links_to_private_addresses_are_refused

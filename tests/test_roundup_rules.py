@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from curator.errors import CuratorError, NotFoundError
 from curator.roundup.blurbs import BlurbInput, first_name, parse_custom, section_blurbs, who
-from curator.roundup.editions import (
+from curator.roundup.edition_rules import (
     default_sections,
     default_window,
     find_by_ref,

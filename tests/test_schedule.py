@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from curator.schedule import (
+from curator.poll.schedule import (
     Policy,
     backoff_seconds,
     decide,
@@ -101,7 +101,7 @@ def test_the_sql_of_due_feeds_is_the_pure_rule(tmp_path) -> None:  # type: ignor
 
     from pollkit import make_curator
 
-    from curator.models import Feed
+    from curator.store.tables import Feed
 
     now = datetime.now(UTC)
     cur = make_curator(tmp_path, [])

@@ -12,9 +12,9 @@ from dbkit import bulk_posts, make_v1_database
 from pollkit import make_curator
 from sqlalchemy import delete, text, update
 
-from curator.database import Database
-from curator.models import Feed, Post
-from curator.search_index import TABLE, candidates_query, short_terms, supported
+from curator.store.engine import Database
+from curator.store.search import TABLE, candidates_query, short_terms, supported
+from curator.store.tables import Feed, Post
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 POST = Post.__table__  # type: ignore[attr-defined]

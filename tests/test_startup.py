@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from curator.errors import OpmlError
-from curator.launch import describe_failure
+from curator.launch.entry import describe_failure
 
 
 def _run(code: str, cwd: Path) -> dict[str, object]:
@@ -27,14 +27,14 @@ def test_opening_the_tui_leaves_the_data_layer_to_the_helper(tmp_path: Path) -> 
     the forked helper's job (curator.tui.prefetch); the CLI and the poller wait for use."""
     found = _run(
         "import json, sys\n"
-        "from curator.launch import TuiSession\n"
+        "from curator.launch.entry import TuiSession\n"
         "from curator.paths import Locations\n"
         "session = TuiSession(Locations.resolve(None, None), poll_on_start=False)\n"
         "app = session.__enter__()\n"
-        "import curator.tui.screens.inbox\n"
-        "names = ('click', 'curator.cli', 'httpx', 'feedparser', 'curator.poller',\n"
-        "         'curator.classify.model', 'curator.opml', 'curator.tui.screens.modals',\n"
-        "         'sqlalchemy', 'sqlmodel', 'pydantic', 'curator.services', 'curator.models')\n"
+        "import curator.tui.screens.inbox_screen\n"
+        "names = ('click', 'curator.cli', 'httpx', 'feedparser', 'curator.poll.pipeline',\n"
+        "         'curator.classify.model', 'curator.feeds.opml', 'curator.tui.screens.modals',\n"
+        "         'sqlalchemy', 'sqlmodel', 'pydantic', 'curator.services', 'curator.store.tables')\n"
         "loaded = {n: n in sys.modules for n in names}\n"
         "page = app.take_prefetch().page()\n"
         "session.__exit__()\n"
@@ -50,7 +50,7 @@ _OPEN = (
     "from sqlalchemy import inspect\n"
     "from curator.paths import Locations\n"
     "from curator.services import Curator\n"
-    "from curator.models import Post\n"
+    "from curator.store.tables import Post\n"
     "home = Path('.').resolve()\n"
     "c = Curator(Locations(db=str(home / 'c.db'), opml=home / 'feeds.opml',\n"
     "            config_dir=home / 'config', data_dir=home, cache_dir=home / 'cache'))\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from curator.cli import main
-from curator.models import Feed, Post
 from curator.services import open_curator
+from curator.store.tables import Feed, Post
 
 FIXTURE = Path(__file__).parent / "fixtures" / "themes-small.jsonl"
 

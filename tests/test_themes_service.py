@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
-from curator.models import (
+from curator.services import Curator, open_curator
+from curator.store.tables import (
     Edition,
     EditionItem,
     EditionSection,
@@ -17,7 +18,6 @@ from curator.models import (
     Post,
     TrainingSignal,
 )
-from curator.services import Curator, open_curator
 
 
 def place_in_edition(cur: Curator, post_id: int, section: str, theme: str) -> None:

@@ -11,10 +11,10 @@ from textual.widgets._footer import FooterKey
 from curator.demo import DemoServer
 from curator.services import Curator
 from curator.tui.app import make_app
-from curator.tui.screens.base import SteadyFooter
-from curator.tui.screens.feeds import FeedsScreen
-from curator.tui.screens.inbox import InboxScreen
-from curator.tui.screens.roundup import RoundupScreen
+from curator.tui.screens.feeds_screen import FeedsScreen
+from curator.tui.screens.inbox_screen import InboxScreen
+from curator.tui.screens.roundup_screen import RoundupScreen
+from curator.tui.screens.screen_base import SteadyFooter
 from tests.tui_helpers import (
     curator_from_copy,
     modal_open,
@@ -301,7 +301,7 @@ async def test_retheme_teaches_the_classifier(curator: Curator, server: DemoServ
 
 async def test_a_running_daemon_means_no_second_poll_but_fresh_data(
         curator: Curator, server: DemoServer) -> None:
-    from curator.poller_lock import PollerLock
+    from curator.poll.lock import PollerLock
 
     lock = PollerLock(curator.locations.db, curator.locations.cache_dir)
     lock.acquire()  # what `curator poll --watch` holds while it runs

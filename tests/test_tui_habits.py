@@ -16,10 +16,10 @@ from curator.config import Settings
 from curator.demo import DemoServer
 from curator.services import Curator
 from curator.tui.app import make_app
-from curator.tui.screens.feeds import FeedsScreen
-from curator.tui.screens.inbox import InboxScreen
+from curator.tui.screens.feeds_screen import FeedsScreen
+from curator.tui.screens.inbox_screen import InboxScreen
 from curator.tui.screens.modals import Confirm, ExportDialog, FieldsForm
-from curator.tui.screens.roundup import RoundupScreen
+from curator.tui.screens.roundup_screen import RoundupScreen
 from tests.tui_helpers import curator_from_copy, modal_open, polled_template, settle
 
 SIZE = (120, 40)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pollkit import make_curator
 
-from curator.models import Feed
 from curator.services import Curator
+from curator.store.tables import Feed
 from curator.tui.app import make_app
-from curator.tui.render import COUNT_CAP
-from curator.tui.screens.inbox import PAGE, InboxScreen
+from curator.tui.row_render import COUNT_CAP
+from curator.tui.screens.inbox_screen import PAGE, InboxScreen
 from tests.tui_helpers import settle
 
 TOOLS = COUNT_CAP + 100  # more than the cap in one theme

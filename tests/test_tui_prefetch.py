@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from curator.cli.demo import demo_locations
+from curator.cli.demo_commands import demo_locations
 from curator.config import Settings
-from curator.deferred_facade import DeferredCurator
 from curator.demo import DemoServer
-from curator.launch import TuiSession
+from curator.launch.deferred import DeferredCurator
+from curator.launch.entry import TuiSession
 from curator.services import Curator
 from curator.tui.app import make_app
 from curator.tui.inbox_page import PAGE, count_page, first_page
 from curator.tui.prefetch import FirstPagePrefetch
-from curator.tui.screens.inbox import InboxScreen
+from curator.tui.screens.inbox_screen import InboxScreen
 from tests.tui_helpers import polled_template, settle
 
 SIZE = (120, 40)

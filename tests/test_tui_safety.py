@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from curator.cli.demo import demo_locations
+from curator.cli.demo_commands import demo_locations
 from curator.config import Settings
 from curator.services import Curator
 from curator.tui.app import make_app
-from curator.tui.screens.inbox import InboxScreen
+from curator.tui.screens.inbox_screen import InboxScreen
 from tests.conftest import corpus_dir
 from tests.tui_helpers import settle
 

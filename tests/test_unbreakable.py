@@ -23,9 +23,9 @@ from pollkit import make_curator, reopen_curator, write_opml
 from curator.classify.evaluate import load_jsonl
 from curator.cli import main
 from curator.errors import CuratorError
-from curator.http_transport import Resolver
-from curator.parse import MAX_ENTRIES, parse_feed
-from curator.schedule import Policy, backoff_seconds, hint_seconds, retry_after_seconds
+from curator.poll.parse import MAX_ENTRIES, parse_feed
+from curator.poll.schedule import Policy, backoff_seconds, hint_seconds, retry_after_seconds
+from curator.poll.transport import Resolver
 
 # --- 3. politeness that survives ----------------------------------------------------------------
 

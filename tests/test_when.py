@@ -11,7 +11,7 @@ from roundup_helpers import add_feed, add_post, make_curator
 
 from curator.cli import main
 from curator.errors import CuratorError
-from curator.roundup.editions import parse_when
+from curator.roundup.edition_rules import parse_when
 from curator.tui.filters import parse_filter
 from curator.when import parse_moment
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from curator.cli.demo import demo_locations, poll_demo, prepare_demo
+from curator.cli.demo_commands import demo_locations, poll_demo, prepare_demo
 from curator.config import Settings
 from curator.demo import DemoServer
 from curator.services import Curator

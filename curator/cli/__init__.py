@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 
-from curator.startup import quiet_imports
+from curator.launch.quiet import quiet_imports
 
 with quiet_imports():
     import click
@@ -19,7 +19,7 @@ with quiet_imports():
     from curator import __version__
     from curator.cli.context import AppContext, pass_app
     from curator.errors import CuratorError
-    from curator.launch import describe_failure
+    from curator.launch.entry import describe_failure
 
 
 class CuratorGroup(click.Group):
@@ -61,7 +61,7 @@ def main(ctx: click.Context, db: str | None, opml: str | None) -> None:
     ctx.obj = AppContext(db=db, opml=opml)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:  # the TUI, started as a bare `curator` starts it
-        from curator.launch import TuiSession
+        from curator.launch.entry import TuiSession
 
         with TuiSession(ctx.obj.locations) as app:
             app.run()
@@ -109,9 +109,17 @@ def completion_command(shell: str) -> None:
 
 
 def _register() -> None:
-    from curator.cli import demo, feeds, poll, posts, roundup, themes
+    from curator.cli import (
+        demo_commands,
+        feed_commands,
+        poll_commands,
+        post_commands,
+        roundup_commands,
+        theme_commands,
+    )
 
-    for module in (feeds, poll, posts, themes, roundup, demo):
+    for module in (feed_commands, poll_commands, post_commands, theme_commands,
+                   roundup_commands, demo_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

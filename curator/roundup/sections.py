@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from curator.errors import ConflictError, CuratorError
-from curator.models import Edition, EditionSection
-from curator.roundup import store
-from curator.roundup.editions import find_by_ref, moved
+from curator.roundup.edition_rules import find_by_ref, moved
+from curator.store import editions as store
+from curator.store.tables import Edition, EditionSection
 from curator.text import one_line, tidy_paragraphs
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from curator.config import Settings
 from curator.paths import Locations
-from curator.services.feeds import FeedService
-from curator.services.polling import PollService
-from curator.services.posts import PostService
-from curator.services.roundup import RoundupService
-from curator.services.themes import ThemeService
+from curator.services.feed_service import FeedService
+from curator.services.poll_service import PollService
+from curator.services.post_service import PostService
+from curator.services.roundup_service import RoundupService
+from curator.services.theme_service import ThemeService
 
 
 class Curator(FeedService, PollService, PostService, ThemeService, RoundupService):

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 
 
 def load_app() -> Callable[..., CuratorApp]:
-    """`make_app`, imported with the cycle collector paused (see curator.startup)."""
-    from curator.startup import quiet_imports
+    """`make_app`, imported with the cycle collector paused (see curator.launch.quiet)."""
+    from curator.launch.quiet import quiet_imports
 
     with quiet_imports():
         from curator.tui.app import make_app

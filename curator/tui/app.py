@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from curator.errors import CuratorError
 from curator.text import one_line
 from curator.tui.messages import FirstRowsShown, PollFinished, PollProgress, PollStarted
-from curator.tui.screens.base import CuratorScreen
+from curator.tui.screens.screen_base import CuratorScreen
 
 if TYPE_CHECKING:
     from curator.services import Curator
@@ -37,10 +37,10 @@ CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app i
 DATA_WAIT = 10.0  # seconds a palette action waits for its screen's first data
 DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
 # Each mode's screen is imported when first shown: the inbox opens without loading the others.
-SCREENS = {"inbox": ("curator.tui.screens.inbox", "InboxScreen"),
-           "roundup": ("curator.tui.screens.roundup", "RoundupScreen"),
-           "feeds": ("curator.tui.screens.feeds", "FeedsScreen"),
-           "themes": ("curator.tui.screens.themes", "ThemesScreen")}
+SCREENS = {"inbox": ("curator.tui.screens.inbox_screen", "InboxScreen"),
+           "roundup": ("curator.tui.screens.roundup_screen", "RoundupScreen"),
+           "feeds": ("curator.tui.screens.feeds_screen", "FeedsScreen"),
+           "themes": ("curator.tui.screens.themes_screen", "ThemesScreen")}
 
 
 MODE_TITLES = {"inbox": "Inbox", "roundup": "Roundup", "feeds": "Feeds", "themes": "Themes"}
@@ -207,7 +207,7 @@ class CuratorApp(App[None]):
 
     # help, palette, themes -----------------------------------------------------------------------
     def action_help(self) -> None:
-        from curator.tui.screens.help import HelpScreen
+        from curator.tui.screens.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.all_bindings()))

@@ -4,7 +4,7 @@ Textual's DataTable renders every visible cell through Rich's layout engine agai
 change (its cell cache is keyed on an update counter), which cost 50-130 ms per paint at 100,000
 posts, more than a whole keystroke may take. Here each row is drawn once per (content, width,
 cursor, stripe) into a `Strip` and reused; replacing the rows re-draws only the lines in view.
-Cells are Rich `Text` built by `curator.tui.render` (never markup).
+Cells are Rich `Text` built by `curator.tui.row_render` (never markup).
 """
 
 from __future__ import annotations

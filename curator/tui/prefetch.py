@@ -141,7 +141,7 @@ def _serve(fd: int, locations: Locations, settings: Settings) -> None:
         for target in (0, 1, 2):
             if target != fd:
                 os.dup2(devnull, target)
-        from curator.startup import quiet_imports
+        from curator.launch.quiet import quiet_imports
         from curator.tui.inbox_page import count_page, first_page
 
         with quiet_imports():

@@ -14,7 +14,7 @@ from textual import on, work
 
 from curator.text import one_line
 from curator.tui.messages import Done, FeatureAgain, PostsChanged
-from curator.tui.screens.base import CuratorScreen
+from curator.tui.screens.screen_base import CuratorScreen
 from curator.types import PostInfo
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from curator.opml_parse import Comment, Element, Instruction
+from curator.feeds.opml_read import Comment, Element, Instruction
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",

@@ -1,7 +1,7 @@
 """Check an edition's links over HTTP before it goes out: dead (error or 4xx/5xx) or redirected.
 
 HEAD first (cheap), falling back to GET for servers that refuse HEAD; only status and final URL
-matter, so no body is kept. All requests go through curator.fetch.Fetcher, the poller's client:
+matter, so no body is kept. All requests go through curator.poll.fetch.Fetcher, the poller's client:
 one shared connection pool, bounded concurrency overall and per host, a deadline per request,
 redirects followed hop by hop with a cap and loop detection, a host that answered 429/503 left
 alone for the rest of the run, no cookies. Only http(s) links are ever requested.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from curator.fetch import MAX_REDIRECTS, Fetcher, FetchRequest, FetchResult
-from curator.network import Network
+from curator.poll.fetch import MAX_REDIRECTS, Fetcher, FetchRequest, FetchResult
+from curator.poll.network import Network
+from curator.poll.useragent import user_agent
 from curator.roundup.views import LinkResult
 from curator.text import one_line
 from curator.urls import safe_link
-from curator.useragent import user_agent
 
 USER_AGENT = user_agent("link check")
 HEAD_REFUSED = {403, 405, 501}

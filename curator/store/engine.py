@@ -86,7 +86,7 @@ class Database:
                                    f"{exc.strerror or exc}") from None
         # a file in a folder we cannot write to (a shared drive, a read-only mount): SQLite's
         # WAL mode needs to create files beside it, so it is opened read-only instead; reading
-        # commands work, and a change is one clear line (see curator.launch.describe_failure)
+        # commands work, and a change is one clear line (see curator.launch.entry.describe_failure)
         self.read_only = (self.is_sqlite and "://" not in location and location != ":memory:"
                           and Path(location).is_file()
                           and not os.access(Path(location).parent, os.W_OK))
@@ -103,7 +103,7 @@ class Database:
 
     def open(self) -> Database:
         """Create or migrate the schema; raise a one-line CuratorError if the file is unusable."""
-        from curator.migrations import migrate
+        from curator.store.migrations import migrate
 
         try:
             migrate(self.engine, self._write_engine)

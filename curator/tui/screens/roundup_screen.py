@@ -20,8 +20,7 @@ from curator.errors import NotFoundError
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, Done
-from curator.tui.render import safe
-from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
+from curator.tui.row_render import safe
 from curator.tui.screens.modals import (
     Confirm,
     ExportDialog,
@@ -29,6 +28,7 @@ from curator.tui.screens.modals import (
     TextEditor,
     ThemePicker,
 )
+from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
 
 
 class RoundupScreen(CuratorScreen):

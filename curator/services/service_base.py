@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from curator.config import Settings
-from curator.database import Database
 from curator.paths import Locations
+from curator.store.engine import Database
 
 
 class ServiceBase:

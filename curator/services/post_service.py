@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import ColumnElement, column, literal_column, table
 
-from curator import search_index
 from curator.errors import CuratorError, NotFoundError
-from curator.models import Edition, EditionItem, Feed, Post
-from curator.services.base import ServiceBase
+from curator.services.service_base import ServiceBase
+from curator.store import search as search_index
+from curator.store.tables import Edition, EditionItem, Feed, Post
 from curator.types import PostInfo
 
 POST = Post.__table__  # type: ignore[attr-defined]

@@ -16,10 +16,10 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
 
 from curator.errors import ConflictError, NotFoundError
-from curator.models import Edition, EditionItem, EditionSection, Feed, Post
 from curator.roundup.blurbs import BlurbInput, section_blurbs
-from curator.roundup.editions import slugify
+from curator.roundup.edition_rules import slugify
 from curator.roundup.views import EditionInfo, EditionView, ItemView, SectionView
+from curator.store.tables import Edition, EditionItem, EditionSection, Feed, Post
 from curator.types import PostInfo
 from curator.urls import safe_link as _safe_link
 

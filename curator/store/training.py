@@ -18,7 +18,7 @@ from curator.classify.features import Doc, domain_of
 from curator.classify.model import Example, ThemeClassifier
 from curator.classify.rules import PostFacts, RuleSpec
 from curator.classify.zeroshot import ThemeSpec
-from curator.models import EditionItem, Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
+from curator.store.tables import EditionItem, Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
 
 MODEL_NAME = "themes"
 
@@ -134,7 +134,7 @@ def load_or_train(session: Session, themes: Sequence[ThemeSpec]
 
 
 def save_model(session: Session, classifier: ThemeClassifier, version: str) -> None:
-    from curator.models import utcnow
+    from curator.store.tables import utcnow
 
     blob = session.get(ModelBlob, MODEL_NAME)
     if blob is None:

@@ -17,9 +17,9 @@ from textual.widgets import Header, Static, Tree
 
 from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, Done
-from curator.tui.render import safe, when
-from curator.tui.screens.base import CuratorScreen, StatusLine, SteadyFooter
+from curator.tui.row_render import safe, when
 from curator.tui.screens.modals import Confirm, FieldsForm
+from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
 from curator.types import FeedInfo
 
 BAD = {"error", "gone"}

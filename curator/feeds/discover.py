@@ -4,7 +4,7 @@ Order of trust: the URL itself is a feed; else the page's `<link rel="alternate"
 JSON Feed; comment feeds last); else the common paths (/feed, /rss.xml, /atom.xml, /index.xml,
 /feed.xml). Every candidate is fetched and sniffed before it is chosen, so a dead link is skipped.
 
-All HTTP goes through curator.fetch.Fetcher, the poller's client, so discovery shares its safety
+All HTTP goes through curator.poll.fetch.Fetcher, the poller's client, so discovery shares its safety
 rules (per-request deadline, bounded decompression, redirect cap and loop detection, 429/503 pause,
 no cookies). Discovery adds: every redirect target must pass `subscribable_url` (no file:, no
 link-local metadata service), and only the first MAX_BYTES of a page are kept, which is plenty to
@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from curator.address_guard import is_private, parse_ip
 from curator.errors import DiscoveryError, UnsafeUrlError
-from curator.fetch import PERMANENT, Fetcher, FetchRequest, FetchResult
-from curator.network import Network
-from curator.opml import subscribable_url
+from curator.feeds.opml import subscribable_url
+from curator.poll.address_guard import is_private, parse_ip
+from curator.poll.fetch import PERMANENT, Fetcher, FetchRequest, FetchResult
+from curator.poll.network import Network
+from curator.poll.useragent import user_agent
 from curator.text import one_line
 from curator.urls import normalise_feed_url
-from curator.useragent import user_agent
 
 USER_AGENT = user_agent("feed discovery")
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "

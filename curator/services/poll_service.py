@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 
 from curator.errors import CuratorError, NotFoundError, OpmlError
-from curator.models import Feed, HostPause, PostSource
-from curator.poller_lock import PollerLock
-from curator.schedule import Policy
-from curator.services.base import ServiceBase
+from curator.poll.lock import PollerLock
+from curator.poll.schedule import Policy
+from curator.services.service_base import ServiceBase
+from curator.store.tables import Feed, HostPause, PostSource
 from curator.types import FeedInfo, FeedOutcome, PollSummary
 from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts
     from curator.classify.decide import ThemeSnapshot
-    from curator.poller import FeedTask, Recorded
+    from curator.poll.pipeline import FeedTask, Recorded
 
 FEED = Feed.__table__  # type: ignore[attr-defined]
 PAUSE = HostPause.__table__  # type: ignore[attr-defined]
@@ -84,7 +84,7 @@ class PollService(ServiceBase):
                                         FEED.c.next_due_at <= datetime.now(UTC)))
         with self.db.read() as session:
             rows = session.connection().execute(query.order_by(FEED.c.id)).all()
-        from curator.poller import FeedTask
+        from curator.poll.pipeline import FeedTask
 
         return [FeedTask(*tuple(row)) for row in rows]
 
@@ -129,7 +129,7 @@ class PollService(ServiceBase):
                      note: str | None = None) -> Iterator[FeedOutcome]:
         """`on_problem` given (the daemon): a feeds.opml that cannot be read is reported there
         and the pass polls the feed list as last read; otherwise it is the caller's error."""
-        from curator.poller import Pipeline, record_batch
+        from curator.poll.pipeline import Pipeline, record_batch
 
         if note and on_problem is not None:
             on_problem(note)

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from curator.errors import AlreadyFeaturedError, ConflictError, CuratorError, NotFoundError
-from curator.models import (
+from curator.roundup import edition_rules as rules
+from curator.roundup import sections as sections_mod
+from curator.roundup.blurbs import who
+from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
+from curator.services.service_base import ServiceBase
+from curator.store import editions as store
+from curator.store.tables import (
     Edition,
     EditionItem,
     EditionSection,
@@ -23,12 +29,6 @@ from curator.models import (
     Post,
     utcnow,
 )
-from curator.roundup import editions as rules
-from curator.roundup import sections as sections_mod
-from curator.roundup import store
-from curator.roundup.blurbs import who
-from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
-from curator.services.base import ServiceBase
 from curator.text import one_line
 from curator.types import PostInfo, ThemeInfo
 from curator.urls import author_link, canonical_link, check_feed_url
@@ -384,7 +384,7 @@ class RoundupService(ServiceBase):
         with self.db.read() as session:
             edition = store.edition_by_number(session, view.info.number)
             raw = [(i.link, i.id or 0, i.title) for i in store.items_of(session, edition.id or 0)]
-        from curator.roundup.linkcheck import check_urls  # the HTTP stack: only when asked
+        from curator.poll.linkcheck import check_urls  # the HTTP stack: only when asked
 
         results = check_urls([link for link, _i, _t in raw if link], timeout=timeout,
                              network=self.settings.network())

@@ -19,15 +19,15 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
-from curator.models import Feed, Meta, Post
-from curator.safe_files import atomic_write, file_lock
-from curator.services.base import ServiceBase
+from curator.feeds.safe_files import atomic_write, file_lock
+from curator.services.service_base import ServiceBase
+from curator.store.tables import Feed, Meta, Post
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
 from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:
-    from curator.opml import OpmlDocument, OpmlFeed
+    from curator.feeds.opml import OpmlDocument, OpmlFeed
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
 FEED = Feed.__table__  # type: ignore[attr-defined]
@@ -51,13 +51,13 @@ class FeedService(ServiceBase):
 
     # reading ------------------------------------------------------------------------------
     def read_opml(self) -> OpmlDocument:
-        from curator.opml import OpmlDocument
+        from curator.feeds.opml import OpmlDocument
 
         return OpmlDocument.load(self.locations.opml)
 
     def sync_opml(self) -> FeedSyncReport:
         """Mirror feeds.opml into the Feed table (called on start and at every poll)."""
-        from curator.opml import OpmlDocument
+        from curator.feeds.opml import OpmlDocument
 
         path = self.locations.opml
         with file_lock(path, required=False):
@@ -115,7 +115,7 @@ class FeedService(ServiceBase):
     @contextmanager
     def _editing(self, renames: dict[str, str] | None = None) -> Iterator[OpmlDocument]:
         """Locked read-modify-write: yields the document, then writes it and syncs the DB."""
-        from curator.opml import OpmlDocument
+        from curator.feeds.opml import OpmlDocument
 
         path = self.locations.opml
         with file_lock(path):
@@ -128,14 +128,14 @@ class FeedService(ServiceBase):
                  category: str | None = None, theme: str | None = None,
                  title: str | None = None, discover: bool = True) -> FeedAddResult:
         """Subscribe to a feed URL, or to the feed a blog homepage advertises (autodiscovery)."""
-        from curator.opml import OpmlFeed, subscribable_url
+        from curator.feeds.opml import OpmlFeed, subscribable_url
 
         url = subscribable_url(url)
         self._refuse_duplicate(url)
         self._check_theme(theme)
         found_from, alternatives, found_title, html_url = None, [], None, None
         if discover:
-            from curator.discover import discover_feed
+            from curator.feeds.discover import discover_feed
 
             result = discover_feed(url, network=self.settings.network())
             if normalise_feed_url(result.url) != normalise_feed_url(url):
@@ -155,7 +155,7 @@ class FeedService(ServiceBase):
     def edit_feed(self, url: str, *, new_url: str | None = None, **changes: str | None
                   ) -> FeedInfo:
         """Change a feed's title/person/org/category/theme/URL; "" clears a field."""
-        from curator.opml import subscribable_url
+        from curator.feeds.opml import subscribable_url
 
         allowed = {"title", "person", "org", "category", "theme", "html_url"}
         if set(changes) - allowed:
@@ -194,7 +194,7 @@ class FeedService(ServiceBase):
         Call it outside any open database transaction (it takes the OPML lock, then writes).
         Returns None when `old` is no longer in the OPML.
         """
-        from curator.opml import subscribable_url
+        from curator.feeds.opml import subscribable_url
 
         new = subscribable_url(new)
         renames: dict[str, str] = {}
@@ -211,7 +211,7 @@ class FeedService(ServiceBase):
 
     def import_opml(self, source: Path | bytes) -> FeedImportReport:
         """Merge another OPML file's feeds in (folders, attributes kept); no duplicates."""
-        from curator.opml import OpmlDocument, subscribable_url
+        from curator.feeds.opml import OpmlDocument, subscribable_url
 
         if isinstance(source, bytes):
             incoming = OpmlDocument.from_bytes(source)
@@ -253,7 +253,7 @@ class FeedService(ServiceBase):
             raise NotFoundError(f"no theme {slug.strip()!r}; the themes are: {', '.join(known)}")
 
     def _refuse_duplicate(self, url: str) -> None:
-        from curator.opml import OpmlDocument
+        from curator.feeds.opml import OpmlDocument
 
         path = self.locations.opml
         if path.exists() and OpmlDocument.load(path).find(url) is not None:
@@ -264,7 +264,7 @@ class FeedService(ServiceBase):
               mirrored: str | None) -> FeedSyncReport:
         """Mirror `doc` into the Feed table; `mirrored` (the file's path and stat) is recorded in
         the same transaction, so a later poller knows this exact file is already in the table."""
-        from curator.opml import subscribable_url
+        from curator.feeds.opml import subscribable_url
 
         valid: dict[str, OpmlFeed] = {}
         invalid: list[str] = []

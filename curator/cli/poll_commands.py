@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from curator.cli.context import AppContext, pass_app
-from curator.cli.feeds import feeds_group
+from curator.cli.feed_commands import feeds_group
 from curator.cli.output import cell, emit_json, table
 from curator.config import parse_duration
 from curator.types import PollSummary

@@ -18,8 +18,8 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
-from curator.models import Feed, Post, Rule, Theme, TrainingSignal
-from curator.services.base import ServiceBase
+from curator.services.service_base import ServiceBase
+from curator.store.tables import Feed, Post, Rule, Theme, TrainingSignal
 from curator.text import one_line
 from curator.types import (
     LOW_CONFIDENCE,
@@ -164,8 +164,8 @@ class ThemeService(ServiceBase):
     def add_rule(self, field: str, pattern: str, theme: str, feed: str | None = None,
                  dry_run: bool = False, samples: int = 5) -> RuleOutcome:
         """Add a rule and apply it to stored posts now; with dry_run only report what would move."""
-        from curator.classify import store
         from curator.classify.rules import describe, first_match, normalise_pattern
+        from curator.store import training as store
 
         pattern = normalise_pattern(field, pattern)
         slugs = [t.slug for t in self.list_themes()]
@@ -255,7 +255,7 @@ class ThemeService(ServiceBase):
 
     def classifier(self) -> ThemeClassifier:
         """The current model: cached, else loaded from the database, else retrained and stored."""
-        from curator.classify import store
+        from curator.store import training as store
 
         self.ensure_themes()
         with self.db.read() as session:
@@ -272,7 +272,7 @@ class ThemeService(ServiceBase):
 
     def retrain(self) -> ModelInfo:
         """Rebuild the model from every stored signal now (normally this happens on demand)."""
-        from curator.classify import store
+        from curator.store import training as store
 
         self._classifier_cache = None
         with self.db.write() as session:
@@ -284,8 +284,8 @@ class ThemeService(ServiceBase):
 
     def theme_snapshot(self) -> ThemeSnapshot:
         """The model and the enabled rules, so a poll's workers classify new posts as they parse."""
-        from curator.classify import store
         from curator.classify.decide import ThemeSnapshot
+        from curator.store import training as store
 
         classifier = self.classifier()
         with self.db.read() as session:
@@ -294,7 +294,7 @@ class ThemeService(ServiceBase):
 
     def classifier_stats(self) -> ModelInfo:
         """What the current model learnt from (counted in SQL: no examples are loaded)."""
-        from curator.classify import store
+        from curator.store import training as store
 
         classifier = self.classifier()
         with self.db.read() as session:
@@ -308,8 +308,8 @@ class ThemeService(ServiceBase):
     def evaluate_file(self, path: str, train: str | None = None,
                       cv: int | None = None) -> dict[str, object]:
         """Measure the classifier (with the stored themes, not the stored signals) on a JSONL file."""
-        from curator.classify import store
         from curator.classify.evaluate import load_jsonl, run_evaluation
+        from curator.store import training as store
 
         self.ensure_themes()
         with self.db.read() as session:
@@ -355,8 +355,8 @@ class ThemeService(ServiceBase):
     def _classify(self, post_ids: list[int], dry_run: bool = False, force: bool = False) -> int:
         if not post_ids:
             return 0
-        from curator.classify import store
         from curator.classify.decide import decide_themes
+        from curator.store import training as store
 
         classifier = self.classifier()
         changed = 0
@@ -382,7 +382,7 @@ class ThemeService(ServiceBase):
 
 
 def _iter_posts(session: Session, ids: list[int] | None) -> list[tuple[Post, Feed, bool]]:
-    from curator.classify import store
+    from curator.store import training as store
 
     query = select(Post, Feed).join(Feed, col(Feed.id) == col(Post.feed_id))
     if ids is not None:

@@ -40,7 +40,7 @@ from curator.tui.messages import (
     ThemeGroup,
 )
 from curator.tui.post_list import PostList, Row
-from curator.tui.render import (
+from curator.tui.row_render import (
     CONF_WIDTH,
     DATE_WIDTH,
     WHO_WIDTH,
@@ -49,8 +49,8 @@ from curator.tui.render import (
     more_cells,
     row_cells,
 )
-from curator.tui.screens.base import StatusLine, SteadyFooter
 from curator.tui.screens.post_actions import PostActions, theme_picker
+from curator.tui.screens.screen_base import StatusLine, SteadyFooter
 from curator.types import PostInfo
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class InboxScreen(PostActions):
         worker = get_current_worker()
         if worker.is_cancelled:
             return  # a newer load replaced this one, or the app is closing
-        from curator.services.posts import QueryCancelled
+        from curator.services.post_service import QueryCancelled
 
         with suppress(QueryCancelled):
             if page is None:
@@ -169,7 +169,7 @@ class InboxScreen(PostActions):
     def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
              limits: dict[str, int]) -> None:
         """A newer keystroke cancels this worker, which aborts its running SQL statement."""
-        from curator.services.posts import QueryCancelled  # the data layer loads off the UI
+        from curator.services.post_service import QueryCancelled  # the data layer loads off the UI
 
         worker = get_current_worker()
         with suppress(QueryCancelled):  # a newer keystroke's worker is already running

@@ -2,7 +2,7 @@
 
 A new database is created from the current models and stamped with `SCHEMA_VERSION`. An older one
 runs every step from its version up, each in one transaction. To change the schema: edit
-`curator.models`, append a step here, bump nothing else (`SCHEMA_VERSION` follows the list).
+`curator.store.tables`, append a step here, bump nothing else (`SCHEMA_VERSION` follows the list).
 `tests/test_migrations.py` opens a database made by the first schema and checks the result matches a
 fresh one, so a forgotten step fails the tests.
 """
@@ -15,9 +15,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from curator import models  # noqa: F401  (registers the tables)
+from curator.store import tables  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
-from curator.search_index import bulk_indexing, ensure_search_index, rebuild_index
+from curator.store.search import bulk_indexing, ensure_search_index, rebuild_index
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -69,7 +69,7 @@ def _v7_author_links(conn: Connection) -> None:
 
 def _v8_host_pauses(conn: Connection) -> None:
     """Retry-After pauses outlive the run that received them."""
-    from curator.models import HostPause
+    from curator.store.tables import HostPause
 
     HostPause.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 

@@ -3,7 +3,7 @@
 Designed for the whole flow: feeds (mirrors of feeds.opml plus polling state), posts (one row per
 story, with every feed it arrived from in `PostSource`), themes and rules, training signals, a stored
 classifier model, and editions with their sections and items. Schema changes go in
-`curator.migrations`; never edit a column here without adding a migration there.
+`curator.store.migrations`; never edit a column here without adding a migration there.
 """
 
 from datetime import UTC, datetime

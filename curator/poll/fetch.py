@@ -9,10 +9,10 @@ Why it is hand-rolled around httpx rather than `follow_redirects=True` + `respon
   slow-drip server would otherwise hold a slot forever.
 Bounded concurrency: a global semaphore plus one per host; a host that answered 429/503 is paused
 for the rest of the run (its other feeds are skipped, not hammered).
-Feed discovery (curator.discover) fetches through the same class, so one set of safety rules
+Feed discovery (curator.feeds.discover) fetches through the same class, so one set of safety rules
 serves both; its few extra needs are constructor options (Accept, User-Agent, a check on every
 redirect target, keeping the first `max_body` bytes of a big page instead of refusing it).
-The roundup link check (curator.roundup.linkcheck) fetches through it too: HEAD requests
+The roundup link check (curator.poll.linkcheck) fetches through it too: HEAD requests
 (`FetchRequest(method="HEAD")`), `status_only=True` (no body kept) and its own redirect cap.
 """
 
@@ -29,12 +29,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from curator.address_guard import is_private, literal_refusal
-from curator.http_transport import PEER, PRIVATE_OK, Resolver, UnsafeAddress, poller_transport
-from curator.network import Network
-from curator.schedule import retry_after_seconds
+from curator.poll.address_guard import is_private, literal_refusal
+from curator.poll.network import Network
+from curator.poll.schedule import retry_after_seconds
+from curator.poll.transport import PEER, PRIVATE_OK, Resolver, UnsafeAddress, poller_transport
+from curator.poll.useragent import user_agent
 from curator.urls import host_of
-from curator.useragent import user_agent
 
 USER_AGENT = user_agent("feed reader")
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
@@ -73,7 +73,7 @@ class FetchResult:
     hop_urls: list[str] = field(default_factory=list)  # where each of those hops led
     error: str | None = None
     # network | timeout | too_big | redirect | unsafe_redirect (url_guard) | host_paused | bad_url
-    # | unsafe_address (curator.address_guard)
+    # | unsafe_address (curator.poll.address_guard)
     error_kind: str | None = None
     elapsed: float = 0.0
     truncated: bool = False  # only with Fetcher(truncate=True): the body was cut at max_body
@@ -179,7 +179,7 @@ class Fetcher:
     `status_only=True` never keeps a body (the link check wants status and final URL only): a
     small one is drained for connection reuse, a big one dropped with its connection.
     `network` says which proxy each request takes and how TLS is verified (default: the
-    environment and the system's trust store, see curator.network).
+    environment and the system's trust store, see curator.poll.network).
     """
 
     def __init__(self, concurrency: int = 10, per_host: int = 8, max_body: int = MAX_BODY,
@@ -212,7 +212,7 @@ class Fetcher:
                                   write=read_timeout, pool=None),
             transport=poller_transport(limits, network, self._resolver), follow_redirects=False,
             event_hooks={"response": [_vet_location]},
-            trust_env=False,  # curator.network reads the proxy settings and trust store itself
+            trust_env=False,  # curator.poll.network reads the proxy settings and trust store itself
         )
         # a feed reader has no business keeping cookies: never store one, never send one back
         self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))

@@ -6,7 +6,7 @@ Shape of a run (the stages overlap, so network latency hides behind parsing and 
     caller's thread:   queue ──▶ batch ──▶ one BEGIN IMMEDIATE transaction ──▶ FeedOutcomes
 
 Small runs parse in a thread (no process start-up cost); big runs use worker processes
-(curator.parse_pool, driven from the fetch loop itself) so feedparser runs on every core.
+(curator.poll.workers, driven from the fetch loop itself) so feedparser runs on every core.
 Whatever the caller does with the iterator (stop early, Ctrl-C, a stop event), in-flight fetches
 are cancelled and nothing half-written reaches the database: a batch is committed whole or not at
 all, and an outcome is only yielded after its batch committed.
@@ -30,13 +30,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
-from curator.fetch import Fetcher, FetchRequest, FetchResult
-from curator.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
-from curator.models import Feed, HostPause
-from curator.network import Network
-from curator.parse import ParseOutcome, parse_safely
-from curator.parse_pool import ParsePool, WorkerCrashed
-from curator.schedule import Policy, decide
+from curator.poll.fetch import Fetcher, FetchRequest, FetchResult
+from curator.poll.network import Network
+from curator.poll.parse import ParseOutcome, parse_safely
+from curator.poll.schedule import Policy, decide
+from curator.poll.workers import ParsePool, WorkerCrashed
+from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
+from curator.store.tables import Feed, HostPause
 from curator.types import FeedOutcome
 from curator.urls import host_of
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 from curator.errors import CuratorError
 
 if TYPE_CHECKING:
-    from curator.deferred_facade import DeferredCurator
+    from curator.launch.deferred import DeferredCurator
     from curator.paths import Locations
     from curator.services import Curator
     from curator.tui.app import CuratorApp
@@ -71,7 +71,7 @@ class TuiSession:
 
     def __enter__(self) -> CuratorApp:
         from curator.config import Settings
-        from curator.deferred_facade import DeferredCurator
+        from curator.launch.deferred import DeferredCurator
         from curator.tui.prefetch import FirstPagePrefetch
 
         settings = Settings.load(self.locations.config_file)  # a broken file: one line, no app

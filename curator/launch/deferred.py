@@ -31,7 +31,7 @@ class DeferredCurator:
     def real(self) -> Curator:
         with self._lock:
             if self._real is None:
-                from curator.startup import quiet_imports
+                from curator.launch.quiet import quiet_imports
 
                 with quiet_imports():
                     from curator.services import Curator

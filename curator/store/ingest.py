@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from curator import search_index
 from curator.classify.decide import ThemeGuess
-from curator.models import Post, PostSource
-from curator.parse import ParsedEntry
+from curator.poll.parse import ParsedEntry
+from curator.store import search as search_index
+from curator.store.tables import Post, PostSource
 
 POST = Post.__table__  # type: ignore[attr-defined]
 SOURCE = PostSource.__table__  # type: ignore[attr-defined]

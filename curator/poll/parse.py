@@ -26,8 +26,8 @@ from typing import Any
 import feedparser
 import nh3
 
-from curator import feedparser_speedups
 from curator.errors import FeedDataError
+from curator.poll import feedparser_speedups
 from curator.text import one_line, strip_controls, tidy_paragraphs
 from curator.urls import author_link, canonical_link
 

@@ -33,8 +33,8 @@ from typing import Any
 import h11
 import httpx
 
-from curator.address_guard import IP, parse_ip, refusal
-from curator.network import Network
+from curator.poll.address_guard import IP, parse_ip, refusal
+from curator.poll.network import Network
 
 READ_SIZE = 64 * 1024
 MAX_HEAD = 100 * 1024  # largest response head accepted (h11 refuses bigger, as httpcore does)
@@ -42,7 +42,7 @@ _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
 class UnsafeAddress(httpx.ConnectError):
-    """The address guard refused every address of the host (curator.address_guard)."""
+    """The address guard refused every address of the host (curator.poll.address_guard)."""
 
 
 PRIVATE_OK = "curator.private_ok"  # request extension: may this request reach a private address?
@@ -154,7 +154,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits,
                  resolver: Resolver | None = None, guarded: bool = False) -> None:
-        """`guarded`: every address is checked by curator.address_guard against the request's
+        """`guarded`: every address is checked by curator.poll.address_guard against the request's
         PRIVATE_OK extension (the Fetcher always asks for it)."""
         self._ssl = ssl_context
         self._resolver = resolver or Resolver()

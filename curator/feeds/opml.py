@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from curator.address_guard import literal_refusal
 from curator.errors import NotFoundError, OpmlError, UnsafeUrlError
-from curator.opml_parse import Comment, Element, Instruction, parse_xml
-from curator.opml_write import serialize
+from curator.feeds.opml_read import Comment, Element, Instruction, parse_xml
+from curator.feeds.opml_write import serialize
+from curator.poll.address_guard import literal_refusal
 from curator.text import one_line
 from curator.urls import check_feed_url, normalise_feed_url
 

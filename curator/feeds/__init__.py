@@ -1,0 +1,1 @@
+"""The feed list: OPML read and write (lossless), the file lock, and feed discovery."""

@@ -1,0 +1,1 @@
+"""Start-up plumbing: the `curator` entry point, quiet imports and the deferred facade."""

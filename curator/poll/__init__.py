@@ -1,0 +1,1 @@
+"""Polling: network settings, transport, fetch, parse, worker processes, schedule, pipeline."""

@@ -1,0 +1,1 @@
+"""The store: the one home of SQL (engine, tables, migrations, search index, every query)."""
