@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from curator.errors import OpmlError
-from curator.launch.entry import describe_failure
+from curator.launch.failures import describe_failure
 
 
 def _run(code: str, cwd: Path) -> dict[str, object]:

@@ -7,19 +7,16 @@ errors exit 2 (click's convention); Ctrl-C exits 130 without a traceback.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 from curator.launch.quiet import quiet_imports
 
 with quiet_imports():
     import click
-    from sqlalchemy.exc import SQLAlchemyError
 
     from curator import __version__
     from curator.cli.context import AppContext, pass_app
-    from curator.errors import CuratorError
-    from curator.launch.entry import describe_failure
+    from curator.launch.failures import describe_failure
 
 
 class CuratorGroup(click.Group):
@@ -36,8 +33,11 @@ class CuratorGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except (CuratorError, OSError, SQLAlchemyError, sqlite3.Error) as exc:
-            _fail(describe_failure(exc) or "error")
+        except Exception as exc:
+            message = describe_failure(exc)
+            if message is None:
+                raise  # click's own exceptions, or a bug: the traceback is the useful report
+            _fail(message)
 
 
 def _fail(message: str) -> None:

@@ -12,8 +12,6 @@ import os
 import sys
 from typing import TYPE_CHECKING, cast
 
-from curator.errors import CuratorError
-
 if TYPE_CHECKING:
     from curator.launch.deferred import DeferredCurator
     from curator.paths import Locations
@@ -107,43 +105,11 @@ def open_tui() -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from curator.launch.failures import describe_failure
+
         message = describe_failure(exc)
         if message is None:
             raise  # a bug: the traceback is the useful report
         print(f"curator: {message}", file=sys.stderr)
         return 1
     return 0
-
-
-def describe_failure(exc: BaseException) -> str | None:
-    """The one line shown for an error the user can act on; None for a bug."""
-    if isinstance(exc, CuratorError):
-        message = str(exc)
-    elif isinstance(exc, OSError):
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        message = f"{exc.strerror or exc}{where}"
-    else:
-        import sqlite3
-
-        from sqlalchemy.exc import SQLAlchemyError
-
-        if not isinstance(exc, SQLAlchemyError | sqlite3.Error):
-            return None
-        message = database_message(getattr(exc, "orig", None) or exc)
-    return message.splitlines()[0] if message else "error"
-
-
-def database_message(exc: BaseException) -> str:
-    """A database failure in words a user can act on (the driver's own words otherwise)."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    lowered = text.lower()
-    if "readonly" in lowered or "read-only" in lowered:
-        return ("the database is read-only: curator can show it but not change it (check the "
-                "permissions of the database file and its folder, or use --db)")
-    if "unable to open database file" in lowered:
-        return "cannot open the database file (does its folder exist, and may curator write there?)"
-    if "disk is full" in lowered or "disk i/o error" in lowered:
-        return f"the disk holding the database failed: {text}"
-    if "database is locked" in lowered:
-        return "the database is busy (another curator is writing to it); try again"
-    return f"database error: {text}"

@@ -15,8 +15,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from curator.store import tables  # noqa: F401  (registers the tables)
 from curator.errors import CuratorError
+from curator.store import tables  # noqa: F401  (registers the tables)
 from curator.store.search import bulk_indexing, ensure_search_index, rebuild_index
 
 
