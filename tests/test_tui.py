@@ -18,8 +18,10 @@ from curator.tui.screens.screen_base import SteadyFooter
 from tests.tui_helpers import (
     curator_from_copy,
     modal_open,
+    poll_finished,
     polled_template,
     record_notifications,
+    select_in_tree,
     settle,
 )
 
@@ -63,17 +65,17 @@ async def test_inbox_groups_posts_by_theme_and_shows_detail(curator: Curator) ->
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.counted >= 1)
-        themes = [t.slug for t in curator.list_themes()]
+        await settle(pilot, lambda: inbox.is_counted)
+        themes = [t.slug for t in curator.themes.list_themes()]
         assert [g.slug for g in inbox.groups] == themes
-        assert sum(g.count for g in inbox.groups) == curator.count_posts()
+        assert sum(g.count for g in inbox.groups) == curator.posts.count_posts()
         post = inbox.current_post
         assert post is not None
         detail = str(inbox.query_one("#detail").content)
         assert post.title in detail and (post.link or "") in detail
         # collapse the first group: its rows go, its header stays with the count
         await pilot.press("up", "enter")
-        await settle(pilot, lambda: inbox.loads >= 2)
+        await settle(pilot, lambda: inbox.groups[0].collapsed)
         assert inbox.groups[0].collapsed and inbox.groups[0].posts == []
         assert f"g:{themes[0]}" in inbox.table.rows
 
@@ -82,27 +84,27 @@ async def test_search_and_filters_narrow_the_inbox(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         await pilot.press("slash")
         await pilot.press(*"bin calendar")
         await settle(pilot, lambda: inbox.total == 1)
         assert [p.title for p in inbox.posts.values()] == ["Weeknotes 41: the bin calendar finally ships"]
         await pilot.press("escape")
-        await settle(pilot, lambda: inbox.total == curator.count_posts())
+        await settle(pilot, lambda: inbox.total == curator.posts.count_posts())
         inbox.query_one("#filter").value = "theme:tools"
-        await settle(pilot, lambda: inbox.total == curator.count_posts(theme="tools"))
+        await settle(pilot, lambda: inbox.total == curator.posts.count_posts(theme="tools"))
         assert {p.theme for p in inbox.posts.values()} == {"tools"}
-        [cafe] = [f for f in curator.list_feeds() if f.person == "Tomasz Nowak"]
+        [cafe] = [f for f in curator.feeds.list_feeds() if f.person == "Tomasz Nowak"]
         inbox.query_one("#filter").value = "feed:nowak"  # a person names the blog
-        await settle(pilot, lambda: inbox.total == curator.count_posts(feed_url=cafe.url))
+        await settle(pilot, lambda: inbox.total == curator.posts.count_posts(feed_url=cafe.url))
         assert {p.feed_url for p in inbox.posts.values()} == {cafe.url} and cafe.post_count > 0
-        curator.mark_read([p.id for p in curator.list_posts(limit=5)], read=True)
+        curator.posts.mark_read([p.id for p in curator.posts.list_posts(limit=5)], read=True)
         inbox.query_one("#filter").value = "unread"
-        await settle(pilot, lambda: inbox.total == curator.count_posts(unread_only=True))
+        await settle(pilot, lambda: inbox.total == curator.posts.count_posts(unread_only=True))
         assert inbox.posts and not any(p.read for p in inbox.posts.values())
-        if curator.draft_edition() is None:
-            curator.new_edition(title="Filters")
-        curator.pick([p.id for p in curator.list_posts(limit=2)])
+        if curator.roundup.draft_edition() is None:
+            curator.roundup.new_edition(title="Filters")
+        curator.roundup.pick([p.id for p in curator.posts.list_posts(limit=2)])
         inbox.query_one("#filter").value = "picked"
         await settle(pilot, lambda: inbox.total == 2)
         assert all(p.picked for p in inbox.posts.values())
@@ -115,14 +117,14 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
     record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         picked = []
         for _ in range(3):
             picked.append(inbox.current_post.title)
             await pilot.press("space")
             await settle(pilot)
             await pilot.press("down")
-        assert curator.count_posts(picked=True) == 3
+        assert curator.posts.count_posts(picked=True) == 3
         assert all(p.picked for p in inbox.posts.values() if p.title in picked)
         roundup = await open_roundup(pilot, lambda view: len(view.items) == 3)
         items = roundup.view.items
@@ -175,15 +177,15 @@ async def test_retheme_records_a_correction(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         post = inbox.current_post
-        themes = [t.slug for t in curator.list_themes()]
+        themes = [t.slug for t in curator.themes.list_themes()]
         target = next(slug for slug in themes if slug != post.theme)
         await pilot.press("t")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         await pilot.press(str(themes.index(target) + 1))
-        await settle(pilot, lambda: curator.get_post(post.id).theme == target)
-        fresh = curator.get_post(post.id)
+        await settle(pilot, lambda: curator.posts.get_post(post.id).theme == target)
+        fresh = curator.posts.get_post(post.id)
         assert fresh.theme_source == "user"
 
 
@@ -192,7 +194,7 @@ async def test_background_poll_brings_new_posts_without_moving_the_cursor(
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         await pilot.press("down", "down", "down")
         before = inbox.current_post
         total = inbox.total
@@ -200,7 +202,7 @@ async def test_background_poll_brings_new_posts_without_moving_the_cursor(
                         "Our new device library pilot for residents of care homes.")
         await pilot.press("r")
         await pilot.press("down", "up")  # keep navigating while the poll runs
-        await settle(pilot, lambda: app.polls_finished >= 1 and inbox.total == total + 1)
+        await settle(pilot, lambda: poll_finished(app) and inbox.total == total + 1)
         assert inbox.current_post is not None and inbox.current_post.id == before.id
         assert "1 new" in app.poll_status
 
@@ -213,7 +215,7 @@ async def test_add_feed_by_homepage_rewrites_the_opml(curator: Curator) -> None:
             await pilot.press("3")
             feeds = app.screen
             assert isinstance(feeds, FeedsScreen)
-            await settle(pilot, lambda: feeds.loads >= 1)
+            await settle(pilot, lambda: feeds.data_ready.is_set())
             count = len(feeds.feeds)
             await pilot.press("a")
             await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
@@ -229,7 +231,7 @@ async def test_a_failing_worker_becomes_a_notification(curator: Curator, monkeyp
     def boom(*_args, **_kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(curator, "list_posts", boom)
+    monkeypatch.setattr(curator.posts, "list_posts", boom)
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -242,7 +244,7 @@ async def test_footer_shows_the_keys_and_is_rebuilt_only_when_they_change(
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.counted >= 1)
+        await settle(pilot, lambda: inbox.is_counted)
         footer = inbox.query_one(SteadyFooter)
         await settle(pilot, lambda: bool(footer.query(FooterKey)))  # shown after the first rows
         keys = [str(k.key) for k in footer.query(FooterKey)]
@@ -261,9 +263,9 @@ async def test_keymap_from_config_remaps_a_binding(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         await pilot.press("p")
-        await settle(pilot, lambda: curator.count_posts(picked=True) == 1)
+        await settle(pilot, lambda: curator.posts.count_posts(picked=True) == 1)
         await pilot.press("question_mark")
         await settle(pilot, lambda: bool(app.screen.query("#help-table")))
         help_rows = [app.screen.query_one("#help-table").get_row_at(i)
@@ -277,24 +279,24 @@ async def test_retheme_teaches_the_classifier(curator: Curator, server: DemoServ
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.loads >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set())
         inbox.query_one("#filter").value = "love language"
         await settle(pilot, lambda: len(inbox.posts) == 1)
         post = inbox.current_post
         assert post is not None and post.title == "CSV is a love language"
-        themes = [t.slug for t in curator.list_themes()]
+        themes = [t.slug for t in curator.themes.list_themes()]
         target = "other" if post.theme != "other" else "openness"
         await pilot.press("escape")  # back to the list (the filter stays)
         inbox.table.focus()
         await pilot.press("t", str(themes.index(target) + 1))
-        await settle(pilot, lambda: curator.get_post(post.id).theme == target)
+        await settle(pilot, lambda: curator.posts.get_post(post.id).theme == target)
         # a near-identical new post now lands in the corrected theme
         server.add_post("open-by-default", "CSV is a love language (part two)",
                         "A short defence of the humble CSV file, with more tips for publishing "
                         "files that open cleanly in every spreadsheet.", tags=("csv", "data"))
         await pilot.press("r")
-        await settle(pilot, lambda: app.polls_finished >= 1)
-        [fresh] = [p for p in curator.list_posts(search="love language")
+        await settle(pilot, lambda: poll_finished(app))
+        [fresh] = [p for p in curator.posts.list_posts(search="love language")
                    if p.title.endswith("(part two)")]
         assert fresh.theme == target, fresh.why
 
@@ -309,15 +311,15 @@ async def test_a_running_daemon_means_no_second_poll_but_fresh_data(
         app = make_app(curator, poll_on_start=False)
         async with app.run_test(size=SIZE) as pilot:
             inbox = inbox_of(app)
-            await settle(pilot, lambda: inbox.counted >= 1)
+            await settle(pilot, lambda: inbox.is_counted)
             total = inbox.total
             server.add_post("comms-desk", "A post only the daemon should fetch", "Daemon food.")
             await pilot.press("r")
-            await settle(pilot, lambda: app.polls_finished >= 1)
+            await settle(pilot, lambda: poll_finished(app))
             assert "daemon" in app.poll_status
-            assert curator.count_posts(search="daemon food") == 0
+            assert curator.posts.count_posts(search="daemon food") == 0
             # the daemon stores something: the app notices on its next refresh
-            curator.set_hidden([next(iter(inbox.posts))])
+            curator.posts.set_hidden([next(iter(inbox.posts))])
             app.refresh_if_changed()
             await settle(pilot, lambda: inbox.total == total - 1)
     finally:
@@ -329,26 +331,26 @@ async def test_themes_screen_adds_a_rule_after_a_dry_run(curator: Curator) -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
         themes = app.screen
-        await settle(pilot, lambda: getattr(themes, "loads", 0) >= 1)
+        await settle(pilot, lambda: themes.data_ready.is_set())
         await pilot.press("a")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         app.screen.query_one("#field-pattern").value = "spreadsheet"
         app.screen.query_one("#field-theme").value = "tools"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: "would move" in str(getattr(app.screen, "question", "")))
-        assert curator.list_rules() == []  # nothing changes before the answer
+        assert curator.themes.list_rules() == []  # nothing changes before the answer
         await pilot.press("y")
-        await settle(pilot, lambda: len(curator.list_rules()) == 1)
+        await settle(pilot, lambda: len(curator.themes.list_rules()) == 1)
         await settle(pilot, lambda: len(themes.rules) == 1)
-        assert curator.list_rules()[0].pattern == "spreadsheet"
+        assert curator.themes.list_rules()[0].pattern == "spreadsheet"
 
 
 async def test_command_palette_offers_every_screen_action(curator: Curator) -> None:
     """One palette: from the inbox, the roundup's export is there and runs on its screen."""
-    curator.new_edition(title="March")
+    curator.roundup.new_edition(title="March")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: inbox_of(app).loads >= 1)
+        await settle(pilot, lambda: inbox_of(app).data_ready.is_set())
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Inbox: Pick / unpick for the draft edition", "Inbox: Move the post to another "
                 "theme", "Roundup: Export to a file (md, html, txt)", "Feeds: Add a feed URL or a "
@@ -365,7 +367,7 @@ async def test_command_palette_offers_every_screen_action(curator: Curator) -> N
 
 
 async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path: Path) -> None:
-    curator.new_edition(title="Test edition")
+    curator.roundup.new_edition(title="Test edition")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         roundup = await open_roundup(pilot)
@@ -384,7 +386,7 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
         await pilot.press("y")
         await settle(pilot, lambda: roundup.view.info.status == "published")
-        assert curator.draft_edition() is None
+        assert curator.roundup.draft_edition() is None
         # the feeds screen writes the OPML out where asked
         await pilot.press("3", "x")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
@@ -398,30 +400,30 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
 async def test_start_up_poll_waits_for_the_first_rows(curator: Curator, server: DemoServer) -> None:
     """The first poll starts once the inbox has shown its rows, not while it is loading them."""
     app = make_app(curator, poll_on_start=True)
-    loads_when_poll_started: list[int] = []
+    shown_when_poll_started: list[bool] = []
     original = app.poll_feeds
 
     def watched(force: bool):  # type: ignore[no-untyped-def]
-        loads_when_poll_started.append(app.screen.loads)
+        shown_when_poll_started.append(app.screen.data_ready.is_set())
         return original(force)
 
     app.poll_feeds = watched  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: app.polls_finished >= 1)
-        assert loads_when_poll_started and loads_when_poll_started[0] >= 1
-        assert inbox.loads >= 1
+        await settle(pilot, lambda: poll_finished(app))
+        assert shown_when_poll_started and shown_when_poll_started[0]
+        assert inbox.data_ready.is_set()
 
 
 async def test_a_late_answer_from_an_older_load_does_not_win(curator: Curator) -> None:
     """Cancelling a thread worker only flags it: its answer may arrive after a newer load's."""
-    if curator.draft_edition() is None:
-        curator.new_edition(title="Before")
-    curator.rename_edition("Before")
+    if curator.roundup.draft_edition() is None:
+        curator.roundup.new_edition(title="Before")
+    curator.roundup.rename_edition("Before")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         roundup = await open_roundup(pilot)
-        original = curator.get_edition
+        original = curator.roundup.get_edition
         gate = threading.Event()
 
         def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -429,59 +431,43 @@ async def test_a_late_answer_from_an_older_load_does_not_win(curator: Curator) -
             gate.wait(10)  # ...and answers after the newer load
             return view
 
-        curator.get_edition = slow  # type: ignore[method-assign]
+        curator.roundup.get_edition = slow  # type: ignore[method-assign]
         roundup.reload()
         await pilot.pause(0.1)
-        curator.get_edition = original  # type: ignore[method-assign]
-        curator.rename_edition("After")
+        curator.roundup.get_edition = original  # type: ignore[method-assign]
+        curator.roundup.rename_edition("After")
         roundup.reload()
         await settle(pilot, lambda: roundup.view is not None
                      and roundup.view.info.title == "After")
-        loads = roundup.loads
+        shown = roundup.view
         gate.set()
         await pilot.pause(0.5)
         await settle(pilot)
         assert roundup.view is not None and roundup.view.info.title == "After"
-        assert roundup.loads == loads  # the late answer was dropped, not shown
+        assert roundup.view is shown  # the late answer was dropped, not shown
 
 
 # every remaining key of the four screens, end to end ------------------------------------------
-async def _select(pilot, roundup: RoundupScreen, match) -> None:  # type: ignore[no-untyped-def]
-    """Put the roundup tree's cursor on the first node whose data `match`es (as arrow keys would)."""
-    tree = roundup.query_one("#edition-tree")
-    await settle(pilot)
-    nodes = [tree.root]
-    while nodes:
-        node = nodes.pop(0)
-        if node.data is not None and match(node.data):
-            tree.move_cursor(node)
-            tree.focus()
-            await settle(pilot, lambda node=node: tree.cursor_node is node)
-            return
-        nodes.extend(node.children)
-    raise AssertionError("no such node in the roundup tree")
-
-
 async def test_inbox_read_hide_open_and_flat_list(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     opened: list[str] = []
     app.open_url = lambda url, **kwargs: opened.append(url)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         inbox = inbox_of(app)
-        await settle(pilot, lambda: inbox.counted >= 1)
+        await settle(pilot, lambda: inbox.is_counted)
         total = inbox.total
         post = inbox.current_post
         assert post is not None and not post.read
         await pilot.press("m")
-        await settle(pilot, lambda: curator.list_posts(search=post.title)[0].read)
+        await settle(pilot, lambda: curator.posts.list_posts(search=post.title)[0].read)
         await pilot.press("m")
-        await settle(pilot, lambda: not curator.list_posts(search=post.title)[0].read)
+        await settle(pilot, lambda: not curator.posts.list_posts(search=post.title)[0].read)
         await pilot.press("o")  # opens the link and marks the post read
-        await settle(pilot, lambda: curator.list_posts(search=post.title)[0].read)
+        await settle(pilot, lambda: curator.posts.list_posts(search=post.title)[0].read)
         assert opened == [post.link]
         await pilot.press("x")
         await settle(pilot, lambda: inbox.total == total - 1 and post.id not in inbox.posts)
-        assert curator.count_posts(include_hidden=True) == total
+        assert curator.posts.count_posts(include_hidden=True) == total
         await pilot.press("v")
         await settle(pilot, lambda: [g.slug for g in inbox.groups] == [None])
         dates = [p.published for p in inbox.groups[0].posts if p.published]
@@ -490,16 +476,16 @@ async def test_inbox_read_hide_open_and_flat_list(curator: Curator) -> None:
 
 async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
                                                              tmp_path: Path) -> None:
-    if curator.draft_edition() is None:
-        curator.new_edition(title="Actions")
-    curator.pick([p.id for p in curator.list_posts(limit=2)])
+    if curator.roundup.draft_edition() is None:
+        curator.roundup.new_edition(title="Actions")
+    curator.roundup.pick([p.id for p in curator.posts.list_posts(limit=2)])
     app = make_app(curator, poll_on_start=False)
     copied: list[str] = []
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         roundup = await open_roundup(pilot, lambda view: len(view.items) == 2)
         text = next(s for s in roundup.view.sections if s.kind == "text")
-        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == text.id
+        await select_in_tree(pilot, roundup, lambda d: getattr(d, "id", None) == text.id
                       and d.__class__.__name__ == "SectionView")
         await pilot.press("e")  # a free-text section: write its text
         await settle(pilot, lambda: bool(app.screen.query("#editor")))
@@ -508,7 +494,7 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
         await settle(pilot, lambda: any(s.body == "Unconference tickets are out."
                                         for s in roundup.view.sections))
         item = roundup.view.items[0]
-        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
+        await select_in_tree(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
                       and d.__class__.__name__ == "ItemView")
         await pilot.press("n")
         await settle(pilot, lambda: modal_open(app))
@@ -526,17 +512,17 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: any(s.title == "Can you help?" for s in roundup.view.sections))
         added = next(s for s in roundup.view.sections if s.title == "Can you help?")
-        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == added.id
+        await select_in_tree(pilot, roundup, lambda d: getattr(d, "id", None) == added.id
                       and d.__class__.__name__ == "SectionView")
         await pilot.press("d")  # a section: asks first
         await settle(pilot, lambda: modal_open(app))
         await pilot.press("y")
         await settle(pilot, lambda: all(s.id != added.id for s in roundup.view.sections))
-        await _select(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
+        await select_in_tree(pilot, roundup, lambda d: getattr(d, "id", None) == item.id
                       and d.__class__.__name__ == "ItemView")
         await pilot.press("d")  # an item: out of the edition, the post stays
         await settle(pilot, lambda: len(roundup.view.items) == 1)
-        assert curator.count_posts(picked=True) == 1
+        assert curator.posts.count_posts(picked=True) == 1
         await pilot.press("x")  # any format: HTML here
         await settle(pilot, lambda: modal_open(app))
         target = tmp_path / "roundup.html"
@@ -550,11 +536,11 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
         await settle(pilot, lambda: bool(copied))
         assert "worth a coffee" not in copied[0] and roundup.view.items[0].title in copied[0]
         number = roundup.view.info.number
-        curator.publish()
+        curator.roundup.publish()
         await pilot.press("N")
         await settle(pilot, lambda: roundup.view is not None
                      and roundup.view.info.number == number + 1)
-        assert curator.draft_edition() is not None
+        assert curator.roundup.draft_edition() is not None
 
 
 async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
@@ -569,7 +555,7 @@ async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
         await pilot.press("3")
         feeds = app.screen
         assert isinstance(feeds, FeedsScreen)
-        await settle(pilot, lambda: feeds.loads >= 1)
+        await settle(pilot, lambda: feeds.data_ready.is_set())
         count = len(feeds.feeds)
         tree = feeds.query_one("#feed-tree")
         first = None
@@ -600,8 +586,8 @@ async def test_feeds_edit_remove_and_import_rewrite_the_opml(curator: Curator,
 
 
 async def test_themes_remove_rule_retrain_and_reclassify(curator: Curator) -> None:
-    curator.add_rule("phrase", "spreadsheet", "tools")
-    before = curator.classifier_stats().trained_at
+    curator.themes.add_rule("phrase", "spreadsheet", "tools")
+    before = curator.themes.classifier_stats().trained_at
     app = make_app(curator, poll_on_start=False)
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -610,10 +596,10 @@ async def test_themes_remove_rule_retrain_and_reclassify(curator: Curator) -> No
         await settle(pilot, lambda: len(getattr(themes, "rules", [])) == 1)
         themes.query_one("#rule-table").focus()
         await pilot.press("d")
-        await settle(pilot, lambda: curator.list_rules() == [] and themes.rules == [])
+        await settle(pilot, lambda: curator.themes.list_rules() == [] and themes.rules == [])
         await pilot.press("T")
         await settle(pilot, lambda: any("retrained" in n for n in notes))
-        assert curator.classifier_stats().trained_at not in (None, before)
+        assert curator.themes.classifier_stats().trained_at not in (None, before)
         await pilot.press("R")
         await settle(pilot, lambda: "Reclassifying would change" in str(
             getattr(app.screen, "question", "")))

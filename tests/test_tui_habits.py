@@ -46,7 +46,7 @@ def curator(template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
 async def ready_inbox(pilot) -> InboxScreen:  # type: ignore[no-untyped-def]
     inbox = pilot.app.screen
     assert isinstance(inbox, InboxScreen)
-    await settle(pilot, lambda: inbox.loads >= 1)
+    await settle(pilot, lambda: inbox.data_ready.is_set())
     return inbox
 
 
@@ -56,7 +56,7 @@ async def open_add_feed_form(pilot) -> FieldsForm:  # type: ignore[no-untyped-de
     await pilot.press("3")
     feeds = pilot.app.screen
     assert isinstance(feeds, FeedsScreen)
-    await settle(pilot, lambda: feeds.loads >= 1)
+    await settle(pilot, lambda: feeds.data_ready.is_set())
     await pilot.press("a")
     await settle(pilot, lambda: modal_open(pilot.app))
     form = pilot.app.screen
@@ -82,7 +82,7 @@ async def test_j_k_g_G_move_and_q_quits(curator: Curator) -> None:
         await pilot.press("3")  # the feeds tree takes j/k too
         feeds = app.screen
         assert isinstance(feeds, FeedsScreen)
-        await settle(pilot, lambda: feeds.loads >= 1)
+        await settle(pilot, lambda: feeds.data_ready.is_set())
         tree = feeds.query_one("#feed-tree")
         tree.focus()
         start = tree.cursor_line  # type: ignore[attr-defined]
@@ -114,7 +114,7 @@ async def test_every_binding_has_an_id(curator: Curator) -> None:
 async def test_export_dialog_says_how_to_save_and_edits_rather_than_replaces(
         curator: Curator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    number = curator.new_edition(title="March").number
+    number = curator.roundup.new_edition(title="March").number
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         await ready_inbox(pilot)
@@ -152,7 +152,7 @@ async def test_forms_say_how_to_save(curator: Curator) -> None:
         texts = [str(label.render()) for label in form.query(Label)]
         assert any("ctrl+s save · esc cancel" in t for t in texts)
         # the feed's default theme lists the themes there are
-        slugs = [t.slug for t in curator.list_themes()]
+        slugs = [t.slug for t in curator.themes.list_themes()]
         assert any(all(s in t for s in slugs) for t in texts), texts
         await pilot.press("escape")
 
@@ -172,11 +172,11 @@ async def test_colour_theme_is_kept_for_next_time(curator: Curator) -> None:
 
 
 async def test_a_featured_post_is_picked_again_after_a_yes(curator: Curator) -> None:
-    post = next(p for p in curator.list_posts() if p.title.replace(" ", "").isalpha())
-    curator.new_edition(title="First")
-    curator.pick([post.id])
-    curator.publish()
-    curator.new_edition(title="Second")
+    post = next(p for p in curator.posts.list_posts() if p.title.replace(" ", "").isalpha())
+    curator.roundup.new_edition(title="First")
+    curator.roundup.pick([post.id])
+    curator.roundup.publish()
+    curator.roundup.new_edition(title="Second")
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         inbox = await ready_inbox(pilot)
@@ -193,7 +193,7 @@ async def test_a_featured_post_is_picked_again_after_a_yes(curator: Curator) -> 
         await settle(pilot, lambda: isinstance(app.screen, Confirm))
         assert "Feature it again?" in str(app.screen.query_one(Label).render())
         await pilot.press("y")
-        await settle(pilot, lambda: curator.count_posts(picked=True, search=post.title) == 1)
+        await settle(pilot, lambda: curator.posts.count_posts(picked=True, search=post.title) == 1)
 
 
 async def test_a_feed_added_in_the_tui_is_fetched_at_once(curator: Curator) -> None:
@@ -205,7 +205,7 @@ async def test_a_feed_added_in_the_tui_is_fetched_at_once(curator: Curator) -> N
             form = await open_add_feed_form(pilot)
             form.query_one("#field-url", Input).value = url
             await pilot.press("ctrl+s")  # no `r` pressed
-            await settle(pilot, lambda: curator.count_posts(search="brand new blog post") == 1)
+            await settle(pilot, lambda: curator.posts.count_posts(search="brand new blog post") == 1)
         assert feed_server.hits("/new.xml") >= 1  # fetched without anyone pressing r
 
 

@@ -21,13 +21,13 @@ OTHER = 30
 @pytest.fixture
 def curator(tmp_path: Path):
     c = make_curator(tmp_path, [])
-    with c.db.write() as s:
+    with c.context.db.write() as s:
         s.add(Feed(id=1, url="http://a.example/feed", title="Alpha"))
     stamp = "2026-11-01 09:00:00.000000"
     rows = [(f"Post {i} {'tools' if i < TOOLS else 'other'}", f"http://a.example/{i}",
              f"2026-10-01 09:{i // 60 % 60:02d}:{i % 60:02d}.{i:06d}",
              "tools" if i < TOOLS else "other") for i in range(TOOLS + OTHER)]
-    with c.db.write() as s:
+    with c.context.db.write() as s:
         raw = s.connection().connection.driver_connection
         raw.executemany("INSERT INTO post (feed_id, title, link, published, theme, summary, tags, "
                         f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
@@ -46,7 +46,7 @@ async def test_counts_stop_at_the_cap(curator: Curator) -> None:
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         inbox = _inbox(app)
-        await settle(pilot, lambda: inbox.counted >= 1)
+        await settle(pilot, lambda: inbox.is_counted)
         counts = {g.slug: g.count for g in inbox.groups}
         assert counts["tools"] == COUNT_CAP + 1 and counts["other"] == OTHER
         assert inbox.total_capped and inbox.total == COUNT_CAP + OTHER
@@ -56,7 +56,7 @@ async def test_counts_stop_at_the_cap(curator: Curator) -> None:
         assert len(inbox.posts) == PAGE  # one page, however many posts match
         # an exact figure where the count is small
         inbox.query_one("#filter").value = "theme:other"
-        await settle(pilot, lambda: inbox.counted >= 2)
+        await settle(pilot, lambda: inbox.is_counted)
         assert inbox.total == OTHER and not inbox.total_capped
         assert f"{OTHER} posts" in inbox.status.local
 
@@ -65,9 +65,9 @@ async def test_reaching_the_end_of_a_page_loads_the_next(curator: Curator) -> No
     app = make_app(curator, poll_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         inbox = _inbox(app)
-        await settle(pilot, lambda: inbox.counted >= 1)
+        await settle(pilot, lambda: inbox.is_counted)
         await pilot.press("v")  # one list, newest first
-        await settle(pilot, lambda: not inbox.grouped and inbox.counted >= 2)
+        await settle(pilot, lambda: not inbox.grouped and inbox.is_counted)
         assert len(inbox.posts) == PAGE and "more:*" in inbox.table.rows
         await pilot.press("end")  # onto "… more": the next page arrives by itself
         await settle(pilot, lambda: len(inbox.posts) == 2 * PAGE)
@@ -75,4 +75,4 @@ async def test_reaching_the_end_of_a_page_loads_the_next(curator: Curator) -> No
         assert inbox.table.cursor_row == PAGE
         assert inbox.current_post is not None
         titles = [p.title for p in inbox.posts.values()]
-        assert titles == [p.title for p in curator.list_posts(limit=2 * PAGE)]
+        assert titles == [p.title for p in curator.posts.list_posts(limit=2 * PAGE)]

@@ -65,7 +65,7 @@ def test_the_helper_sends_what_the_inbox_would_load(home: Path, start_method: st
         assert page is not None and counts is not None
         assert page.groups == expected.groups and page.theme_names == expected.theme_names
         assert counts[0] == count_page(curator, expected)[0]
-        everything = curator.count_posts()
+        everything = curator.posts.count_posts()
         assert sum(len(g.posts) for g in page.groups) == min(PAGE, everything)
         assert sum(counts[0].values()) == everything > 0
     finally:
@@ -89,11 +89,11 @@ async def test_bare_curator_start_shows_the_read_ahead_page_then_works_as_usual(
         async with app.run_test(size=SIZE) as pilot:
             inbox = app.screen
             assert isinstance(inbox, InboxScreen)
-            await settle(pilot, lambda: inbox.counted >= 1)
+            await settle(pilot, lambda: inbox.is_counted)
             assert received and received[0] is not None  # the helper's page, not a fallback
             read_ahead = _shown(inbox)
             inbox.reload()  # the same inbox, loading by itself through the deferred facade
-            await settle(pilot, lambda: inbox.counted >= 2)
+            await settle(pilot, lambda: inbox.is_counted)
             assert _shown(inbox) == read_ahead and inbox.posts
             inbox.query_one("#filter").value = "bin calendar"
             await settle(pilot, lambda: inbox.total == 1)
@@ -109,8 +109,8 @@ async def test_a_helper_with_nothing_to_give_means_the_inbox_loads_itself(
         async with app.run_test(size=SIZE) as pilot:
             inbox = app.screen
             assert isinstance(inbox, InboxScreen)
-            await settle(pilot, lambda: inbox.counted >= 1)
-            assert inbox.total == curator.count_posts() > 0 and inbox.posts
+            await settle(pilot, lambda: inbox.is_counted)
+            assert inbox.total == curator.posts.count_posts() > 0 and inbox.posts
             assert app.take_prefetch() is None  # taken once, by the first load
     finally:
         curator.close()
@@ -126,6 +126,6 @@ def test_the_deferred_facade_builds_one_curator_on_first_use(home: Path) -> None
     for thread in threads:
         thread.join()
     assert len({id(c) for c in built}) == 1
-    assert deferred.count_posts() == built[0].count_posts() > 0
+    assert deferred.posts.count_posts() == built[0].posts.count_posts() > 0
     deferred.close()
     DeferredCurator(demo_locations(home)).close()  # never used: nothing to close, no import

@@ -44,8 +44,8 @@ def hostile(tmp_path: Path):
     locations.opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head/><body>{outlines}'
                               "</body></opml>", encoding="utf-8")
     curator = Curator(locations, Settings())
-    curator.sync_opml()
-    list(curator.poll_iter(force=True))
+    curator.feeds.sync_opml()
+    list(curator.polls.poll_iter(force=True))
     yield curator
     curator.close()
     httpd.shutdown()
@@ -54,13 +54,13 @@ def hostile(tmp_path: Path):
 
 async def test_markup_and_escapes_display_literally_and_do_nothing(hostile: Curator,
                                                                   tmp_path: Path) -> None:
-    stored = {p.id: p for p in hostile.list_posts()}
+    stored = {p.id: p for p in hostile.posts.list_posts()}
     assert any("[bold red]PWNED[/]" in p.title for p in stored.values())
     app = make_app(hostile, poll_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
-        await settle(pilot, lambda: inbox.loads >= 1 and inbox.counted >= 1)
+        await settle(pilot, lambda: inbox.data_ready.is_set() and inbox.is_counted)
         assert set(inbox.posts) == set(stored)
         table = inbox.table
         for post_id, post in stored.items():

@@ -26,7 +26,7 @@ def curator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with DemoServer(now=FIXED_NOW) as server:
         facade = polled_curator(server, tmp_path / "snap")
         base = server.base_url
-    with facade.db.write() as session:  # the ephemeral port would change every run
+    with facade.context.db.write() as session:  # the ephemeral port would change every run
         for table, column in (("post", "link"), ("feed", "url"), ("feed", "html_url")):
             session.execute(text(f"UPDATE {table} SET {column} = replace({column}, :a, :b)"),
                             {"a": base, "b": STABLE})
@@ -36,9 +36,9 @@ def curator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
                                  "theme_why = 'the demo answer key' WHERE title = :title"),
                             {"t": theme, "c": 0.42 if theme == "other" else 0.87,
                              "title": title})
-    facade.new_edition(title="From the blogs! #1", since="2026-02-01", until="2026-03-02")
-    real_stats = facade.classifier_stats
-    monkeypatch.setattr(facade, "classifier_stats",
+    facade.roundup.new_edition(title="From the blogs! #1", since="2026-02-01", until="2026-03-02")
+    real_stats = facade.themes.classifier_stats
+    monkeypatch.setattr(facade.themes, "classifier_stats",
                         lambda: replace(real_stats(), trained_at=None))  # a clock, not data
     yield facade
     facade.close()
@@ -50,8 +50,8 @@ def _app(curator: Curator):
 
 async def _ready(pilot) -> None:
     screen = pilot.app.screen
-    await settle(pilot, lambda: getattr(screen, "loads", 1) >= 1
-                 and getattr(screen, "counted", 1) >= 1)
+    await settle(pilot, lambda: screen.data_ready.is_set()
+                 and getattr(screen, "is_counted", True))
 
 
 def test_inbox_grouped(snap_compare, curator: Curator) -> None:
@@ -63,22 +63,22 @@ def test_inbox_searched_and_picked(snap_compare, curator: Curator) -> None:
         await _ready(pilot)
         screen = pilot.app.screen
         screen.query_one("#filter").value = "open data"
-        await settle(pilot, lambda: screen.counted >= 2 and screen.total < 30)
+        await settle(pilot, lambda: screen.is_counted and screen.total < 30)
         await pilot.press("down", "space")
-        await settle(pilot, lambda: curator.count_posts(picked=True) == 1)
+        await settle(pilot, lambda: curator.posts.count_posts(picked=True) == 1)
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 
 
 def test_roundup_editor(snap_compare, curator: Curator) -> None:
-    posts = curator.list_posts(limit=4)
-    curator.pick([p.id for p in posts])
-    item = curator.get_edition().items[0]
-    curator.set_blurb(item.id, "Gareth's [weekly spending data] post is a model of openness.")
+    posts = curator.posts.list_posts(limit=4)
+    curator.roundup.pick([p.id for p in posts])
+    item = curator.roundup.get_edition().items[0]
+    curator.roundup.set_blurb(item.id, "Gareth's [weekly spending data] post is a model of openness.")
 
     async def run(pilot) -> None:
         await pilot.press("2")
-        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+        await settle(pilot, lambda: pilot.app.screen.data_ready.is_set())
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 
@@ -86,7 +86,7 @@ def test_roundup_editor(snap_compare, curator: Curator) -> None:
 def test_feeds(snap_compare, curator: Curator) -> None:
     async def run(pilot) -> None:
         await pilot.press("3")
-        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+        await settle(pilot, lambda: pilot.app.screen.data_ready.is_set())
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 
@@ -94,7 +94,7 @@ def test_feeds(snap_compare, curator: Curator) -> None:
 def test_themes(snap_compare, curator: Curator) -> None:
     async def run(pilot) -> None:
         await pilot.press("4")
-        await settle(pilot, lambda: pilot.app.screen.loads >= 1)
+        await settle(pilot, lambda: pilot.app.screen.data_ready.is_set())
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 

@@ -39,10 +39,17 @@ def curator_from_copy(template: Path, home: Path) -> Curator:
 
 
 async def _workers_done(pilot: Pilot[object]) -> None:
+    await pilot.pause()  # pending messages first: they may start workers (a filter's reload)
     with contextlib.suppress(WorkerCancelled, WorkerFailed):  # replaced, or failed: the app
         # reports failures itself (a notification); tests assert on that
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def poll_finished(app: object) -> bool:
+    """The app's status line says how the last poll pass ended."""
+    status = str(getattr(app, "poll_status", ""))
+    return status.startswith(("polled ", "no feed is due", "poll failed")) or "daemon" in status
 
 
 async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,
@@ -83,3 +90,21 @@ def record_notifications(app: object) -> list[str]:
     app.notify = notify  # type: ignore[attr-defined]
     app.recorded_notes = notes  # type: ignore[attr-defined]
     return notes
+
+
+async def select_in_tree(pilot: Pilot[object], screen: object, match: Callable[[object], bool]
+                         ) -> None:
+    """Put the roundup tree's cursor on the first node whose data `match`es (as arrow keys
+    would)."""
+    tree = screen.query_one("#edition-tree")  # type: ignore[attr-defined]
+    await settle(pilot)
+    nodes = [tree.root]
+    while nodes:
+        node = nodes.pop(0)
+        if node.data is not None and match(node.data):
+            tree.move_cursor(node)
+            tree.focus()
+            await settle(pilot, lambda node=node: tree.cursor_node is node)
+            return
+        nodes.extend(node.children)
+    raise AssertionError("no such node in the roundup tree")

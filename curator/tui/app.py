@@ -27,6 +27,8 @@ from curator.errors import CuratorError
 from curator.text import one_line
 from curator.tui.messages import FirstRowsShown, PollFinished, PollProgress, PollStarted
 from curator.tui.screens.screen_base import CuratorScreen
+from curator.tui.write_queue import WriteQueue
+from curator.types import FeedStatus, PollSummary
 
 if TYPE_CHECKING:
     from curator.services import Curator
@@ -84,7 +86,7 @@ class CuratorApp(App[None]):
         self.curator = curator
         self.poll_on_start = poll_on_start
         self._prefetch = prefetch
-        self.polls_finished = 0
+        self.writes = WriteQueue()  # every user action's service call, one at a time, in order
         self._start_poll_done = False
         self._post_count: int | None = None
         if curator.settings.keys:
@@ -134,17 +136,16 @@ class CuratorApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll_feeds(self, force: bool) -> None:
         """One pass over the due feeds (or all, when forced); one message per feed."""
-        if self.curator.poller_running():
-            self.post_message(PollFinished(0, 0, 0, "a `curator poll --watch` daemon is polling"))
+        if self.curator.polls.poller_running():
+            self.post_message(PollFinished(PollSummary(),
+                                           "a `curator poll --watch` daemon is polling"))
             return
         self.post_message(PollStarted(force))
-        done = new = errors = 0
-        for outcome in self.curator.poll_iter(force=force):
-            done += 1
-            new += outcome.new_posts
-            errors += outcome.status in ("error", "gone")
-            self.post_message(PollProgress(done, outcome))
-        self.post_message(PollFinished(done, new, errors))
+        summary = PollSummary()
+        for outcome in self.curator.polls.poll_iter(force=force):
+            summary.add(outcome)
+            self.post_message(PollProgress(summary.feeds, outcome))
+        self.post_message(PollFinished(summary))
 
     @on(PollStarted)
     def _poll_started(self, message: PollStarted) -> None:
@@ -154,29 +155,29 @@ class CuratorApp(App[None]):
     def _poll_progress(self, message: PollProgress) -> None:
         outcome = message.outcome
         self.poll_status = f"polling… {message.done} feeds done"
-        if outcome.status in ("error", "gone"):
+        if FeedStatus(outcome.status).is_problem:
             self.notify(one_line(f"{outcome.url}: {outcome.error or outcome.status}", 200),
                         title="Feed problem", severity="warning", markup=False, timeout=6)
 
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
-        self.polls_finished += 1
         if message.skipped_reason:
             self.poll_status = message.skipped_reason
             self.data_version += 1
             return
-        errors = f", {message.errors} with errors" if message.errors else ""
-        self.poll_status = (f"polled {message.feeds} feeds: {message.new_posts} new{errors}"
-                            if message.feeds else "no feed is due yet (r polls all now)")
-        if message.new_posts:
+        summary = message.summary
+        errors = f", {summary.errors} with errors" if summary.errors else ""
+        self.poll_status = (f"polled {summary.feeds} feeds: {summary.new_posts} new{errors}"
+                            if summary.feeds else "no feed is due yet (r polls all now)")
+        if summary.new_posts:
             self.data_version += 1
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def refresh_if_changed(self) -> None:
         """While a daemon polls, pick up what it stored (only when the post count moved)."""
-        if not self.curator.poller_running():
+        if not self.curator.polls.poller_running():
             return
-        count = self.curator.count_posts(include_hidden=True)
+        count = self.curator.posts.count_posts(include_hidden=True)
         if count != self._post_count:
             self._post_count = count
             self.call_from_thread(self._bump)

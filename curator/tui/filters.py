@@ -5,7 +5,7 @@
 With a draft edition, the inbox shows its window unless `since:`/`until:` or `anytime` is given.
 
 Pure and fast (it runs on every keystroke); the result is keyword arguments for
-`Curator.list_posts` / `count_posts`.
+`PostService.list_posts` / `count_posts`.
 """
 
 from __future__ import annotations

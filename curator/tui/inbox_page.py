@@ -52,23 +52,23 @@ def load_page(curator: Curator, query: InboxQuery, grouped: bool, collapsed: fro
               theme_names: dict[str, str] | None = None) -> InboxPage:
     """Rows first: one paged query (plus one per theme whose "… more" was pressed)."""
     started = time.perf_counter()
-    names = theme_names or {t.slug: t.name for t in curator.list_themes()}
+    names = theme_names or {t.slug: t.name for t in curator.themes.list_themes()}
     if query.feed_url and "://" not in query.feed_url:
-        query.feed_url = match_feed(curator.list_feeds(sync=False, counts=False), query.feed_url)
+        query.feed_url = match_feed(curator.feeds.list_feeds(sync=False, counts=False), query.feed_url)
     window_start = None
-    draft = curator.draft_edition() if query.use_window else None
+    draft = curator.roundup.draft_edition() if query.use_window else None
     if draft is not None and query.since is None and query.until is None:
         query.since, query.until = draft.window_start, draft.window_end
         window_start = draft.window_start
     kwargs = query.kwargs()
-    page = curator.list_posts(limit=limits.get("*", PAGE), cancelled=cancelled, **kwargs)
+    page = curator.posts.list_posts(limit=limits.get("*", PAGE), cancelled=cancelled, **kwargs)
     if grouped and query.theme is None:
         by_theme: dict[str, list[PostInfo]] = {slug: [] for slug in names}
         for post in page:
             by_theme.setdefault(post.theme or "", []).append(post)
         for slug, limit in limits.items():  # "… more" pressed on a theme
             if slug != "*" and slug not in collapsed:
-                by_theme[slug] = curator.list_posts(theme=slug, limit=limit,
+                by_theme[slug] = curator.posts.list_posts(theme=slug, limit=limit,
                                                     cancelled=cancelled, **kwargs)
         groups = [ThemeGroup(slug, names.get(slug, slug or "Unclassified"), None,
                              [] if slug in collapsed else posts, slug in collapsed)
@@ -86,7 +86,7 @@ def count_page(curator: Curator, page: InboxPage,
     kwargs = dict(page.filters)
     theme = kwargs.pop("theme", None)
     slugs = [theme if group.slug is None else group.slug for group in page.groups]
-    counts = curator.count_posts_by_theme(slugs, limit=COUNT_CAP + 1, cancelled=cancelled,
+    counts = curator.posts.count_posts_by_theme(slugs, limit=COUNT_CAP + 1, cancelled=cancelled,
                                           **kwargs)
     return ({g.slug or "*": counts[slug] for g, slug in zip(page.groups, slugs, strict=True)},
             time.perf_counter() - started)

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual.message import Message
 
 from curator.tui.inbox_page import ThemeGroup
-from curator.types import FeedOutcome
+from curator.types import FeedOutcome, PollSummary
 
 __all__ = ["ThemeGroup"]  # defined beside the inbox's queries (no Textual there); shown from here
 
 
 class InboxLoaded(Message):
-    """A page of rows arrived; `token` tells stale results (an older keystroke) from fresh ones."""
+    """A page of rows arrived; `generation` tells stale results (an older keystroke) from fresh
+    ones (see `CuratorScreen.is_latest_load`)."""
 
-    def __init__(self, token: int, groups: list[ThemeGroup], elapsed: float) -> None:
+    def __init__(self, generation: int, groups: list[ThemeGroup], elapsed: float) -> None:
         super().__init__()
-        self.token = token
+        self.generation = generation
         self.groups = groups
         self.elapsed = elapsed
-        self.posted_at = time.perf_counter()  # how long it waited in the queue (benchmark)
 
 
 class FirstRowsShown(Message):
@@ -29,11 +28,11 @@ class FirstRowsShown(Message):
 
 
 class InboxCounted(Message):
-    """Exact counts per group (theme slug, or "*" for the flat list) for the query `token`."""
+    """Exact counts per group (theme slug, or "*" for the flat list) for load `generation`."""
 
-    def __init__(self, token: int, counts: dict[str, int], elapsed: float) -> None:
+    def __init__(self, generation: int, counts: dict[str, int], elapsed: float) -> None:
         super().__init__()
-        self.token = token
+        self.generation = generation
         self.counts = counts
         self.elapsed = elapsed
 
@@ -71,11 +70,11 @@ class PollProgress(Message):
 
 
 class PollFinished(Message):
-    def __init__(self, feeds: int, new_posts: int, errors: int, skipped_reason: str = "") -> None:
+    """A pass ended (its totals), or was not run (`skipped_reason`)."""
+
+    def __init__(self, summary: PollSummary, skipped_reason: str = "") -> None:
         super().__init__()
-        self.feeds = feeds
-        self.new_posts = new_posts
-        self.errors = errors
+        self.summary = summary
         self.skipped_reason = skipped_reason
 
 
@@ -99,3 +98,7 @@ class Done(Message):
         super().__init__()
         self.text = text
         self.reload = reload
+
+
+class EditionChanged(Message):
+    """The draft changed in the database since the screen loaded it (another process saved)."""

@@ -116,9 +116,6 @@ class PostList(ScrollView, can_focus=True):
             return self._rows[self.cursor_row].key
         return None
 
-    def get_row_index(self, key: str) -> int:
-        return self._index[key]
-
     def get_cell(self, key: str, column: str) -> Text:
         return self._rows[self._index[key]].cells[COLUMNS.index(column)]
 

@@ -14,15 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from curator.tui.lists import KeyTree
-from curator.tui.messages import DataLoaded, Done
+from curator.tui.messages import DataLoaded
 from curator.tui.row_render import safe, when
 from curator.tui.screens.modals import Confirm, FieldsForm
 from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
-from curator.types import FeedInfo
-
-BAD = {"error", "gone"}
+from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedStatus
 
 
 class FeedsScreen(CuratorScreen):
@@ -38,7 +37,6 @@ class FeedsScreen(CuratorScreen):
         super().__init__(id="feeds")
         self.feeds: list[FeedInfo] = []
         self.theme_slugs: list[str] = []
-        self.loads = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,12 +57,12 @@ class FeedsScreen(CuratorScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feeds-load")
     def load(self, generation: int) -> None:
-        slugs = [t.slug for t in self.curator.list_themes()]
-        self.post_message(DataLoaded("feeds", (self.curator.list_feeds(), slugs), generation))
+        slugs = [t.slug for t in self.curator.themes.list_themes()]
+        self.post_message(DataLoaded("feeds", (self.curator.feeds.list_feeds(), slugs), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
-        if not self.is_latest_load(message):
+        if not self.is_latest_load(message.generation):
             return
         feeds, self.theme_slugs = message.data
         self.feeds = list(feeds)
@@ -72,23 +70,22 @@ class FeedsScreen(CuratorScreen):
         current = self._selected()
         keep = current.url if current else None
         tree.clear()
-        folders: dict[str, object] = {}
+        folders: dict[str, TreeNode[object]] = {}
         target = None
         for feed in sorted(self.feeds, key=lambda f: ((f.category or "~").lower(),
                                                       (f.title or f.url).lower())):
             name = safe(feed.category) or "(no category)"
             if name not in folders:
                 folders[name] = tree.root.add(Text(name, style="bold"), expand=True)
-            leaf = folders[name].add_leaf(_feed_label(feed), data=feed)  # type: ignore[attr-defined]
+            leaf = folders[name].add_leaf(_feed_label(feed), data=feed)
             if feed.url == keep:
                 target = leaf
         if target is not None:
             _ = tree.last_line  # builds the line index, so the node knows its line
             tree.move_cursor(target)
-        errors = sum(1 for f in self.feeds if f.status in BAD)
+        errors = sum(1 for f in self.feeds if FeedStatus(f.status).is_problem)
         self.query_one(StatusLine).set_local(
             f"{len(self.feeds)} feeds · {errors} with problems · {self.curator.locations.opml.name}")
-        self.loads += 1
         self._show_detail()
 
     @on(Tree.NodeHighlighted)
@@ -124,8 +121,10 @@ class FeedsScreen(CuratorScreen):
     def action_add(self) -> None:
         def save(values: dict[str, str] | None) -> None:
             if values and values["url"]:
-                self.feed_call("add_feed", values.pop("url"), note="subscribed",
-                               **{k: v or None for k, v in values.items()})
+                url, given = values["url"], {k: v or None for k, v in values.items()}
+                self.write(lambda: self.curator.feeds.add_feed(
+                    url, person=given["person"], org=given["org"], category=given["category"],
+                    theme=given["theme"]), done=self._subscribed)
 
         self.app.push_screen(FieldsForm("Add a feed (a feed URL or a blog homepage)", [
             ("url", "URL", ""), ("person", "Person", ""), ("org", "Organisation", ""),
@@ -143,7 +142,8 @@ class FeedsScreen(CuratorScreen):
 
         def save(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.feed_call("edit_feed", feed.url, note="feed updated", **values)
+                self.write(lambda: self.curator.feeds.edit_feed(feed.url, **values),
+                           note="feed updated")
 
         self.app.push_screen(FieldsForm(f"Edit {safe(feed.title) or feed.url}", [
             ("title", "Title", feed.title or ""), ("person", "Person", feed.person or ""),
@@ -157,7 +157,8 @@ class FeedsScreen(CuratorScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.feed_call("remove_feed", feed.url, note="unsubscribed (posts kept)")
+                self.write(lambda: self.curator.feeds.remove_feed(feed.url),
+                           note="unsubscribed (posts kept)")
 
         self.app.push_screen(Confirm(f"Unsubscribe from {safe(feed.title) or feed.url}?"),
                              confirmed)
@@ -165,8 +166,8 @@ class FeedsScreen(CuratorScreen):
     def action_import_opml(self) -> None:
         def save(values: dict[str, str] | None) -> None:
             if values and values["path"]:
-                self.feed_call("import_opml", Path(values["path"]).expanduser(),
-                               note="OPML imported")
+                path = Path(values["path"]).expanduser()
+                self.write(lambda: self.curator.feeds.import_opml(path), done=self._imported)
 
         self.app.push_screen(FieldsForm("Import feeds from an OPML file",
                                         [("path", "File", "")]), save)
@@ -177,33 +178,28 @@ class FeedsScreen(CuratorScreen):
         def save(values: dict[str, str] | None) -> None:
             if values is not None:
                 path = Path(values["path"] or default).expanduser()
-                self.feed_call("export_opml", path, note=f"OPML written to {path}")
+                self.write(lambda: self.curator.feeds.export_opml(path),
+                           note=f"OPML written to {path}", reload=False)
 
         self.app.push_screen(FieldsForm("Export the feed list", [("path", "File", default)]),
                              save)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="feeds-action")
-    def feed_call(self, method: str, *args: object, note: str = "", **kwargs: object) -> None:
-        result = getattr(self.curator, method)(*args, **kwargs)
-        found_from = getattr(result, "found_from", None)
-        if found_from:
-            note = f"{note}: found the feed advertised by {found_from}"
-        self.post_message(Done(note))
-        if method in ("add_feed", "import_opml"):  # new feeds are due: fetch them now
-            self.app.call_from_thread(self.curator_app.poll_feeds, False)
+    def _subscribed(self, result: FeedAddResult) -> None:
+        found = f": found the feed advertised by {result.found_from}" if result.found_from else ""
+        self.notify(f"subscribed{found}", markup=False, timeout=4)
+        self.curator_app.poll_feeds(False)  # a new feed is due: fetch it now
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.notify(message.text, markup=False, timeout=4)
-        if message.reload:
-            self.reload()
-
+    def _imported(self, report: FeedImportReport) -> None:
+        self.notify(f"OPML imported: {report.added} new feeds", markup=False, timeout=4)
+        if report.added:
+            self.curator_app.poll_feeds(False)
 
 def _feed_label(feed: FeedInfo) -> Text:
     label = Text(safe(feed.title, 50) or safe(feed.url, 60))
     if feed.person:
         label.append(f"  {safe(feed.person, 30)}", style="dim")
-    style = "bold red" if feed.status in BAD else ("dim" if feed.status == "new" else "green")
+    style = ("bold red" if FeedStatus(feed.status).is_problem
+             else "dim" if feed.status == FeedStatus.NEW else "green")
     label.append(f"  {feed.status}", style=style)
     if feed.post_count:
         label.append(f"  {feed.post_count} posts", style="dim")

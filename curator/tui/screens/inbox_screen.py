@@ -1,8 +1,8 @@
 """The inbox: posts in the edition's window, grouped by theme, with a detail pane.
 
 Every query runs in a thread worker (`load`) and comes back as `InboxLoaded`, then capped counts
-as `InboxCounted`; a token drops results of older keystrokes, and a newer keystroke cancels the
-worker, which aborts its SQL. Only one page is fetched (more as the cursor reaches its end) and
+as `InboxCounted`; the load's generation number (the guard every screen uses) drops results of
+older keystrokes, and a newer keystroke cancels the worker, which aborts its SQL. Only one page is fetched (more as the cursor reaches its end) and
 counts stop at 1,000, so 100,000 stored posts cost about what 100 do. Rows go to `PostList`,
 which paints only the lines on screen.
 """
@@ -10,7 +10,6 @@ which paints only the lines on screen.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -79,7 +78,6 @@ class InboxScreen(PostActions):
         self.grouped = True
         self.collapsed: set[str] = set()
         self.limits: dict[str, int] = {}
-        self.token = 0
         self.groups: list[ThemeGroup] = []
         self.posts: dict[int, PostInfo] = {}
         self.theme_names: dict[str, str] = {}
@@ -89,9 +87,6 @@ class InboxScreen(PostActions):
         self.title_width = 40
         self.window_start: datetime | None = None  # the draft edition's window, when one is set
         self.query_spec = InboxQuery()
-        self.loads = 0  # pages shown (tests and benchmarks wait on it)
-        self.load_stats: dict[str, float] = {}  # the last page's timings (the benchmark reads it)
-        self.counted = 0  # count results shown
         self._keep_index: int | None = None  # after "more": the cursor stays where it was
         self._detail_shown: object = None
         self._focus_list = False  # escape: move focus once the cleared list is painted
@@ -125,18 +120,18 @@ class InboxScreen(PostActions):
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
         """Rows first (one paged query per keystroke), then capped counts in the same worker."""
-        self.token += 1
+        generation = self.next_load()
         self.query_spec = parse_filter(self.query_text)
         prefetch = self.curator_app.take_prefetch()
         if prefetch is not None:  # the very first load: read ahead while the app started
-            self.adopt(self.token, prefetch, self.query_spec, self.grouped,
+            self.adopt(generation, prefetch, self.query_spec, self.grouped,
                        frozenset(self.collapsed), dict(self.limits))
         else:
-            self.load(self.token, self.query_spec, self.grouped, frozenset(self.collapsed),
+            self.load(generation, self.query_spec, self.grouped, frozenset(self.collapsed),
                       dict(self.limits))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
-    def adopt(self, token: int, prefetch: FirstPagePrefetch, query: InboxQuery, grouped: bool,
+    def adopt(self, generation: int, prefetch: FirstPagePrefetch, query: InboxQuery, grouped: bool,
               collapsed: frozenset[str], limits: dict[str, int]) -> None:
         """Show the helper's first page and counts; if it has none, load as usual.
 
@@ -146,77 +141,76 @@ class InboxScreen(PostActions):
             fresh = is_first_page(query, grouped, collapsed, limits)
             page = prefetch.page() if fresh else None
             if page is not None:
-                self._post_page(token, page)
+                self._post_page(generation, page)
                 counted = prefetch.counts()
                 if counted is not None:
-                    self.post_message(InboxCounted(token, *counted))
+                    self.post_message(InboxCounted(generation, *counted))
                     return
         finally:
             prefetch.close()
         worker = get_current_worker()
         if worker.is_cancelled:
             return  # a newer load replaced this one, or the app is closing
-        from curator.services.post_service import QueryCancelled
+        from curator.errors import QueryCancelled
 
         with suppress(QueryCancelled):
             if page is None:
-                self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
+                self._load(generation, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
             else:
-                self.post_message(InboxCounted(token, *count_page(
+                self.post_message(InboxCounted(generation, *count_page(
                     self.curator, page, lambda: worker.is_cancelled)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-load")
-    def load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
+    def load(self, generation: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
              limits: dict[str, int]) -> None:
         """A newer keystroke cancels this worker, which aborts its running SQL statement."""
-        from curator.services.post_service import QueryCancelled  # the data layer loads off the UI
+        from curator.errors import QueryCancelled  # the data layer loads off the UI
 
         worker = get_current_worker()
         with suppress(QueryCancelled):  # a newer keystroke's worker is already running
-            self._load(token, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
+            self._load(generation, query, grouped, collapsed, limits, lambda: worker.is_cancelled)
 
-    def _load(self, token: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
+    def _load(self, generation: int, query: InboxQuery, grouped: bool, collapsed: frozenset[str],
               limits: dict[str, int], cancelled: Callable[[], bool]) -> None:
         page = load_page(self.curator, query, grouped, collapsed, limits, cancelled,
                          self.theme_names)
-        self._post_page(token, page)
-        self.post_message(InboxCounted(token, *count_page(self.curator, page, cancelled)))
+        self._post_page(generation, page)
+        self.post_message(InboxCounted(generation, *count_page(self.curator, page, cancelled)))
 
-    def _post_page(self, token: int, page: InboxPage) -> None:
+    def _post_page(self, generation: int, page: InboxPage) -> None:
         self.theme_names = page.theme_names
         self.window_start = page.window_start
-        self.post_message(InboxLoaded(token, page.groups, page.elapsed))
+        self.post_message(InboxLoaded(generation, page.groups, page.elapsed))
 
     @on(InboxLoaded)
     def show_loaded(self, message: InboxLoaded) -> None:
-        if message.token != self.token:
+        first = not self.data_ready.is_set()
+        if not self.is_latest_load(message.generation):
             return  # an older keystroke's answer
         self.groups = message.groups
         self.elapsed = message.elapsed
-        t0 = time.perf_counter()
         self._render_rows()
-        self.load_stats = {"db_ms": message.elapsed * 1000,
-                           "queue_ms": (t0 - message.posted_at) * 1000,
-                           "render_ms": (time.perf_counter() - t0) * 1000}
-        self.loads += 1
-        if self.loads == 1:  # the screen is built: keep the collector off it (see CuratorApp)
+        if first:  # the screen is built: keep the collector off it (see CuratorApp)
             self.call_after_refresh(gc.freeze)
             self.call_after_refresh(self.query_one(SteadyFooter).show_keys)
             self.call_after_refresh(self.post_message, FirstRowsShown())
-        self.data_ready.set()
         self._show_detail()
         if self._focus_list:
             self.call_after_refresh(self._focus_list_now)
 
     @on(InboxCounted)
     def show_counted(self, message: InboxCounted) -> None:
-        if message.token != self.token:
+        if not self.is_latest_load(message.generation):
             return
         self.groups = [replace(g, count=message.counts.get(g.slug or "*")) for g in self.groups]
         self.total = sum(min(n, COUNT_CAP) for n in message.counts.values())
         self.total_capped = any(n > COUNT_CAP for n in message.counts.values())
-        self.counted += 1
         self._render_rows()
+
+    @property
+    def is_counted(self) -> bool:
+        """Whether every group shows its exact count (the counts come after the rows)."""
+        return all(g.count is not None for g in self.groups)
 
     def _render_rows(self) -> None:
         """Hand the rows to the list (it paints only what is on screen, from a cache)."""
@@ -239,7 +233,7 @@ class InboxScreen(PostActions):
         self._keep_index = None
         self.table.set_rows(rows, keep=keep, default=default)
         problems = "; ".join(self.query_spec.problems)
-        counted = all(g.count is not None for g in self.groups)
+        counted = self.is_counted
         more = "+" if self.total_capped else ""
         total = f"{self.total:,}{more} posts" if counted else "counting…"
         window = f" since {self.window_start:%d %b}" if self.window_start else ""

@@ -1,8 +1,8 @@
 """What the inbox does to the post under the cursor: pick (and, after a yes, feature again),
 move to another theme, mark read, hide, open.
 
-Each action marks the row at once, then makes one service call in a worker; the answer comes back
-as `PostsChanged` and the screen reloads from the database.
+Each action marks the row at once, then makes one service call (one transaction) on the app's write
+queue, so quick presses run one at a time and in order; then the screen reloads from the database.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 
 from curator.text import one_line
-from curator.tui.messages import Done, FeatureAgain, PostsChanged
+from curator.tui.messages import FeatureAgain
 from curator.tui.screens.screen_base import CuratorScreen
 from curator.types import PostInfo
 
@@ -40,22 +40,22 @@ class PostActions(CuratorScreen):
             self._mark_local(replace(post, picked=not post.picked))
             self.toggle_pick(post.id, not post.picked, title=post.title)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
     def toggle_pick(self, post_id: int, pick: bool, force: bool = False, title: str = "") -> None:
+        """Pick (starting the draft when there is none) or unpick: one call, one transaction.
+        The ✔ mark, or its absence after the reload, is the feedback."""
         from curator.errors import AlreadyFeaturedError
 
-        curator = self.curator
-        try:
-            if pick:
-                if curator.draft_edition() is None:
-                    curator.new_edition()
-                curator.pick([post_id], force=force)
-            else:
-                curator.unpick([post_id])
-        except AlreadyFeaturedError as exc:
-            self.post_message(FeatureAgain(post_id, title or exc.what, exc.edition))
-        finally:
-            self.post_message(PostsChanged([post_id]))  # the ✔ mark (or its absence) is the feedback
+        def call() -> None:
+            roundup = self.curator.roundup
+            try:
+                if pick:
+                    roundup.pick([post_id], force=force, start_draft=True)
+                else:
+                    roundup.unpick([post_id])
+            except AlreadyFeaturedError as exc:
+                self.post_message(FeatureAgain(post_id, title or exc.what, exc.edition))
+
+        self.write(call)
 
     @on(FeatureAgain)
     def _feature_again(self, message: FeatureAgain) -> None:
@@ -80,10 +80,9 @@ class PostActions(CuratorScreen):
         self.app.push_screen(theme_picker()(self.theme_names, "Move to which theme?",
                                              current=post.theme), chosen)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
     def set_theme(self, post_id: int, slug: str) -> None:
-        self.curator.set_post_theme(post_id, slug)
-        self.post_message(PostsChanged([post_id], f"moved to {self.theme_names.get(slug, slug)}"))
+        self.write(lambda: self.curator.themes.set_post_theme(post_id, slug),
+                   note=f"moved to {self.theme_names.get(slug, slug)}")
 
     def action_toggle_read(self) -> None:
         post = self.current_post
@@ -96,13 +95,12 @@ class PostActions(CuratorScreen):
         if post is not None:
             self.set_flag(post.id, "hidden", True)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="inbox-action")
     def set_flag(self, post_id: int, flag: str, value: bool) -> None:
         if flag == "read":
-            self.curator.mark_read([post_id], read=value)
+            self.write(lambda: self.curator.posts.mark_read([post_id], read=value))
         else:
-            self.curator.set_hidden([post_id], hidden=value)
-        self.post_message(PostsChanged([post_id], "" if flag == "read" else "hidden"))
+            self.write(lambda: self.curator.posts.set_hidden([post_id], hidden=value),
+                       note="hidden")
 
     def action_open(self) -> None:
         post = self.current_post
@@ -113,17 +111,6 @@ class PostActions(CuratorScreen):
         if not post.read:
             self.set_flag(post.id, "read", True)
 
-    @on(PostsChanged)
-    def _posts_changed(self, message: PostsChanged) -> None:
-        if message.note:
-            self.notify(message.note, timeout=2)
-        self.reload()
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.notify(message.text, markup=False)
-        if message.reload:
-            self.reload()
 
 
 def theme_picker() -> type[ThemePicker]:

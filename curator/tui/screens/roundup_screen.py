@@ -2,11 +2,14 @@
 
 Keys reorder items and sections, edit blurbs and notes in place, add manual links and free-text
 sections, export to a file, copy to the clipboard (OSC 52) and publish. Every change is one service
-call in a worker, followed by a reload of the edition and its preview.
+call on the app's write queue, followed by a reload of the edition and its preview. Changes made
+elsewhere (the CLI, another facilitator) show within a second: the screen watches the draft's
+revision; saving a text someone else changed meanwhile is refused, and the words typed are kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -16,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Tree
 
-from curator.errors import NotFoundError
+from curator.errors import NotFoundError, StaleEditError
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.tui.lists import KeyTree
-from curator.tui.messages import DataLoaded, Done
+from curator.tui.messages import DataLoaded, EditionChanged
 from curator.tui.row_render import safe
 from curator.tui.screens.modals import (
     Confirm,
@@ -29,6 +32,8 @@ from curator.tui.screens.modals import (
     ThemePicker,
 )
 from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
+
+WATCH_EVERY_S = 1.0  # how often the open screen checks for changes made elsewhere
 
 
 class RoundupScreen(CuratorScreen):
@@ -56,7 +61,7 @@ class RoundupScreen(CuratorScreen):
         super().__init__(id="roundup")
         self.view: EditionView | None = None
         self.markdown = ""
-        self.loads = 0
+        self.revision: tuple[int, int] | None = None  # the draft's, as loaded
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # markdown-it: ~75 ms of import the inbox can skip
@@ -73,6 +78,22 @@ class RoundupScreen(CuratorScreen):
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()
+        self.set_interval(WATCH_EVERY_S, self._watch, name="watch-draft")
+
+    def _watch(self) -> None:
+        # also under a dialog (the text being edited may change meanwhile), not from other modes
+        if self.data_ready.is_set() and self in self.app.screen_stack:
+            self.check_revision(self.revision)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roundup-watch")
+    def check_revision(self, shown: tuple[int, int] | None) -> None:
+        """Another process (the CLI, another facilitator) changed the draft: show it."""
+        if self.curator.roundup.draft_revision() != shown:
+            self.post_message(EditionChanged())
+
+    @on(EditionChanged)
+    def _changed_elsewhere(self) -> None:
+        self.reload()
 
     # loading -------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -80,31 +101,31 @@ class RoundupScreen(CuratorScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roundup-load")
     def load(self, generation: int) -> None:
+        revision = self.curator.roundup.draft_revision()  # first: a change meanwhile shows later
         try:
-            view = self.curator.get_edition()
+            view = self.curator.roundup.get_edition()
         except NotFoundError:
-            self.post_message(DataLoaded("edition", None, generation))
+            self.post_message(DataLoaded("edition", (None, "", revision), generation))
             return
-        markdown = self.curator.export_edition("md", view.info.number)
-        self.post_message(DataLoaded("edition", (view, markdown), generation))
+        markdown = self.curator.roundup.export_edition("md", view.info.number)
+        self.post_message(DataLoaded("edition", (view, markdown, revision), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
-        if not self.is_latest_load(message):
+        if not self.is_latest_load(message.generation):
             return
         tree = self.query_one(Tree)
         from textual.widgets import Markdown
 
         preview = self.query_one("#preview", Markdown)
-        self.loads += 1
-        if message.data is None:
+        view, self.markdown, self.revision = message.data
+        if view is None:
             self.view, self.markdown = None, ""
             tree.clear()
             preview.update("No edition yet. Pick posts in the inbox (space), or press N "
                            "to start a draft.")
             self.query_one(StatusLine).set_local("no edition")
             return
-        view, self.markdown = message.data
         self.view = view
         selected = self._selected_key()
         tree.clear()
@@ -159,7 +180,9 @@ class RoundupScreen(CuratorScreen):
 
             def save(text: str | None) -> None:
                 if text is not None:
-                    self.edit_call("set_blurb", data.id, text.strip() or None, note="blurb saved")
+                    blurb = text.strip() or None
+                    self.save_text(lambda: self.curator.roundup.set_blurb(
+                        data.id, blurb, expected=data.custom_blurb), text, "blurb saved")
 
             self.app.push_screen(TextEditor(
                 f"Blurb for: {safe(data.title, 60)}  (put the link's words in [brackets])",
@@ -167,7 +190,8 @@ class RoundupScreen(CuratorScreen):
         elif isinstance(data, SectionView):
             def save_body(text: str | None) -> None:
                 if text is not None:
-                    self.edit_call("set_section_body", data.id, text, note="section saved")
+                    self.save_text(lambda: self.curator.roundup.set_section_body(
+                        data.id, text, expected=data.body), text, "section saved")
 
             self.app.push_screen(TextEditor(f"Text of: {safe(data.title, 60)}", data.body),
                                  save_body)
@@ -177,7 +201,9 @@ class RoundupScreen(CuratorScreen):
         if isinstance(data, ItemView):
             def save(values: dict[str, str] | None) -> None:
                 if values is not None:
-                    self.edit_call("set_note", data.id, values["note"] or None, note="note saved")
+                    note = values["note"] or None
+                    self.write(lambda: self.curator.roundup.set_note(data.id, note),
+                               note="note saved")
 
             self.app.push_screen(FieldsForm("Note after the link", [
                 ("note", "Note (empty removes it)", data.note or "")]), save)
@@ -185,10 +211,11 @@ class RoundupScreen(CuratorScreen):
     def action_move(self, delta: int) -> None:
         data = self._selected()
         if isinstance(data, ItemView):
-            self.edit_call("move_item_by", data.id, delta)
+            self.write(lambda: self.curator.roundup.move_item_by(data.id, delta))
         elif isinstance(data, SectionView) and self.view is not None:
             index = [s.id for s in self.view.sections].index(data.id)
-            self.edit_call("reorder_section", data.id, max(0, index + delta))
+            self.write(lambda: self.curator.roundup.reorder_section(data.id,
+                                                                    max(0, index + delta)))
 
     def action_to_section(self) -> None:
         data = self._selected()
@@ -199,7 +226,7 @@ class RoundupScreen(CuratorScreen):
 
         def chosen(ref: str | None) -> None:
             if ref:
-                self.edit_call("move_item", data.id, int(ref), note="moved")
+                self.write(lambda: self.curator.roundup.move_item(data.id, int(ref)), note="moved")
 
         self.app.push_screen(ThemePicker(names, "Move to which section?"), chosen)
 
@@ -209,8 +236,9 @@ class RoundupScreen(CuratorScreen):
                 data = self._selected()
                 section = data.id if isinstance(data, SectionView) else (
                     data.section_id if isinstance(data, ItemView) else None)
-                self.edit_call("add_link", values["title"], values["url"], values["person"] or None,
-                          values["org"] or None, section, note="link added")
+                self.write(lambda: self.curator.roundup.add_link(
+                    values["title"], values["url"], values["person"] or None,
+                    values["org"] or None, section), note="link added")
 
         self.app.push_screen(FieldsForm("Add a link", [
             ("url", "URL", ""), ("title", "Title", ""), ("person", "Person", ""),
@@ -219,7 +247,8 @@ class RoundupScreen(CuratorScreen):
     def action_add_section(self) -> None:
         def save(values: dict[str, str] | None) -> None:
             if values and values["title"]:
-                self.edit_call("add_section", values["title"], note="section added")
+                title = values["title"]
+                self.write(lambda: self.curator.roundup.add_section(title), note="section added")
 
         self.app.push_screen(FieldsForm("New free-text section", [
             ("title", "Title (e.g. Events, Can you help?)", "")]), save)
@@ -227,11 +256,13 @@ class RoundupScreen(CuratorScreen):
     def action_remove(self) -> None:
         data = self._selected()
         if isinstance(data, ItemView):
-            self.edit_call("unpick", None, [data.id], note="removed from the edition")
+            self.write(lambda: self.curator.roundup.unpick(item_ids=[data.id]),
+                       note="removed from the edition")
         elif isinstance(data, SectionView):
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self.edit_call("remove_section", data.id, note="section removed")
+                    self.write(lambda: self.curator.roundup.remove_section(data.id),
+                               note="section removed")
 
             self.app.push_screen(Confirm(f"Remove the section {safe(data.title)!r}?"), confirmed)
 
@@ -248,11 +279,11 @@ class RoundupScreen(CuratorScreen):
         self.app.push_screen(ExportDialog("Export the edition", self.curator.locations.exports_dir,
                                           f"roundup-{self.view.info.number}"), save)
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="roundup-action")
     def export(self, fmt: str, path: Path) -> None:
-        written = self.curator.export_edition_to(fmt, path,
-                                                 self.view.info.number if self.view else None)
-        self.post_message(Done(f"exported to {written}", reload=False))
+        number = self.view.info.number if self.view else None
+        self.write(lambda: self.curator.roundup.export_edition_to(fmt, path, number),
+                   done=lambda written: self.notify(f"exported to {written}", markup=False,
+                                                    timeout=3), reload=False)
 
     def action_copy(self) -> None:
         if self.markdown:
@@ -260,7 +291,7 @@ class RoundupScreen(CuratorScreen):
             self.notify("Markdown copied (if your terminal allows OSC 52).", timeout=3)
 
     def action_new_edition(self) -> None:
-        self.edit_call("new_edition", note="new draft edition started")
+        self.write(lambda: self.curator.roundup.new_edition(), note="new draft edition started")
 
     def action_publish(self) -> None:
         if self.view is None or self.view.info.status != "draft":
@@ -269,22 +300,29 @@ class RoundupScreen(CuratorScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.edit_call("publish", note="edition published")
+                self.write(lambda: self.curator.roundup.publish(), note="edition published")
 
         self.app.push_screen(Confirm(f"Publish edition #{self.view.info.number}?"), confirmed)
 
-    # one worker for every edit ----------------------------------------------------------------
-    @work(thread=True, exclusive=False, exit_on_error=False, group="roundup-action")
-    def edit_call(self, method: str, *args: object, note: str = "") -> None:
-        getattr(self.curator, method)(*args)
-        self.post_message(Done(note, reload=True))
+    def save_text(self, call: Callable[[], None], text: str, saved: str) -> None:
+        """Save an edited text; when someone changed it meanwhile, keep the words typed (on the
+        clipboard) and say so, instead of overwriting theirs."""
+        def attempt() -> str | None:
+            try:
+                call()
+            except StaleEditError as exc:
+                return str(exc)
+            return None
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        if message.text:
-            self.notify(message.text, markup=False, timeout=3)
-        if message.reload:
-            self.reload()
+        def after(refused: str | None) -> None:
+            if refused is None:
+                self.notify(saved, markup=False, timeout=3)
+                return
+            self.app.copy_to_clipboard(text)
+            self.notify(f"{refused}. Your words are on the clipboard.", title="Not saved",
+                        severity="warning", markup=False, timeout=12)
+
+        self.write(attempt, done=after)
 
 
 def _item_label(item: ItemView) -> Text:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -12,7 +13,9 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from curator.services import Curator
     from curator.tui.app import CuratorApp
-    from curator.tui.messages import DataLoaded
+
+
+T = TypeVar("T")
 
 
 class StatusLine(Static):
@@ -106,8 +109,10 @@ class CuratorScreen(Screen[None]):
         self._load_generation += 1
         return self._load_generation
 
-    def is_latest_load(self, message: DataLoaded) -> bool:
-        latest = message.generation == self._load_generation
+    def is_latest_load(self, generation: int) -> bool:
+        """The one stale-result guard of every screen: True for the newest load's answer (and
+        the screen then counts as showing data)."""
+        latest = generation == self._load_generation
         if latest:
             self.data_ready.set()
         return latest
@@ -121,6 +126,27 @@ class CuratorScreen(Screen[None]):
         return self._data_ready
 
     _data_ready: asyncio.Event | None = None
+
+    def write(self, call: Callable[[], T], done: Callable[[T], None] | None = None,
+              note: str = "", reload: bool = True) -> None:
+        """Run one user action's service call on the app's write queue (one at a time, in the
+        order asked), then `done(result)`, show `note` and reload, back on the event loop.
+
+        `call` is a lambda so that even the facade's attributes are reached off the event loop.
+        A `CuratorError` ends as the usual one-line notification (see `on_worker_state_changed`).
+        """
+        future = self.curator_app.writes.submit(call)
+
+        async def finish() -> None:
+            result = await asyncio.wrap_future(future)
+            if done is not None:
+                done(result)
+            if note:
+                self.notify(note, markup=False, timeout=3)
+            if reload:
+                self.reload()
+
+        self.run_worker(finish(), group="write", exit_on_error=False)
 
     def reload(self) -> None:
         """Fetch this screen's data again (in a worker)."""

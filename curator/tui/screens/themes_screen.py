@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
 from curator.tui.lists import KeyTable
-from curator.tui.messages import DataLoaded, Done
+from curator.tui.messages import DataLoaded
 from curator.tui.row_render import safe, when
 from curator.tui.screens.modals import Confirm, FieldsForm
 from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
@@ -34,7 +34,6 @@ class ThemesScreen(CuratorScreen):
     def __init__(self) -> None:
         super().__init__(id="themes")
         self.rules: list[RuleInfo] = []
-        self.loads = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,15 +62,15 @@ class ThemesScreen(CuratorScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="themes-load")
     def load(self, generation: int) -> None:
         curator = self.curator
-        themes = curator.list_themes()
-        counts = {t.slug: curator.count_posts(theme=t.slug) for t in themes}
-        rules = curator.list_rules()
-        stats = curator.classifier_stats()
+        themes = curator.themes.list_themes()
+        counts = {t.slug: curator.posts.count_posts(theme=t.slug) for t in themes}
+        rules = curator.themes.list_rules()
+        stats = curator.themes.classifier_stats()
         self.post_message(DataLoaded("themes", (themes, counts, rules, stats), generation))
 
     @on(DataLoaded)
     def _loaded(self, message: DataLoaded) -> None:
-        if not self.is_latest_load(message):
+        if not self.is_latest_load(message.generation):
             return
         themes, counts, rules, stats = message.data
         table = self.query_one("#theme-table", DataTable)
@@ -91,7 +90,6 @@ class ThemesScreen(CuratorScreen):
                                key=str(rule.id))
         self.query_one("#stats", Static).update(_stats_text(stats))
         self.query_one(StatusLine).set_local(f"{len(themes)} themes · {len(self.rules)} rules")
-        self.loads += 1
 
     # actions -------------------------------------------------------------------------------
     def action_add_rule(self) -> None:
@@ -105,7 +103,7 @@ class ThemesScreen(CuratorScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
     def dry_run_rule(self, field: str, pattern: str, theme: str) -> None:
-        preview = self.curator.add_rule(field, pattern, theme, dry_run=True)
+        preview = self.curator.themes.add_rule(field, pattern, theme, dry_run=True)
         examples = "; ".join(safe(m.title, 50) for m in preview.samples[:3])
         question = (f"The rule matches {preview.matched} stored posts and would move "
                     f"{preview.moved} of them to {theme}" + (f" (e.g. {examples})" if examples
@@ -115,7 +113,8 @@ class ThemesScreen(CuratorScreen):
     def _confirm_rule(self, field: str, pattern: str, theme: str, question: str) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.theme_call("add_rule", field, pattern, theme, note="rule added")
+                self.write(lambda: self.curator.themes.add_rule(field, pattern, theme),
+                           note="rule added")
 
         self.app.push_screen(Confirm(question), confirmed)
 
@@ -124,36 +123,28 @@ class ThemesScreen(CuratorScreen):
         if not table.row_count:
             return
         key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.theme_call("remove_rule", int(str(key.value)), note="rule removed")
+        rule_id = int(str(key.value))
+        self.write(lambda: self.curator.themes.remove_rule(rule_id), note="rule removed")
 
     def action_retrain(self) -> None:
-        self.theme_call("retrain", note="classifier retrained")
+        self.write(lambda: self.curator.themes.retrain(), note="classifier retrained")
 
     def action_reclassify(self) -> None:
         self.dry_run_reclassify()
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
     def dry_run_reclassify(self) -> None:
-        moved = self.curator.reclassify(all=True, dry_run=True)
+        moved = self.curator.themes.reclassify(all=True, dry_run=True)
         self.app.call_from_thread(self._confirm_reclassify, moved)
 
     def _confirm_reclassify(self, moved: object) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.theme_call("reclassify", note="themes applied", all=True)
+                self.write(lambda: self.curator.themes.reclassify(all=True),
+                           note="themes applied")
 
         self.app.push_screen(Confirm(f"Reclassifying would change {moved} posts "
                                      "(your own corrections are kept). Go ahead?"), confirmed)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="themes-action")
-    def theme_call(self, method: str, *args: object, note: str = "", **kwargs: object) -> None:
-        getattr(self.curator, method)(*args, **kwargs)
-        self.post_message(Done(note))
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.notify(message.text, markup=False, timeout=3)
-        self.reload()
 
 
 def _stats_text(stats: ModelInfo) -> Text:
