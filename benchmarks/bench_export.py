@@ -24,7 +24,7 @@ def build(items: int):  # type: ignore[no-untyped-def]
 
     cur = open_curator()
     themes = ["openness", "improvement", "tools", "other"]
-    with cur.db.write() as session:
+    with cur.context.db.write() as session:
         feeds = []
         for n in range(40):
             feed = Feed(url=f"https://blog{n}.example/feed", title=f"Blog {n}",
@@ -42,10 +42,10 @@ def build(items: int):  # type: ignore[no-untyped-def]
             posts.append(post)
         session.flush()
         ids = [p.id or 0 for p in posts]
-    cur.new_edition(title="Benchmark edition")
-    cur.pick(ids)
-    for item in cur.get_edition().items[::5]:
-        cur.set_note(item.id, "worth a read")
+    cur.roundup.new_edition(title="Benchmark edition")
+    cur.roundup.pick(ids)
+    for item in cur.roundup.get_edition().items[::5]:
+        cur.roundup.set_note(item.id, "worth a read")
     return cur
 
 
@@ -58,14 +58,14 @@ def main() -> int:
         os.environ["CURATOR_HOME"] = home
         os.environ.pop("CURATOR_DB", None)
         cur = build(args.items)
-        assert len(cur.get_edition().items) == args.items
+        assert len(cur.roundup.get_edition().items) == args.items
         worst_median = 0.0
         for fmt in ("md", "html", "fragment", "txt"):
-            cur.export_edition(fmt)  # warm: template compile, connection pool
+            cur.roundup.export_edition(fmt)  # warm: template compile, connection pool
             times = []
             for _ in range(args.repeat):
                 start = time.perf_counter()
-                cur.export_edition(fmt)
+                cur.roundup.export_edition(fmt)
                 times.append((time.perf_counter() - start) * 1000)
             median = statistics.median(times)
             worst_median = max(worst_median, median)

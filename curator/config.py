@@ -22,12 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from curator.errors import CuratorError
-
-if TYPE_CHECKING:
-    from curator.poll.network import Network
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk|week|weeks)?"
                        r"\s*$", re.I)
@@ -95,12 +91,6 @@ class Settings:
     allow_private: bool = False  # [network] allow_private: feed links may reach private networks
     theme: str | None = None  # [ui] theme: the TUI's colour theme, saved when changed there
 
-    def network(self) -> Network:
-        """Proxies and TLS trust for every request (see curator.poll.network)."""
-        from curator.poll.network import Network
-
-        return Network.resolve(self.proxy, self.no_proxy, self.ca_file, self.allow_private)
-
     @classmethod
     def load(cls, path: Path) -> Settings:
         if not path.is_file():
@@ -146,7 +136,7 @@ def save_setting(path: Path, table: str, key: str, value: str) -> None:
     """
     import json
 
-    from curator.feeds.safe_files import atomic_write
+    from curator.safe_files import atomic_write
 
     line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
     try:

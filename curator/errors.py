@@ -40,3 +40,20 @@ class DiscoveryError(CuratorError):
 
 class FeedDataError(CuratorError):
     """A fetched body is not a usable feed (HTML page, entity bomb, garbage)."""
+
+
+class StaleEditError(ConflictError):
+    """A text changed in the database after the editor loaded it: saving would overwrite
+    someone else's words, so the save is refused."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was changed elsewhere since you opened it; your text was not "
+                         "saved (reload to see the new version, then edit again)")
+        self.what = what
+
+
+class QueryCancelled(CuratorError):
+    """The caller's `cancelled()` turned true while its query ran (a newer keystroke came)."""
+
+    def __init__(self) -> None:
+        super().__init__("query cancelled")

@@ -8,8 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 LOW_CONFIDENCE = 0.5  # a theme guess below this is flagged for the facilitator to look at first
+
+
+class FeedStatus(StrEnum):
+    """A feed's state after its last poll (`Feed.status`), or one poll's outcome for it.
+
+    Stored and printed as its value, so JSON and the database keep the plain words.
+    """
+
+    NEW = "new"  # never polled
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"  # 304: nothing to parse
+    REDIRECTED = "redirected"  # moved permanently; the new URL was kept
+    ERROR = "error"  # failing; retried with backoff
+    GONE = "gone"  # 410: never polled again
+    SKIPPED = "skipped"  # an outcome only: the pass did not fetch it (a host pause)
+    REMOVED = "removed"  # no longer in feeds.opml (its posts are kept)
+
+    @property
+    def is_problem(self) -> bool:
+        """What the poll summary counts as an error and the feeds screen shows in red."""
+        return self in (FeedStatus.ERROR, FeedStatus.GONE)
 
 
 @dataclass(frozen=True)
@@ -92,8 +114,8 @@ class PollSummary:
         self.feeds += 1
         self.new_posts += outcome.new_posts
         self.updated_posts += outcome.updated_posts
-        self.errors += outcome.status in ("error", "gone")
-        self.not_modified += outcome.status == "not_modified"
+        self.errors += FeedStatus(outcome.status).is_problem
+        self.not_modified += outcome.status == FeedStatus.NOT_MODIFIED
         self.outcomes.append(outcome)
 
 
@@ -182,3 +204,33 @@ class ModelInfo:
     n_rule: int
     trained_at: datetime | None = None
     model: str = "zero-shot"  # zero-shot | zero-shot + memory | zero-shot + linear
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Which stored posts to show: the inbox's filter line and `posts list`'s options."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    theme: str | None = None
+    feed_url: str | None = None
+    search: str | None = None
+    picked: bool | None = None
+    unread_only: bool = False
+    include_hidden: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """One feed entry as the parser cleaned it: what the store keeps of a post."""
+
+    guid: str | None
+    link: str | None  # canonical
+    title: str
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    summary: str
+    tags: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    url: str | None = None  # the author's own link, when it differs from the canonical `link`

@@ -29,11 +29,11 @@ def make_v1_database(path: Path, title: str, tags: str = "[]") -> Path:
 
 def bulk_posts(curator: Curator, columns: Sequence[str], rows: Sequence[tuple[object, ...]]) -> None:
     """Feed 1 plus `rows` of posts (values for `columns` after feed_id), straight through SQL."""
-    with curator.db.write() as s:
+    with curator.context.db.write() as s:
         s.add(Feed(id=1, url="http://a.example/feed"))
     names = ", ".join(columns)
     marks = ", ".join("?" * len(columns))
-    with curator.db.write() as s:
+    with curator.context.db.write() as s:
         raw = s.connection().connection.driver_connection
         raw.executemany(f"INSERT INTO post (feed_id, {names}, tags, content_hash, first_seen_at, "
                         f"last_seen_at, read, hidden) VALUES (1, {marks}, '[]', '', '{STAMP}', "

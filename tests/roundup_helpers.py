@@ -14,7 +14,7 @@ def make_curator() -> Curator:
 
 def add_feed(cur: Curator, url: str, *, title: str | None = None, person: str | None = None,
              org: str | None = None) -> int:
-    with cur.db.write() as session:
+    with cur.context.db.write() as session:
         feed = Feed(url=url, title=title, person=person, org=org)
         session.add(feed)
         session.flush()
@@ -24,7 +24,7 @@ def add_feed(cur: Curator, url: str, *, title: str | None = None, person: str | 
 def add_post(cur: Curator, feed_id: int, title: str, link: str | None, *,
              theme: str | None = None, author: str | None = None,
              published: datetime | None = None) -> int:
-    with cur.db.write() as session:
+    with cur.context.db.write() as session:
         post = Post(feed_id=feed_id, title=title, link=link, theme=theme, author=author,
                     published=published or datetime.now(UTC))
         session.add(post)

@@ -92,7 +92,7 @@ def test_a_redirect_to_an_internal_address_is_not_followed(host: str, tmp_path) 
     with FeedServer() as server:
         url = server.route("/feed", Reply(status=302, location=f"http://{host}/latest/"))
         cur = make_curator(tmp_path, [url])
-        summary = cur.poll()
+        summary = cur.polls.poll()
         [outcome] = summary.outcomes
         assert outcome.status == "error"
         assert "unsafe URL" in (outcome.error or "") and (
@@ -136,7 +136,7 @@ def test_an_intranet_feed_subscribed_on_purpose_is_polled(dns, tmp_path) -> None
         dns["intranet.test"] = [["127.0.0.1"]]
         url = f"http://intranet.test:{server.port}/feed.xml"
         cur = make_curator(tmp_path, [url])
-        summary = cur.poll()
+        summary = cur.polls.poll()
         assert summary.errors == 0 and summary.new_posts == 1
         # the same address as a link in someone's feed: refused unless allowed
         refused = fetch(url, trust_private=False)

@@ -57,7 +57,7 @@ def test_whole_corpus_through_the_pipeline(tmp_path) -> None:
                 rel = f"/{name}/" + quote(path.relative_to(folder).as_posix())
                 urls[server.route(rel, _reply(path, root))] = name
         cur = make_curator(tmp_path, list(urls))
-        outcomes = list(cur.poll_iter(concurrency=40))
+        outcomes = list(cur.polls.poll_iter(concurrency=40))
     elapsed = time.monotonic() - started
     assert len(outcomes) == len(urls)  # every feed answered: nothing hung or vanished
     by_corpus: dict[str, Counter[str]] = {name: Counter() for name in folders}
@@ -66,20 +66,20 @@ def test_whole_corpus_through_the_pipeline(tmp_path) -> None:
         assert outcome.status in ("ok", "error", "gone", "not_modified", "redirected")
         if outcome.status == "error":
             assert outcome.error and "\n" not in outcome.error
-    counts = {f.url: f.post_count for f in cur.feed_status()}
+    counts = {f.url: f.post_count for f in cur.polls.feed_status()}
     with_entries = Counter(urls[u] for u, n in counts.items() if n > 0 and u in urls)
     report = {name: (with_entries[name], sum(c.values()), dict(c))
               for name, c in by_corpus.items()}
     print(f"\ncorpus poll in {elapsed:.1f} s; parsed with entries / files: {report}")
     assert with_entries["realfeeds"] >= 150
     assert with_entries["feedparser"] >= 200  # most fixtures test one feed-level element
-    with cur.db.read() as session:
+    with cur.context.db.read() as session:
         conn = session.connection()
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         for (title,) in conn.execute(text("SELECT title || author || summary FROM post "
                                           "WHERE title IS NOT NULL AND author IS NOT NULL")):
             assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", title)
     # hostile files never produced posts from expanded entities or local files
-    assert cur.count_posts(search="root:x:0:0") == 0
+    assert cur.posts.count_posts(search="root:x:0:0") == 0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert peak_mb < 1500, peak_mb

@@ -67,3 +67,39 @@ def test_cli_help_does_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_module_keeps_the_layer_contract() -> None:
+    """DESIGN.md §2, on the source: lower layers never import higher ones, SQL stays in store/."""
+    from pathlib import Path
+
+    import curator
+    from tests.layers import package_violations
+
+    found = package_violations(Path(curator.__file__).parent)
+    assert not found, "layer contract broken:\n" + "\n".join(found)
+
+
+def test_the_layer_contract_can_fail() -> None:
+    from tests.layers import violations
+
+    assert violations("from sqlmodel import select\n", "curator.services.post_service")
+    assert violations("def f():\n    import sqlite3\n", "curator.tui.app")  # lazy ones too
+    assert violations("from curator.services import Curator\n", "curator.store.engine")
+    assert violations("from curator.store import engine\n", "curator.roundup.render")
+    assert violations("from ..services import Curator\n", "curator.poll.fetch")  # relative
+    assert violations("import textual\n", "curator.cli.poll_commands")
+    assert not violations("from curator.store import engine\n", "curator.services.feed_service")
+    assert not violations("import sqlalchemy\n", "curator.store.dialect")
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """`store`, `decide`... one name, one module: a reader never wonders which one is meant."""
+    from collections import Counter
+    from pathlib import Path
+
+    import curator
+
+    root = Path(curator.__file__).parent
+    names = Counter(p.stem for p in root.rglob("*.py") if p.stem not in ("__init__", "__main__"))
+    assert [n for n, count in names.items() if count > 1] == []

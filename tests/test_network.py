@@ -82,8 +82,8 @@ def test_config_network_section(tmp_path) -> None:  # type: ignore[no-untyped-de
     path = tmp_path / "config.toml"
     path.write_text('[network]\nproxy = "http://p:1"\nno_proxy = "a.example"\nca_file = "ca.pem"\n')
     settings = Settings.load(path)
-    assert settings.network().route("http://b.example/") == "http://p:1"
-    assert settings.network().route("http://a.example/") is None
+    assert Network.from_settings(settings).route("http://b.example/") == "http://p:1"
+    assert Network.from_settings(settings).route("http://a.example/") is None
     assert settings.ca_file == str(tmp_path / "ca.pem")  # relative to the config folder
     path.write_text("[network]\nproxy = 3\n")
     with pytest.raises(CuratorError, match="proxy must be a string"):

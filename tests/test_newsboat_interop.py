@@ -24,7 +24,7 @@ def test_newsboat_imports_curator_opml(tmp_path: Path) -> None:
              ("https://c.example/atom.xml", None, "Zoë O’Brien"),
              ("https://d.example/index.xml", "Open data & civic tech", None)]
     for url, category, person in feeds:
-        service.add_feed(url, discover=False, category=category, person=person,
+        service.feeds.add_feed(url, discover=False, category=category, person=person,
                          title=f"Blog <{url[8]}> & co")
     service.close()
     home = tmp_path / "home"  # newsboat creates its folders here, never in the real home

@@ -106,8 +106,8 @@ def test_hostile_opml_neutralised(tmp_path: Path) -> None:
     categories = [f.category for f in doc.feeds() if f.category]
     assert all(c.count("/") < MAX_CATEGORY_DEPTH for c in categories)  # 300 levels capped
     service = Curator(Locations.resolve(db=str(tmp_path / "c.db"), opml=str(tmp_path / "f.opml")))
-    report = service.import_opml(path)
-    urls = {f.url for f in service.list_feeds()}
+    report = service.feeds.import_opml(path)
+    urls = {f.url for f in service.feeds.list_feeds()}
     service.close()
     assert time.monotonic() - started < 5.0
     assert not any(u.startswith(("file:", "javascript:", "data:", "feed:")) for u in urls)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from curator import safe_files as filelock
 from curator.errors import ConflictError, OpmlError
-from curator.feeds import safe_files as filelock
 from curator.feeds.opml import OpmlDocument
-from curator.feeds.safe_files import atomic_write, file_lock
 from curator.paths import Locations
+from curator.safe_files import atomic_write, file_lock
 from curator.services import Curator
 
 START = (b'<?xml version="1.0"?>\n<opml version="1.0"><head><title>mine</title></head><body>\n'
@@ -37,7 +37,7 @@ def test_failed_rename_leaves_old_file_byte_identical(tmp_path: Path,
     monkeypatch.setattr(filelock.os, "replace", boom)
     service = _service(tmp_path)
     with pytest.raises(OpmlError, match="No space left"):
-        service.add_feed("https://b.example/feed", discover=False)
+        service.feeds.add_feed("https://b.example/feed", discover=False)
     service.close()
     assert opml.read_bytes() == START
     assert sorted(p.name for p in tmp_path.iterdir() if "feeds.opml" in p.name) == [
@@ -50,7 +50,7 @@ def test_process_killed_mid_write_leaves_old_file(tmp_path: Path) -> None:
     opml.write_bytes(START)
     script = textwrap.dedent(f"""
         import os
-        from curator.feeds import safe_files as filelock
+        from curator import safe_files as filelock
         from curator.paths import Locations
         from curator.services import Curator
         def die(fd):
@@ -58,7 +58,7 @@ def test_process_killed_mid_write_leaves_old_file(tmp_path: Path) -> None:
         filelock.os.fsync = die
         service = Curator(Locations.resolve(db={str(tmp_path / 'c.db')!r},
                                             opml={str(opml)!r}))
-        service.add_feed("https://b.example/feed", discover=False)
+        service.feeds.add_feed("https://b.example/feed", discover=False)
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert result.returncode == 9
@@ -69,7 +69,7 @@ def test_process_killed_mid_write_leaves_old_file(tmp_path: Path) -> None:
     assert len(leftovers) == 1
     os.utime(leftovers[0], (time.time() - 3600, time.time() - 3600))
     service = _service(tmp_path)
-    service.add_feed("https://b.example/feed", discover=False)
+    service.feeds.add_feed("https://b.example/feed", discover=False)
     service.close()
     assert not list(tmp_path.glob(".feeds.opml.*.tmp"))
 
@@ -92,9 +92,9 @@ WORKER = textwrap.dedent("""
     while not Path(go).exists():
         time.sleep(0.005)
     for i in range(12):
-        service.add_feed(f"https://{name}-{i}.example/feed", discover=False, category=name)
+        service.feeds.add_feed(f"https://{name}-{i}.example/feed", discover=False, category=name)
         if i % 4 == 0:
-            service.edit_feed("https://a.example/feed", title=f"{name} {i}")
+            service.feeds.edit_feed("https://a.example/feed", title=f"{name} {i}")
     service.close()
 """)
 
@@ -113,7 +113,7 @@ def test_two_processes_editing_concurrently_lose_nothing(tmp_path: Path) -> None
     expected = {f"https://{n}-{i}.example/feed" for n in ("left", "right") for i in range(12)}
     assert urls == expected | {"https://a.example/feed"}
     service = _service(tmp_path)
-    assert {f.url for f in service.list_feeds()} == urls  # the database agrees with the file
+    assert {f.url for f in service.feeds.list_feeds()} == urls  # the database agrees with the file
     service.close()
 
 
@@ -122,7 +122,7 @@ def test_lock_times_out_with_a_clear_error(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from curator.feeds.safe_files import file_lock
+        from curator.safe_files import file_lock
         with file_lock(Path({str(path)!r})):
             Path({str(tmp_path / 'held')!r}).touch()
             time.sleep(5)

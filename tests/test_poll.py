@@ -20,7 +20,7 @@ def items(prefix: str, n: int, host: str = "b.example") -> list[tuple[str, str, 
 
 
 def feed_row(cur, url):  # type: ignore[no-untyped-def]
-    with cur.db.read() as s:
+    with cur.context.db.read() as s:
         return s.exec(select(Feed).where(Feed.url == url)).one()
 
 
@@ -34,17 +34,17 @@ def test_200_then_304_round_trip(tmp_path, server) -> None:
     url = server.route("/f", Reply(body=rss(items("a", 3)), etag='"v1"',
                                    last_modified="Mon, 02 Nov 2026 10:00:00 GMT"))
     cur = make_curator(tmp_path, [url], person="Tanya Ashworth", org="Preston Council")
-    first = list(cur.poll_iter())
+    first = list(cur.polls.poll_iter())
     assert [(o.status, o.new_posts) for o in first] == [("ok", 3)]
     row = feed_row(cur, url)
     assert row.etag == '"v1"' and row.last_modified == "Mon, 02 Nov 2026 10:00:00 GMT"
     assert row.status == "ok" and row.http_status == 200 and row.feed_title == "Test blog"
     assert row.next_due_at > datetime.now(UTC) + timedelta(minutes=59)
-    assert list(cur.poll_iter()) == []  # nothing due yet
-    again = cur.poll(force=True)
+    assert list(cur.polls.poll_iter()) == []  # nothing due yet
+    again = cur.polls.poll(force=True)
     assert again.not_modified == 1 and again.new_posts == 0
     assert server.requests[-1].headers["if-none-match"] == '"v1"'
-    posts = cur.list_posts()
+    posts = cur.posts.list_posts()
     assert len(posts) == 3 and posts[0].person == "Tanya Ashworth"
     assert posts[0].org == "Preston Council" and posts[0].theme is not None
 
@@ -54,11 +54,11 @@ def test_permanent_redirect_moves_the_subscription(tmp_path, server) -> None:
     server.route("/old", Reply(status=301, location="/mid"))
     server.route("/mid", Reply(status=308, location=target))
     cur = make_curator(tmp_path, [server.url("/old")])
-    (outcome,) = cur.poll().outcomes
+    (outcome,) = cur.polls.poll().outcomes
     assert outcome.status == "redirected" and outcome.new_url == target
     assert target in (tmp_path / "feeds.opml").read_text()
-    assert [f.url for f in cur.feed_status()] == [target]
-    assert len(cur.list_posts()) == 2
+    assert [f.url for f in cur.polls.feed_status()] == [target]
+    assert len(cur.posts.list_posts()) == 2
 
 
 def test_temporary_redirect_and_captive_portal_keep_the_url(tmp_path, server) -> None:
@@ -68,22 +68,22 @@ def test_temporary_redirect_and_captive_portal_keep_the_url(tmp_path, server) ->
                                           content_type="text/html"))
     server.route("/captive", Reply(status=301, location=portal))
     cur = make_curator(tmp_path, [server.url("/temp"), server.url("/captive")])
-    outcomes = {o.url: o for o in cur.poll().outcomes}
+    outcomes = {o.url: o for o in cur.polls.poll().outcomes}
     assert outcomes[server.url("/temp")].status == "ok"
     captive = outcomes[server.url("/captive")]
     assert captive.status == "error" and "HTML page" in captive.error
     assert captive.new_url is None
-    urls = sorted(f.url for f in cur.feed_status())
+    urls = sorted(f.url for f in cur.polls.feed_status())
     assert urls == sorted([server.url("/temp"), server.url("/captive")])
 
 
 def test_gone_stops_polling(tmp_path, server) -> None:
     url = server.route("/gone", Reply(status=410))
     cur = make_curator(tmp_path, [url])
-    (outcome,) = cur.poll().outcomes
+    (outcome,) = cur.polls.poll().outcomes
     assert outcome.status == "gone" and "410" in outcome.error
-    assert cur.poll(force=True).feeds == 0 and server.hits("/gone") == 1
-    (status,) = cur.feed_status()
+    assert cur.polls.poll(force=True).feeds == 0 and server.hits("/gone") == 1
+    (status,) = cur.polls.feed_status()
     assert status.status == "gone" and status.next_due_at is None
 
 
@@ -94,7 +94,7 @@ def test_429_retry_after_pauses_the_host(tmp_path, server, header) -> None:
     first = server.route("/a", Reply(status=429, headers={"Retry-After": value}, delay=0.2))
     second = server.route("/b", Reply(body=rss(items("b", 1)), delay=0.4))
     cur = make_curator(tmp_path, [first, second])
-    outcomes = {o.url: o for o in cur.poll(concurrency=1).outcomes}
+    outcomes = {o.url: o for o in cur.polls.poll(concurrency=1).outcomes}
     limited = outcomes[first]
     assert limited.status == "error" and "429" in limited.error
     wait = (limited.next_due_at - datetime.now(UTC)).total_seconds()
@@ -107,14 +107,14 @@ def test_5xx_backoff_grows_then_caps_and_success_resets(tmp_path, server) -> Non
     cur = make_curator(tmp_path, [url])
     waits = []
     for _ in range(7):
-        (outcome,) = cur.poll(force=True).outcomes
+        (outcome,) = cur.polls.poll(force=True).outcomes
         waits.append((outcome.next_due_at - datetime.now(UTC)).total_seconds())
     row = feed_row(cur, url)
     assert row.error_count == 7 and row.status == "error" and "500" in row.last_error
     assert waits[1] > waits[0] * 1.5 and waits[2] > waits[1] * 1.5
     assert max(waits) <= 86400 * 1.26 and waits[-1] >= 86400
     server.route("/flaky", Reply(body=rss(items("f", 1))))
-    cur.poll(force=True)
+    cur.polls.poll(force=True)
     row = feed_row(cur, url)
     assert row.error_count == 0 and row.status == "ok" and row.last_error is None
 
@@ -126,20 +126,20 @@ def test_duplicate_guids_updates_and_cross_feed_links(tmp_path, server) -> None:
                                                 "http://b.example/s?utm_source=agg")])))
     cur = make_curator(tmp_path, [blog, agg])
     # the blog first, then the aggregator: which copy arrives first decides the story's owner
-    summary = cur.poll(feed_url=blog)
+    summary = cur.polls.poll(feed_url=blog)
     assert summary.new_posts == 2 and summary.errors == 0
-    summary = cur.poll(feed_url=agg)
+    summary = cur.polls.poll(feed_url=agg)
     assert summary.new_posts == 0 and summary.errors == 0
-    with cur.db.read() as s:
+    with cur.context.db.read() as s:
         shared = s.exec(select(Post).where(Post.link == "http://b.example/s")).one()
         sources = s.exec(select(PostSource).where(PostSource.post_id == shared.id)).all()
     assert len(sources) == 2
     changed = [("same", "First, edited", "http://b.example/1"),
                ("g3", "Shared", "http://b.example/s")]
     server.route("/blog", Reply(body=rss(changed)))
-    summary = cur.poll(force=True)
+    summary = cur.polls.poll(force=True)
     assert summary.new_posts == 0 and summary.updated_posts == 1
-    titles = sorted(p.title for p in cur.list_posts())
+    titles = sorted(p.title for p in cur.posts.list_posts())
     assert titles == ["First, edited", "Shared"]
 
 
@@ -149,7 +149,7 @@ def test_one_bad_feed_does_not_stop_the_run(tmp_path, server) -> None:
            server.route("/junk", Reply(body=b"\x00\x01 not xml", content_type="text/plain")),
            "http://127.0.0.1:9/refused"]
     cur = make_curator(tmp_path, good + bad)
-    outcomes = list(cur.poll_iter())
+    outcomes = list(cur.polls.poll_iter())
     assert len(outcomes) == 7
     assert sum(o.new_posts for o in outcomes) == 6
     assert sorted(o.status for o in outcomes).count("error") == 4
@@ -160,26 +160,26 @@ def test_feed_option_and_unknown_feed(tmp_path, server) -> None:
     a = server.route("/a", Reply(body=rss(items("a", 1))))
     b = server.route("/b", Reply(body=rss(items("b", 1))))
     cur = make_curator(tmp_path, [a, b])
-    assert [o.url for o in cur.poll_iter(feed_url=b)] == [b]
+    assert [o.url for o in cur.polls.poll_iter(feed_url=b)] == [b]
     with pytest.raises(NotFoundError):
-        list(cur.poll_iter(feed_url=server.url("/zzz")))
+        list(cur.polls.poll_iter(feed_url=server.url("/zzz")))
 
 
 def test_one_poller_per_database(tmp_path, server) -> None:
     url = server.route("/slow", Reply(body=rss(items("s", 1)), delay=0.5))
     cur = make_curator(tmp_path, [url])
     other = make_curator(tmp_path, [url])
-    assert not cur.poller_running()
-    stream = cur.poll_iter()
+    assert not cur.polls.poller_running()
+    stream = cur.polls.poll_iter()
     next(stream)
     try:
-        assert other.poller_running()
+        assert other.polls.poller_running()
         with pytest.raises(ConflictError, match="already running"):
-            list(other.poll_iter(force=True))
+            list(other.polls.poll_iter(force=True))
     finally:
         stream.close()
-    assert not other.poller_running()
-    posts = cur.list_posts()
+    assert not other.polls.poller_running()
+    posts = cur.posts.list_posts()
     assert posts and all(p.theme for p in posts)  # classified even though we stopped early
 
 
@@ -187,15 +187,15 @@ def test_feeds_removed_from_opml_are_not_polled(tmp_path, server) -> None:
     a = server.route("/a", Reply(body=rss(items("a", 1))))
     b = server.route("/b", Reply(body=rss(items("b", 1))))
     cur = make_curator(tmp_path, [a, b])
-    assert cur.poll().feeds == 2
+    assert cur.polls.poll().feeds == 2
     write_opml(tmp_path / "feeds.opml", [a])
-    assert [o.url for o in cur.poll(force=True).outcomes] == [a]
+    assert [o.url for o in cur.polls.poll(force=True).outcomes] == [a]
 
 
 def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monkeypatch) -> None:
     a = server.route("/a", Reply(body=rss(items("a", 1))))
     b = server.route("/b", Reply(body=rss(items("b", 1))))
-    assert make_curator(tmp_path, [a, b]).poll().feeds == 2
+    assert make_curator(tmp_path, [a, b]).polls.poll().feeds == 2
     from curator.feeds.opml import OpmlDocument
 
     loads = []
@@ -203,11 +203,11 @@ def test_unchanged_opml_is_not_reread_by_the_next_poller(tmp_path, server, monke
     monkeypatch.setattr(OpmlDocument, "load",
                         classmethod(lambda cls, path: loads.append(path) or real_load(cls, path)))
     fresh = reopen_curator(tmp_path)  # another process, same files
-    assert fresh.poll(force=True).feeds == 2
+    assert fresh.polls.poll(force=True).feeds == 2
     assert loads == []  # same file as last mirrored: not parsed again
     write_opml(tmp_path / "feeds.opml", [b])  # edited by hand between two cron runs
     later = reopen_curator(tmp_path)
-    assert [o.url for o in later.poll(force=True).outcomes] == [b]
+    assert [o.url for o in later.polls.poll(force=True).outcomes] == [b]
     assert len(loads) == 1
 
 
@@ -241,7 +241,7 @@ def test_requests_at_once_are_bounded_overall_and_per_host(tmp_path, server, con
     counter = _InFlight(rss(items("c", 1)))
     urls = [server.route_fn(f"/f{i}", counter) for i in range(10)]
     cur = make_curator(tmp_path, urls)
-    summary = cur.poll(concurrency=concurrency, per_host=per_host)
+    summary = cur.polls.poll(concurrency=concurrency, per_host=per_host)
     assert summary.feeds == 10 and summary.errors == 0
     assert counter.most == expected  # reached, never exceeded (every feed is on 127.0.0.1)
 
@@ -254,10 +254,10 @@ def test_per_host_limit_comes_from_config(tmp_path, server, curator_home) -> Non
     config.write_text("[poll]\nper_host = 2\n", encoding="utf-8")
     cur = reopen_curator(tmp_path)
     assert cur.settings.poll_per_host == 2
-    cur.poll(concurrency=10)
+    cur.polls.poll(concurrency=10)
     assert counter.most == 2
     with pytest.raises(CuratorError, match="concurrency"):
-        cur.poll(force=True, concurrency=500)
+        cur.polls.poll(force=True, concurrency=500)
 
 
 def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypatch) -> None:
@@ -282,7 +282,7 @@ def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypat
             waiting -= 1
 
     monkeypatch.setattr(poller.Pipeline, "_parse", slow_parse)
-    summary = cur.poll(concurrency=2)
+    summary = cur.polls.poll(concurrency=2)
     assert summary.new_posts == 30 * 3 and summary.errors == 0
     # bodies waiting for a parser: at most AHEAD (here 5, as 2 x concurrency is less), not 30
     assert 2 <= most <= 5

@@ -27,7 +27,7 @@ def server():  # type: ignore[no-untyped-def]
 
 
 def _themes(cur):  # type: ignore[no-untyped-def]
-    with cur.db.read() as s:
+    with cur.context.db.read() as s:
         return {p.id: (p.theme, p.theme_source, p.theme_why) for p in s.exec(select(Post)).all()}
 
 
@@ -35,15 +35,15 @@ def _themes(cur):  # type: ignore[no-untyped-def]
 def test_workers_classify_like_the_service(tmp_path, server, feeds, monkeypatch) -> None:
     urls = [server.route(f"/f{i}", Reply(body=rss(_items(i)))) for i in range(feeds)]
     cur = make_curator(tmp_path, urls)
-    cur.ensure_themes()
-    rule = cur.add_rule("phrase", "freedom of information", "openness")
+    cur.themes.ensure_themes()
+    rule = cur.themes.add_rule("phrase", "freedom of information", "openness")
     assert rule is not None
 
     def not_needed(self, post_ids):  # type: ignore[no-untyped-def]
         raise AssertionError(f"{len(post_ids)} posts were left for classifying after storing")
 
-    monkeypatch.setattr(type(cur), "classify_posts", not_needed)
-    summary = cur.poll()
+    monkeypatch.setattr(type(cur.themes), "classify_posts", not_needed)
+    summary = cur.polls.poll()
     assert summary.new_posts == feeds * 4
     stored = _themes(cur)
     assert all(theme for theme, _source, _why in stored.values())
@@ -51,7 +51,7 @@ def test_workers_classify_like_the_service(tmp_path, server, feeds, monkeypatch)
     assert ruled and all(theme == "openness" and "freedom of information" in why
                          for theme, _s, why in ruled)
     # the service, asked to classify every post again, changes nothing
-    assert cur.reclassify(all=True, dry_run=True) == 0
+    assert cur.themes.reclassify(all=True, dry_run=True) == 0
 
 
 def test_parse_and_classify_without_a_model_leaves_entries_unthemed() -> None:
@@ -64,7 +64,7 @@ def test_parse_and_classify_without_a_model_leaves_entries_unthemed() -> None:
 
 def test_a_broken_body_gives_an_error_and_no_guesses(tmp_path) -> None:
     cur = make_curator(tmp_path, [])
-    snapshot = cur.theme_snapshot()
+    snapshot = cur.themes.theme_snapshot()
     outcome, guesses = parse_and_classify(b"<html><body>login</body></html>", {},
                                           "http://x.example/", FeedTask(1, "x").facts(), snapshot)
     assert outcome.feed is None and outcome.error and guesses is None

@@ -19,7 +19,7 @@ from pollkit import assert_sound_and_kept, tally_reported, write_opml
 CHILD = """
 from curator.services import open_curator
 c = open_curator()
-for o in c.poll_iter(force=True, concurrency=8):
+for o in c.polls.poll_iter(force=True, concurrency=8):
     print(o.url, o.new_posts, flush=True)
 print("DONE", flush=True)
 """
@@ -71,12 +71,12 @@ PROBING_CHILD = """
 import sys
 from curator.services import open_curator
 c = open_curator()
-c.count_posts()  # the database exists (schema and all) before the run can be killed
+c.posts.count_posts()  # the database exists (schema and all) before the run can be killed
 lock = c._poller_lock()
 lock.acquire()  # raises 'another curator poller is already running' if a dead run still holds it
 lock.release()
 print("STARTED", flush=True)
-for o in c.poll_iter(force=True, concurrency=10):
+for o in c.polls.poll_iter(force=True, concurrency=10):
     print(o.url, o.new_posts, flush=True)
 print("DONE", flush=True)
 """

@@ -90,7 +90,7 @@ def test_templates_copy_then_edit_changes_the_export() -> None:
     cur = make_curator()
     md = cur.locations.templates_dir / "edition.md.j2"
     md.write_text("Edition: {{ edition.title }}\n", encoding="utf-8")
-    cur.new_edition(title="Mine")
-    assert cur.export_edition("md") == "Edition: Mine\n"
+    cur.roundup.new_edition(title="Mine")
+    assert cur.roundup.export_edition("md") == "Edition: Mine\n"
     run("templates", "--copy")  # never overwrites an edited template
     assert md.read_text(encoding="utf-8") == "Edition: {{ edition.title }}\n"

@@ -72,19 +72,19 @@ def hostile_edition():  # type: ignore[no-untyped-def]
     feed = add_feed(cur, "https://hostile.example/feed", person=HOSTILE, org=HOSTILE)
     good = add_post(cur, feed, HOSTILE, "https://hostile.example/post", theme="openness")
     bad = add_post(cur, feed, HOSTILE, "https://hostile.example/other", theme="tools")
-    cur.new_edition(title=HOSTILE)
-    ids = cur.pick([good, bad])
-    with cur.db.write() as session:  # a link that slipped past every check must still not render
+    cur.roundup.new_edition(title=HOSTILE)
+    ids = cur.roundup.pick([good, bad])
+    with cur.context.db.write() as session:  # a link that slipped past every check must still not render
         item = session.get(EditionItem, ids[1])
         assert item is not None
         item.link = "javascript:alert(document.cookie)"
         session.add(item)
-    cur.set_note(ids[0], HOSTILE)
-    cur.set_section_body("the-big-news", HOSTILE + "\n\n- list?\n1. numbered?\n> quote?")
-    cur.rename_section("can-you-help", HOSTILE)
-    cur.set_section_body(HOSTILE, "x")
-    cur.add_link(HOSTILE, "https://hostile.example/manual", person=HOSTILE, section="other")
-    cur.add_section(HOSTILE, body=HOSTILE)
+    cur.roundup.set_note(ids[0], HOSTILE)
+    cur.roundup.set_section_body("the-big-news", HOSTILE + "\n\n- list?\n1. numbered?\n> quote?")
+    cur.roundup.rename_section("can-you-help", HOSTILE)
+    cur.roundup.set_section_body(HOSTILE, "x")
+    cur.roundup.add_link(HOSTILE, "https://hostile.example/manual", person=HOSTILE, section="other")
+    cur.roundup.add_section(HOSTILE, body=HOSTILE)
     return cur
 
 
@@ -95,7 +95,7 @@ def _no_controls(text: str) -> None:
 
 def test_html_page_and_fragment_are_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
     for fmt in ("html", "fragment"):
-        html = hostile_edition.export_edition(fmt)
+        html = hostile_edition.roundup.export_edition(fmt)
         _no_controls(html)
         assert "javascript" not in html.lower()
         parsed = audit(html)
@@ -105,7 +105,7 @@ def test_html_page_and_fragment_are_inert(hostile_edition) -> None:  # type: ign
 
 
 def test_markdown_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
-    md = hostile_edition.export_edition("md")
+    md = hostile_edition.roundup.export_edition("md")
     _no_controls(md)
     assert "javascript" not in md.lower()
     html = MarkdownIt("commonmark").enable("strikethrough").enable("table").render(md)
@@ -121,14 +121,14 @@ def test_markdown_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-
 
 
 def test_text_is_inert(hostile_edition) -> None:  # type: ignore[no-untyped-def]
-    txt = hostile_edition.export_edition("txt")
+    txt = hostile_edition.roundup.export_edition("txt")
     _no_controls(txt)
     assert "javascript" not in txt.lower()
     assert VISIBLE in txt  # plain text keeps the words (Rich markup is only text here)
 
 
 def test_view_for_the_tui_has_no_controls_or_unsafe_links(hostile_edition) -> None:  # type: ignore[no-untyped-def]
-    view = hostile_edition.get_edition()
+    view = hostile_edition.roundup.get_edition()
     for item in view.items:
         _no_controls(item.blurb)
         assert item.link is None or item.link.startswith("https://")
@@ -147,12 +147,12 @@ def test_md_escape_round_trips_to_literal_text(text: str) -> None:
 
 def test_urls_in_section_text_become_links_only_when_http() -> None:
     cur = make_curator()
-    cur.new_edition()
-    cur.set_section_body("the-big-news", "Book at https://tickets.example/a_b?x=1&y=2. "
+    cur.roundup.new_edition()
+    cur.roundup.set_section_body("the-big-news", "Book at https://tickets.example/a_b?x=1&y=2. "
                          "Not javascript:alert(1) nor data:text/html,<b>x</b> "
                          "nor https://evil.example/<script>")
     for fmt in ("html", "md"):
-        out = cur.export_edition(fmt)
+        out = cur.roundup.export_edition(fmt)
         html = out if fmt == "html" else MarkdownIt("commonmark").render(out)
         parsed = audit(html)
         hrefs = [v for k, v in parsed.attrs if k == "href"]
@@ -161,7 +161,7 @@ def test_urls_in_section_text_become_links_only_when_http() -> None:
         text = "".join(parsed.text)
         assert "Not javascript:alert(1) nor data:text/html,<b>x</b>" in text
         assert "<script>" in text and "script" not in parsed.tags
-    txt = cur.export_edition("txt")
+    txt = cur.roundup.export_edition("txt")
     assert "Book at https://tickets.example/a_b?x=1&y=2. Not javascript" in txt
 
 
@@ -208,10 +208,10 @@ def test_md_blurb_property_one_link_and_literal_text(title: str, person: str, or
 
 def test_exclamation_before_the_link_does_not_make_an_image() -> None:
     cur = make_curator()
-    cur.new_edition()
-    item = cur.add_link("T", "https://ok.example/x", section="other")
-    cur.set_blurb(item, "Wow![this] is good")
+    cur.roundup.new_edition()
+    item = cur.roundup.add_link("T", "https://ok.example/x", section="other")
+    cur.roundup.set_blurb(item, "Wow![this] is good")
     parsed = Audit()
-    parsed.feed(MarkdownIt("commonmark").render(cur.export_edition("md")))
+    parsed.feed(MarkdownIt("commonmark").render(cur.roundup.export_edition("md")))
     assert "img" not in parsed.tags
     assert ("https://ok.example/x", "this") in parsed.anchors

@@ -45,21 +45,21 @@ def build_real_edition(cur: Curator) -> None:
     apis = add_post(cur, tools, "A map of council APIs", "https://odi.example/apis",
                     theme="tools", published=MARCH)
 
-    cur.new_edition(title="Public sector blogs roundup: March 2026", since="2026-03-01",
+    cur.roundup.new_edition(title="Public sector blogs roundup: March 2026", since="2026-03-01",
                     until="2026-03-31")
-    ids = cur.pick([vote, micro, second, agile, author, weeknote, apis])
-    cur.set_note(ids[0], "going viral to promote voting")
-    cur.set_blurb(ids[6], "A handy [map of council APIs] from Leigh Dodds at the ODI")
-    cur.set_section_body("the-big-news", "LocalGovCamp is back! Tickets go on sale on Monday.\n\n"
+    ids = cur.roundup.pick([vote, micro, second, agile, author, weeknote, apis])
+    cur.roundup.set_note(ids[0], "going viral to promote voting")
+    cur.roundup.set_blurb(ids[6], "A handy [map of council APIs] from Leigh Dodds at the ODI")
+    cur.roundup.set_section_body("the-big-news", "LocalGovCamp is back! Tickets go on sale on Monday.\n\n"
                          "The network passed 1,000 members this month.")
-    cur.set_section_body("Other cool events",
+    cur.roundup.set_section_body("Other cool events",
                          "Two unconferences in April (details: https://unconf.example/april).")
-    cur.add_link("UKGovCamp spring edition", "https://ukgovcamp.example/spring?utm_source=x",
+    cur.roundup.add_link("UKGovCamp spring edition", "https://ukgovcamp.example/spring?utm_source=x",
                  section="other-cool-events", note="free, in Manchester")
-    cur.set_section_body("can-you-help", "Tell us which tools your team uses for consultation.")
-    cur.add_link("The state of open data", "https://example.org/open-data", person="Ann Smith",
+    cur.roundup.set_section_body("can-you-help", "Tell us which tools your team uses for consultation.")
+    cur.roundup.add_link("The state of open data", "https://example.org/open-data", person="Ann Smith",
                  section="other")
-    cur.set_section_body("a-personal-note", "Thanks for reading, and keep blogging.\n\nDave")
+    cur.roundup.set_section_body("a-personal-note", "Thanks for reading, and keep blogging.\n\nDave")
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("md", "roundup.md"), ("html", "roundup.html"),
@@ -68,7 +68,7 @@ def build_real_edition(cur: Curator) -> None:
 def test_real_edition_matches_golden(fmt: str, name: str) -> None:
     cur = make_curator()
     build_real_edition(cur)
-    text = cur.export_edition(fmt)
+    text = cur.roundup.export_edition(fmt)
     golden = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
@@ -78,7 +78,7 @@ def test_real_edition_matches_golden(fmt: str, name: str) -> None:
 def test_real_edition_blurbs_read_like_the_seed() -> None:
     cur = make_curator()
     build_real_edition(cur)
-    view = cur.get_edition()
+    view = cur.roundup.get_edition()
     blurbs = {s.key: [i.blurb for i in s.items] for s in view.sections}
     assert blurbs["openness"] == [
         "Vote like an Egyptian! from Tanya Ashworth of Preston Council",
@@ -92,7 +92,7 @@ def test_real_edition_blurbs_read_like_the_seed() -> None:
         "The Weeknotes Collective blogs on Weeknote 42",
     ]
     assert blurbs["tools"] == ["A handy map of council APIs from Leigh Dodds at the ODI"]
-    md = cur.export_edition("md")
+    md = cur.roundup.export_edition("md")
     assert ("[Vote like an Egyptian!](https://preston.example/vote) from Tanya Ashworth of "
             "Preston Council \u2013 going viral to promote voting") in md
     assert "Dave Briggs writes about [micro-participation](https://davebriggs.example/micro)" in md

@@ -127,11 +127,11 @@ def test_export_check_links_reports_dead_and_redirected(server: str, tmp_path,  
     (curator_home / "config").mkdir(parents=True)
     (curator_home / "config" / "config.toml").write_text("[network]\nallow_private = true\n")
     cur = make_curator()
-    cur.new_edition()
-    ok = cur.add_link("Fine", f"{server}/ok")
-    cur.add_link("Moved", f"{server}/moved")
-    cur.add_link("Gone", f"{server}/missing")
-    report = cur.check_links(timeout=5)
+    cur.roundup.new_edition()
+    ok = cur.roundup.add_link("Fine", f"{server}/ok")
+    cur.roundup.add_link("Moved", f"{server}/moved")
+    cur.roundup.add_link("Gone", f"{server}/missing")
+    report = cur.roundup.check_links(timeout=5)
     assert [r.status for r in report.results] == ["ok", "redirected", "dead"]
     assert report.ok[0].item_ids == [ok] and report.dead[0].title == "Gone"
     cur.close()

@@ -107,17 +107,17 @@ def test_the_sql_of_due_feeds_is_the_pure_rule(tmp_path) -> None:  # type: ignor
     cur = make_curator(tmp_path, [])
     states = list(itertools.product((True, False), ("new", "ok", "error", "gone"),
                                     (None, now - timedelta(hours=1), now + timedelta(hours=1))))
-    with cur.db.write() as session:
+    with cur.context.db.write() as session:
         for index, (in_opml, status, due) in enumerate(states):
             session.add(Feed(url=f"https://f{index}.example/feed", in_opml=in_opml,
                              status=status, next_due_at=due))
     for force in (False, True):
-        by_sql = {t.url for t in cur.due_feeds(force=force)}
+        by_sql = {t.url for t in cur.polls.due_feeds(force=force)}
         by_rule = {f"https://f{i}.example/feed" for i, (in_opml, status, due) in enumerate(states)
                    if is_due(due, status, now, force=force, in_opml=in_opml)}
         assert by_sql == by_rule, force
     for index, (in_opml, status, due) in enumerate(states):
         url = f"https://f{index}.example/feed"
-        assert [t.url for t in cur.due_feeds(feed_url=url)] == [url]
+        assert [t.url for t in cur.polls.due_feeds(feed_url=url)] == [url]
         assert is_due(due, status, now, named=True, in_opml=in_opml)
     cur.close()

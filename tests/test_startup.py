@@ -59,12 +59,12 @@ _OPEN = (
 
 def test_first_screen_queries_leave_the_orm_unconfigured(tmp_path: Path) -> None:
     """Themes, draft window, first page and counts read through Core SQL (no mapper set-up)."""
-    created = _run(_OPEN + "c.new_edition(title='Draft')\n"
-                   "print(json.dumps({'themes': [t.slug for t in c.list_themes()]}))\n", tmp_path)
+    created = _run(_OPEN + "c.roundup.new_edition(title='Draft')\n"
+                   "print(json.dumps({'themes': [t.slug for t in c.themes.list_themes()]}))\n", tmp_path)
     assert created["themes"], "the default themes are seeded on first use"
-    found = _run(_OPEN + "themes = [t.slug for t in c.list_themes()]\n"
-                 "draft = c.draft_edition()\n"
-                 "c.list_posts(limit=60); c.count_posts_by_theme(themes, limit=1001)\n"
+    found = _run(_OPEN + "themes = [t.slug for t in c.themes.list_themes()]\n"
+                 "draft = c.roundup.draft_edition()\n"
+                 "c.posts.list_posts(limit=60); c.posts.count_posts_by_theme(themes, limit=1001)\n"
                  "before = inspect(Post).configured\n"
                  "c.warm_up()\n"
                  "print(json.dumps({'draft': draft.title, 'before': before,\n"

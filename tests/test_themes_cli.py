@@ -21,7 +21,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def seed_posts() -> list[int]:
     cur = open_curator()
-    with cur.db.write() as s:
+    with cur.context.db.write() as s:
         feed = Feed(url="https://a.example/feed")
         s.add(feed)
         s.flush()
@@ -72,7 +72,7 @@ def test_rules_dry_run_add_list_remove_and_classify() -> None:
     rules = json.loads(run("themes", "rules", "list", "--json")[1])
     assert rules[0]["pattern"] == "weeknotes" and rules[0]["theme"] == "other"
     cur = open_curator()
-    with cur.db.read() as s:
+    with cur.context.db.read() as s:
         post = s.get(Post, ids[0])
         assert post is not None and (post.theme, post.theme_source) == ("other", "rule")
     cur.close()
@@ -115,7 +115,7 @@ def test_eval_bad_line_exits_1_with_line_number(tmp_path: Path) -> None:
 
 def test_doubtful_lists_low_confidence_posts() -> None:
     cur = open_curator()
-    with cur.db.write() as s:
+    with cur.context.db.write() as s:
         feed = Feed(url="https://a.example/feed")
         s.add(feed)
         s.flush()

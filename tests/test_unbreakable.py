@@ -53,7 +53,7 @@ def test_a_400_digit_retry_after_pauses_the_host_once(tmp_path: Path) -> None:
     with FeedServer() as server:
         urls = _siblings(server, Reply(status=429, headers={"Retry-After": "9" * 400}))
         cur = make_curator(tmp_path, urls)
-        summary = cur.poll(concurrency=1, per_host=1)
+        summary = cur.polls.poll(concurrency=1, per_host=1)
         assert len(server.requests) == 1  # the 429; its 20 siblings were left alone
         assert not any("internal error" in (o.error or "") for o in summary.outcomes)
         skipped = [o for o in summary.outcomes if o.url != urls[0]]
@@ -65,17 +65,17 @@ def test_a_host_pause_is_remembered_and_honoured_by_forced_polls(tmp_path: Path)
     with FeedServer() as server:
         urls = _siblings(server, Reply(status=503, headers={"Retry-After": "7200"}), n=3)
         cur = make_curator(tmp_path, urls)
-        cur.poll(concurrency=1, per_host=1)
+        cur.polls.poll(concurrency=1, per_host=1)
         assert len(server.requests) == 1
         cur.close()
         later = reopen_curator(tmp_path)  # another run, another process
-        pauses = later.host_pauses()
+        pauses = later.polls.host_pauses()
         assert 7000 < pauses["127.0.0.1"] <= 7200  # not 600
-        summary = later.poll(force=True)  # `poll --all`, the TUI's r
+        summary = later.polls.poll(force=True)  # `poll --all`, the TUI's r
         assert len(server.requests) == 1  # nobody asked again
         note = summary.outcomes[0].error or ""
         assert "asked again after" in note
-        status = {f.url: f for f in later.feed_status()}
+        status = {f.url: f for f in later.polls.feed_status()}
         assert all(status[u].next_due_at is not None for u in urls)
         later.close()
 
@@ -104,7 +104,7 @@ def test_the_per_host_cap_counts_servers_not_names(tmp_path: Path,
         paths = [server.route_fn(f"/f{i}", counting) for i in range(8)]
         urls = [p.replace("127.0.0.1", f"blog{i}.platform.test") for i, p in enumerate(paths)]
         cur = make_curator(tmp_path, urls)
-        summary = cur.poll(concurrency=8, per_host=2)
+        summary = cur.polls.poll(concurrency=8, per_host=2)
         assert summary.errors == 0, [o.error for o in summary.outcomes]
         assert most == 2  # not 8: one server behind eight names
         cur.close()
@@ -129,11 +129,11 @@ def test_a_big_oldest_first_feed_keeps_its_newest_entries(tmp_path: Path) -> Non
     with FeedServer() as server:
         url = server.route("/big", Reply(body=_oldest_first(n)))
         cur = make_curator(tmp_path, [url])
-        assert cur.poll().new_posts == MAX_ENTRIES
-        [status] = cur.feed_status()
+        assert cur.polls.poll().new_posts == MAX_ENTRIES
+        [status] = cur.polls.feed_status()
         assert status.status == "ok"
         assert status.last_error == f"{n} entries in the feed: kept the newest {MAX_ENTRIES}"
-        assert cur.count_posts(search=f"Post {n - 1}") == 1
+        assert cur.posts.count_posts(search=f"Post {n - 1}") == 1
         cur.close()
 
 
@@ -222,7 +222,7 @@ def test_read_only_database_and_folder_are_one_line(tmp_path: Path) -> None:
         shared.mkdir()
         opml = write_opml(shared / "feeds.opml", [url])
         cur = make_curator(shared, [url])  # shared/curator.db
-        cur.poll()
+        cur.polls.poll()
         cur.close()
         db = shared / "curator.db"
         env = dict(os.environ, CURATOR_DB=str(db), CURATOR_OPML=str(opml),
@@ -273,7 +273,7 @@ def test_a_redirect_to_data_names_the_scheme(tmp_path: Path) -> None:
     with FeedServer() as server:
         url = server.route("/f", Reply(status=302, location="data:text/xml,<rss/>"))
         cur = make_curator(tmp_path, [url])
-        [outcome] = cur.poll().outcomes
+        [outcome] = cur.polls.poll().outcomes
         assert "redirect to a non-http URL refused: data:" in (outcome.error or "")
         cur.close()
 

@@ -58,6 +58,6 @@ def test_posts_list_and_the_inbox_agree() -> None:
         result = CliRunner().invoke(main, ["posts", "list", "--since", text, "--json"])
         assert result.exit_code == 0, result.output
         cli = [p["title"] for p in json.loads(result.stdout)]
-        inbox = [p.title for p in cur.list_posts(**parse_filter(f"since:{text}").kwargs())]
+        inbox = [p.title for p in cur.posts.list_posts(**parse_filter(f"since:{text}").kwargs())]
         assert cli == inbox == expected
     cur.close()

@@ -9,7 +9,6 @@ the explanation can say where the evidence was.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -220,7 +219,3 @@ def featurize(doc: Doc, title_toks: list[str] | None = None,
     if doc.hint:
         feats["hint:" + doc.hint] = 1.0
     return feats
-
-
-def all_text_tokens(docs: Iterable[Doc]) -> list[list[str]]:
-    return [d.title_tokens() + d.text_tokens() for d in docs]

@@ -165,12 +165,6 @@ class LinearModel:
         mapper = self.mapper
         return self._score([mapper.columns(d, *t) for d, t in zip(docs, toks, strict=True)])
 
-    def score_batch(self, feature_dicts: Sequence[dict[str, float]]) -> LinearBatch:
-        """Score posts from `featurize` output."""
-        vocab = self.vocab
-        return self._score([{vocab[k]: v for k, v in f.items() if k in vocab}
-                            for f in feature_dicts])
-
     def _score(self, column_dicts: Sequence[dict[int, float]]) -> LinearBatch:
         """Sublinear TF-IDF, L2-normalised per post (as in training), times the weights."""
         import numpy as np

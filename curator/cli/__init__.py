@@ -80,7 +80,7 @@ def paths_command(app: AppContext, as_json: bool) -> None:
             "config_file": str(loc.config_file), "templates_dir": str(loc.templates_dir),
             "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir),
             "exports_dir": str(loc.exports_dir),
-            "network": app.curator.settings.network().describe()}
+            "network": app.curator.polls.network().describe()}
     if as_json:
         emit_json(rows)
         return

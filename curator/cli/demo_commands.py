@@ -18,6 +18,7 @@ from curator.cli.output import emit_json
 from curator.config import Settings
 from curator.paths import Locations
 from curator.services import Curator
+from curator.types import PollSummary
 
 if TYPE_CHECKING:
     from curator.demo import DemoServer
@@ -36,22 +37,19 @@ def prepare_demo(server: DemoServer, home: Path) -> Curator:
         folder.mkdir(parents=True, exist_ok=True)
     server.write_opml(locations.opml)
     curator = Curator(locations, Settings())
-    curator.sync_opml()
+    curator.feeds.sync_opml()
     return curator
 
 
 def poll_demo(curator: Curator, echo: bool) -> dict[str, int]:
     """One forced pass over every demo feed; progress lines on stderr when `echo`."""
-    totals = {"feeds": 0, "new_posts": 0, "errors": 0}
-    for outcome in curator.poll_iter(force=True):
-        totals["feeds"] += 1
-        totals["new_posts"] += outcome.new_posts
-        if outcome.status in ("error", "gone"):
-            totals["errors"] += 1
+    summary = PollSummary()
+    for outcome in curator.polls.poll_iter(force=True):
+        summary.add(outcome)
         if echo:
             detail = outcome.error or f"{outcome.new_posts} new"
             click.echo(f"  {outcome.status:<12} {detail:<10} {outcome.url}", err=True)
-    return totals
+    return {"feeds": summary.feeds, "new_posts": summary.new_posts, "errors": summary.errors}
 
 
 @click.command("demo")

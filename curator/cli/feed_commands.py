@@ -39,8 +39,8 @@ def _show(info: FeedInfo) -> str:
 def list_command(app: AppContext, as_json: bool, include_removed: bool) -> None:
     """List subscriptions: person, org, category, theme hint, status."""
     service = app.curator
-    report = service.sync_opml()
-    feeds = service.list_feeds(include_removed=include_removed)
+    report = service.feeds.sync_opml()
+    feeds = service.feeds.list_feeds(include_removed=include_removed)
     if as_json:
         emit_json([_feed_dict(f) for f in feeds])
         return
@@ -81,7 +81,7 @@ def add_command(app: AppContext, url: str, person: str | None, org: str | None,
     Discovery follows the page's <link rel="alternate"> feeds, then tries /feed, /rss.xml,
     /atom.xml, /index.xml and /feed.xml; the first real feed is chosen, others are listed.
     """
-    result = app.curator.add_feed(url, person=person, org=org, category=category, theme=theme,
+    result = app.curator.feeds.add_feed(url, person=person, org=org, category=category, theme=theme,
                                   title=title, discover=not no_discover)
     if result.discovered_from:
         click.echo(f"found feed {result.feed.url} at {result.discovered_from}")
@@ -95,7 +95,7 @@ def add_command(app: AppContext, url: str, person: str | None, org: str | None,
 @pass_app
 def remove_command(app: AppContext, url: str) -> None:
     """Remove a feed from the OPML (its stored posts are kept)."""
-    info = app.curator.remove_feed(url)
+    info = app.curator.feeds.remove_feed(url)
     click.echo(f"removed {_show(info)}")
 
 
@@ -116,7 +116,7 @@ def edit_command(app: AppContext, url: str, person: str | None, org: str | None,
                "title": title}
     if new_url is None and all(v is None for v in changes.values()):
         raise click.UsageError("nothing to change: give at least one option")
-    info = app.curator.edit_feed(url, new_url=new_url, **changes)
+    info = app.curator.feeds.edit_feed(url, new_url=new_url, **changes)
     click.echo(f"updated {_show(info)}")
 
 
@@ -129,7 +129,7 @@ def import_command(app: AppContext, file: Path, as_json: bool) -> None:
 
     Feeds already subscribed (after URL normalisation) are skipped; unsafe URLs are refused.
     """
-    report = app.curator.import_opml(sys.stdin.buffer.read() if str(file) == "-" else file)
+    report = app.curator.feeds.import_opml(sys.stdin.buffer.read() if str(file) == "-" else file)
     if as_json:
         emit_json(report)
         return
@@ -145,7 +145,7 @@ def import_command(app: AppContext, file: Path, as_json: bool) -> None:
 def export_command(app: AppContext, file: Path | None) -> None:
     """Write the feed list as OPML 2.0 to FILE (default, or '-': stdout)."""
     to_stdout = file is None or str(file) == "-"
-    data = app.curator.export_opml(None if to_stdout else file)
+    data = app.curator.feeds.export_opml(None if to_stdout else file)
     if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -17,7 +17,7 @@ from curator.cli.context import AppContext, pass_app
 from curator.cli.feed_commands import feeds_group
 from curator.cli.output import cell, emit_json, table
 from curator.config import parse_duration
-from curator.types import PollSummary
+from curator.types import FeedStatus, PollSummary
 
 
 @contextmanager
@@ -55,7 +55,7 @@ def _print_summary(summary: PollSummary, interrupted: bool) -> None:
                f"{summary.new_posts} new posts, {summary.updated_posts} updated{unchanged}, "
                f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
                + (" (stopped early)" if interrupted else ""))
-    problems = [o for o in summary.outcomes if o.status in ("error", "gone")]
+    problems = [o for o in summary.outcomes if FeedStatus(o.status).is_problem]
     for outcome in problems[:20]:
         click.echo(f"  {cell(outcome.url, 70)}: {cell(outcome.error, 120)}")
     if len(problems) > 20:
@@ -107,7 +107,7 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
                 stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
                 click.echo(f"{stamp} curator: {message}", err=True)
 
-            curator.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency,
+            curator.polls.watch(seconds, stop, on_pass=on_pass, concurrency=concurrency,
                           per_host=per_host, on_problem=on_problem)
         if not as_json:
             click.echo("stopped", err=True)
@@ -115,12 +115,12 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
             sys.exit(130)  # Ctrl-C: the shell's convention, after a clean stop
         return
     summary = PollSummary()
-    stream = curator.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop,
+    stream = curator.polls.poll_iter(force=force, feed_url=feed_url, concurrency=concurrency, stop=stop,
                                on_note=lambda text: click.echo(f"curator: {text}", err=True),
                                per_host=per_host)
     with _stop_on_signals(stop, catch_int=False):
         if sys.stderr.isatty() and not as_json:
-            total = max(1, curator.count_due(force, feed_url))
+            total = max(1, curator.polls.count_due(force, feed_url))
 
             def label(_: object) -> str:
                 return f"{summary.new_posts} new, {summary.errors} errors"
@@ -150,7 +150,7 @@ def _judge(summary: PollSummary, app: AppContext) -> None:
                    "(see `curator feeds status`)", err=True)
         return
     click.echo(f"curator: every feed failed ({summary.errors} of {summary.feeds}); is the "
-               f"network reachable? ({app.curator.settings.network().describe()}; see "
+               f"network reachable? ({app.curator.polls.network().describe()}; see "
                "`curator feeds status`)", err=True)
     sys.exit(1)
 
@@ -175,7 +175,7 @@ def _ago(value: datetime | None) -> str:
 @pass_app
 def status_command(app: AppContext, as_json: bool) -> None:
     """Show each feed's health: status, HTTP code, errors, last success, next poll."""
-    infos = app.curator.feed_status()
+    infos = app.curator.polls.feed_status()
     if as_json:
         emit_json(infos)
         return
@@ -183,11 +183,11 @@ def status_command(app: AppContext, as_json: bool) -> None:
         click.echo("no feeds yet (add some with `curator feeds add URL`)")
         return
     rows = [[i.status, i.http_status, i.error_count or "", _ago(i.last_success_at),
-             _ago(i.next_due_at) if i.status != "gone" else "never", i.post_count,
+             _ago(i.next_due_at) if i.status != FeedStatus.GONE else "never", i.post_count,
              i.title or i.url, i.last_error] for i in infos]
     table(rows, ["STATUS", "HTTP", "ERRS", "LAST OK", "NEXT", "POSTS", "FEED", "LAST ERROR"],
           [12, 4, 4, 10, 10, 6, 40, 60])
-    if app.curator.poller_running():
+    if app.curator.polls.poller_running():
         click.echo("a poller is running on this database now")
 
 

@@ -36,7 +36,7 @@ def list_command(app: AppContext, since: str | None, until: str | None, theme: s
     """List stored posts, newest first, with theme, confidence and why."""
     if limit is None and not as_json:
         limit = 50
-    posts = app.curator.list_posts(
+    posts = app.curator.posts.list_posts(
         since=parse_moment(since) if since else None,
         until=parse_moment(until, end_of_day=True) if until else None,
         theme=theme, feed_url=feed_url, search=search, unread_only=unread,

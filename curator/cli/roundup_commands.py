@@ -51,7 +51,7 @@ def roundup_group() -> None:
 @pass_app
 def new_command(app: AppContext, title: str | None, since: str | None, until: str | None) -> None:
     """Start the draft edition (only one draft at a time)."""
-    info = app.curator.new_edition(title=title, since=since, until=until)
+    info = app.curator.roundup.new_edition(title=title, since=since, until=until)
     click.echo(f"started {cell(info.title)} (#{info.number}), posts {_window(info)}")
 
 
@@ -60,7 +60,7 @@ def new_command(app: AppContext, title: str | None, since: str | None, until: st
 @pass_app
 def list_command(app: AppContext, as_json: bool) -> None:
     """List editions, drafts and published."""
-    editions = app.curator.list_editions()
+    editions = app.curator.roundup.list_editions()
     if as_json:
         emit_json(editions)
         return
@@ -78,7 +78,7 @@ def list_command(app: AppContext, as_json: bool) -> None:
 @pass_app
 def show_command(app: AppContext, number: int | None, as_json: bool) -> None:
     """Show an edition's sections and items with their ids and blurbs."""
-    view = app.curator.get_edition(number)
+    view = app.curator.roundup.get_edition(number)
     if as_json:
         emit_json({"edition": view.info, "sections": view.sections})
         return
@@ -92,8 +92,9 @@ def show_command(app: AppContext, number: int | None, as_json: bool) -> None:
 @pass_app
 def pick_command(app: AppContext, post_ids: tuple[int, ...], section: str | None,
                  force: bool) -> None:
-    """Add posts to the draft edition."""
-    ids = app.curator.pick(list(post_ids), section=section, force=force)
+    """Add posts to the draft edition (one is started when there is none)."""
+    ids = app.curator.roundup.pick(list(post_ids), section=section, force=force,
+                                   start_draft=True)
     click.echo(f"picked {len(ids)} post(s)" + (f": items {', '.join(map(str, ids))}" if ids
                                                  else " (already in the draft)"))
 
@@ -105,9 +106,9 @@ def pick_command(app: AppContext, post_ids: tuple[int, ...], section: str | None
 def unpick_command(app: AppContext, ids: tuple[int, ...], by_item: bool) -> None:
     """Remove posts (or, with --item, items) from the draft edition."""
     if by_item:
-        count = app.curator.unpick(item_ids=list(ids))
+        count = app.curator.roundup.unpick(item_ids=list(ids))
     else:
-        count = app.curator.unpick(post_ids=list(ids))
+        count = app.curator.roundup.unpick(post_ids=list(ids))
     click.echo(f"removed {count} item(s)")
 
 
@@ -122,10 +123,10 @@ def move_command(app: AppContext, item_id: int, section: str | None, position: i
                  delta: int | None) -> None:
     """Move an item to another section or place."""
     if delta and section is None and position is None:
-        app.curator.move_item_by(item_id, delta)
+        app.curator.roundup.move_item_by(item_id, delta)
     else:
         index = None if position is None else (position - 1 if position > 0 else -1)
-        app.curator.move_item(item_id, section=section, position=index)
+        app.curator.roundup.move_item(item_id, section=section, position=index)
     click.echo(f"moved item {item_id}")
 
 
@@ -135,7 +136,7 @@ def move_command(app: AppContext, item_id: int, section: str | None, position: i
 @pass_app
 def note_command(app: AppContext, item_id: int, text: str) -> None:
     """Set the short note after an item's link (no TEXT removes it)."""
-    app.curator.set_note(item_id, text)
+    app.curator.roundup.set_note(item_id, text)
     click.echo(f"note {'set' if text.strip() else 'removed'} on item {item_id}")
 
 
@@ -146,7 +147,7 @@ def note_command(app: AppContext, item_id: int, text: str) -> None:
 def blurb_command(app: AppContext, item_id: int, text: str) -> None:
     """Write an item's blurb; mark the link with [brackets] or {title}. No TEXT: back to the
     generated blurb."""
-    app.curator.set_blurb(item_id, text or None)
+    app.curator.roundup.set_blurb(item_id, text or None)
     click.echo(f"blurb {'set' if text.strip() else 'reset'} on item {item_id}")
 
 
@@ -159,7 +160,7 @@ def blurb_command(app: AppContext, item_id: int, text: str) -> None:
 def edit_command(app: AppContext, item_id: int, title: str | None, person: str | None,
                  org: str | None) -> None:
     """Correct an item's title, person or organisation."""
-    app.curator.edit_item(item_id, title=title, person=person, org=org)
+    app.curator.roundup.edit_item(item_id, title=title, person=person, org=org)
     click.echo(f"updated item {item_id}")
 
 
@@ -175,7 +176,7 @@ def edit_command(app: AppContext, item_id: int, title: str | None, person: str |
 def link_command(app: AppContext, url: str, title: str, person: str | None, org: str | None,
                  section: str | None, note: str | None, force: bool) -> None:
     """Add a link that came from no feed."""
-    item_id = app.curator.add_link(title, url, person=person, org=org, section=section,
+    item_id = app.curator.roundup.add_link(title, url, person=person, org=org, section=section,
                                    note=note, force=force)
     click.echo(f"added item {item_id}")
 
@@ -185,7 +186,7 @@ def link_command(app: AppContext, url: str, title: str, person: str | None, org:
 @pass_app
 def title_command(app: AppContext, title: str) -> None:
     """Rename the draft edition."""
-    info = app.curator.rename_edition(title)
+    info = app.curator.roundup.rename_edition(title)
     click.echo(f"edition #{info.number} is now {cell(info.title)}")
 
 
@@ -202,7 +203,7 @@ def section_group() -> None:
 def section_add(app: AppContext, title: str, body: str, position: int | None) -> None:
     """Add a free-text section (default: just before the closing note)."""
     index = None if position is None else max(0, position - 1)
-    section_id = app.curator.add_section(title, body=body, position=index)
+    section_id = app.curator.roundup.add_section(title, body=body, position=index)
     click.echo(f"added section {section_id}")
 
 
@@ -212,7 +213,7 @@ def section_add(app: AppContext, title: str, body: str, position: int | None) ->
 @pass_app
 def section_rename(app: AppContext, section: str, title: str) -> None:
     """Rename a section (key, id or title)."""
-    app.curator.rename_section(section, title)
+    app.curator.roundup.rename_section(section, title)
     click.echo("renamed")
 
 
@@ -222,7 +223,7 @@ def section_rename(app: AppContext, section: str, title: str) -> None:
 @pass_app
 def section_remove(app: AppContext, section: str, force: bool) -> None:
     """Remove a section (one with items needs --force)."""
-    app.curator.remove_section(section, force=force)
+    app.curator.roundup.remove_section(section, force=force)
     click.echo("removed")
 
 
@@ -232,7 +233,7 @@ def section_remove(app: AppContext, section: str, force: bool) -> None:
 @pass_app
 def section_reorder(app: AppContext, section: str, position: int) -> None:
     """Move a section to a 1-based POSITION (0 or less: last)."""
-    app.curator.reorder_section(section, position - 1 if position > 0 else -1)
+    app.curator.roundup.reorder_section(section, position - 1 if position > 0 else -1)
     click.echo("moved")
 
 
@@ -243,13 +244,13 @@ def section_reorder(app: AppContext, section: str, position: int) -> None:
 def section_text(app: AppContext, section: str, text: str) -> None:
     """Set a section's free text; TEXT '-' reads it from stdin."""
     body = sys.stdin.read() if text == "-" else text
-    app.curator.set_section_body(section, body)
+    app.curator.roundup.set_section_body(section, body)
     click.echo("text set")
 
 
 def _report_links(app: AppContext, number: int | None, as_json: bool = False) -> int:
     """Check links, print the problems (stderr unless JSON); returns how many are dead."""
-    report = app.curator.check_links(number)
+    report = app.curator.roundup.check_links(number)
     if as_json:
         emit_json({"results": report.results, "dead": len(report.dead),
                    "redirected": len(report.redirected), "ok": len(report.ok)})
@@ -290,17 +291,17 @@ def export_command(app: AppContext, number: int | None, fmt: str, output: str | 
     if check:
         _report_links(app, number)
     if output and output != "-":
-        path = app.curator.export_edition_to(fmt, output, number)
+        path = app.curator.roundup.export_edition_to(fmt, output, number)
         click.echo(f"wrote {path}", err=True)
         return
-    click.echo(app.curator.export_edition(fmt, number), nl=False)
+    click.echo(app.curator.roundup.export_edition(fmt, number), nl=False)
 
 
 @roundup_group.command("publish")
 @pass_app
 def publish_command(app: AppContext) -> None:
     """Publish the draft: its posts stop being candidates and the next window starts now."""
-    info = app.curator.publish()
+    info = app.curator.roundup.publish()
     click.echo(f"published {cell(info.title)} (#{info.number}) with {info.item_count} items")
 
 
@@ -310,7 +311,7 @@ def publish_command(app: AppContext) -> None:
 @pass_app
 def templates_command(app: AppContext, copy: bool) -> None:
     """Show which export templates are in use; yours (in the config dir) win over the bundled."""
-    for name, path, own in app.curator.template_files(copy=copy):
+    for name, path, own in app.curator.roundup.template_files(copy=copy):
         click.echo(f"{name:<18} {'yours  ' if own else 'bundled'}  {path}")
 
 

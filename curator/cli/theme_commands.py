@@ -20,7 +20,7 @@ def themes_group() -> None:
 @pass_app
 def list_command(app: AppContext, as_json: bool) -> None:
     """List themes in roundup order."""
-    themes = app.curator.list_themes()
+    themes = app.curator.themes.list_themes()
     if as_json:
         emit_json([asdict(t) for t in themes])
         return
@@ -38,7 +38,7 @@ def list_command(app: AppContext, as_json: bool) -> None:
 def add_command(app: AppContext, slug: str, name: str, description: str, seeds: tuple[str, ...],
                 position: int | None) -> None:
     """Add a theme SLUG called NAME."""
-    theme = app.curator.add_theme(slug, name, description, list(seeds), position)
+    theme = app.curator.themes.add_theme(slug, name, description, list(seeds), position)
     click.echo(f"added theme {theme.slug} ({theme.name}) at position {theme.position}")
 
 
@@ -53,7 +53,7 @@ def add_command(app: AppContext, slug: str, name: str, description: str, seeds: 
 def edit_command(app: AppContext, slug: str, name: str | None, description: str | None,
                  replace: str | None, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
     """Change a theme's name, description or seed phrases."""
-    theme = app.curator.edit_theme(slug, name, description,
+    theme = app.curator.themes.edit_theme(slug, name, description,
                                    [replace] if replace is not None else None, list(add), list(remove))
     click.echo(f"updated theme {theme.slug} ({theme.name}, {len(theme.seeds)} seeds)")
 
@@ -63,7 +63,7 @@ def edit_command(app: AppContext, slug: str, name: str | None, description: str 
 @pass_app
 def remove_command(app: AppContext, slug: str) -> None:
     """Remove a theme and its rules; its posts are re-bucketed into the remaining themes."""
-    moved = app.curator.remove_theme(slug)
+    moved = app.curator.themes.remove_theme(slug)
     click.echo(f"removed theme {slug}; re-bucketed {moved} posts")
 
 
@@ -72,7 +72,7 @@ def remove_command(app: AppContext, slug: str) -> None:
 @pass_app
 def reorder_command(app: AppContext, slugs: tuple[str, ...]) -> None:
     """Put the named themes first, in this order (the rest follow in their current order)."""
-    themes = app.curator.reorder_themes(list(slugs))
+    themes = app.curator.themes.reorder_themes(list(slugs))
     click.echo("order: " + ", ".join(t.slug for t in themes))
 
 
@@ -86,7 +86,7 @@ def rules_group() -> None:
 @pass_app
 def rules_list(app: AppContext, as_json: bool) -> None:
     """List rules (feed-scoped rules are tried first, then global ones, oldest first)."""
-    rules = app.curator.list_rules()
+    rules = app.curator.themes.list_rules()
     if as_json:
         emit_json([asdict(r) for r in rules])
         return
@@ -105,7 +105,7 @@ def rules_list(app: AppContext, as_json: bool) -> None:
 def rules_add(app: AppContext, field: str, pattern: str, theme: str, feed: str | None,
               dry_run: bool, as_json: bool) -> None:
     """Add a rule: posts whose FIELD matches PATTERN go to THEME (applied to stored posts now)."""
-    out = app.curator.add_rule(field, pattern, theme, feed=feed, dry_run=dry_run)
+    out = app.curator.themes.add_rule(field, pattern, theme, feed=feed, dry_run=dry_run)
     if as_json:
         emit_json(asdict(out))
         return
@@ -122,7 +122,7 @@ def rules_add(app: AppContext, field: str, pattern: str, theme: str, feed: str |
 @pass_app
 def rules_remove(app: AppContext, rule_id: int) -> None:
     """Remove rule RULE_ID; the posts it classified are re-bucketed."""
-    moved = app.curator.remove_rule(rule_id)
+    moved = app.curator.themes.remove_rule(rule_id)
     click.echo(f"removed rule #{rule_id}; {moved} posts changed theme")
 
 
@@ -131,7 +131,7 @@ def rules_remove(app: AppContext, rule_id: int) -> None:
 @pass_app
 def retrain_command(app: AppContext, as_json: bool) -> None:
     """Rebuild the classifier from every stored correction, edition placement and rule hit."""
-    info = app.curator.retrain()
+    info = app.curator.themes.retrain()
     if as_json:
         emit_json(asdict(info))
         return
@@ -148,7 +148,7 @@ def retrain_command(app: AppContext, as_json: bool) -> None:
 def doubtful_command(app: AppContext, below: float | None, limit: int, as_json: bool) -> None:
     """Posts the classifier is least sure of, least sure first: check these before the rest."""
     kwargs = {"threshold": below} if below is not None else {}
-    posts = app.curator.low_confidence(limit=limit, **kwargs)
+    posts = app.curator.themes.low_confidence(limit=limit, **kwargs)
     if as_json:
         emit_json([asdict(p) for p in posts])
         return
@@ -171,7 +171,7 @@ def eval_command(app: AppContext, file: str, train: str | None, cv: int | None,
     """
     if file == "-" and train == "-":
         raise click.UsageError("only one of FILE and --train can be '-' (standard input)")
-    result = app.curator.evaluate_file(file, train=train, cv=cv)
+    result = app.curator.themes.evaluate_file(file, train=train, cv=cv)
     if as_json:
         emit_json(result)
         return
@@ -209,10 +209,10 @@ def classify_command(app: AppContext, all_: bool, since: str | None, dry_run: bo
     from curator.when import parse_moment
 
     when = parse_moment(since) if since else None
-    changed = app.curator.reclassify(since=when, all=all_, dry_run=dry_run)
+    changed = app.curator.themes.reclassify(since=when, all=all_, dry_run=dry_run)
     click.echo(f"{'would change' if dry_run else 'changed'} the theme of {changed} posts")
     if not dry_run:
-        doubtful = len(app.curator.low_confidence(limit=10_000))
+        doubtful = len(app.curator.themes.low_confidence(limit=10_000))
         if doubtful:
             click.echo(f"{doubtful} posts have low confidence: `curator themes doubtful` lists them")
 

@@ -57,10 +57,3 @@ BLOGS: tuple[DemoBlog, ...] = (
              "Community Voices Network", "Voluntary sector",
              description="Digital for small charities & community groups <on a budget>."),
 )
-
-
-def blog_by_slug(slug: str) -> DemoBlog:
-    for blog in BLOGS:
-        if blog.slug == slug:
-            return blog
-    raise KeyError(slug)

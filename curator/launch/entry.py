@@ -66,6 +66,7 @@ class TuiSession:
         self.poll_on_start = poll_on_start
         self.prefetch: FirstPagePrefetch | None = None
         self.curator: DeferredCurator | None = None
+        self.app: CuratorApp | None = None
 
     def __enter__(self) -> CuratorApp:
         from curator.config import Settings
@@ -79,13 +80,16 @@ class TuiSession:
 
             make_app = load_app()
             self.curator = DeferredCurator(self.locations, settings)
-            return make_app(cast("Curator", self.curator), poll_on_start=self.poll_on_start,
-                            prefetch=self.prefetch)
+            self.app = make_app(cast("Curator", self.curator), poll_on_start=self.poll_on_start,
+                                prefetch=self.prefetch)
+            return self.app
         except BaseException:
             self.__exit__()
             raise
 
     def __exit__(self, *exc: object) -> None:
+        if self.app is not None:
+            self.app.writes.close()  # the last keys' writes finish before the database closes
         if self.prefetch is not None:
             self.prefetch.close()
         if self.curator is not None:

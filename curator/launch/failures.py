@@ -13,7 +13,7 @@ def describe_failure(exc: BaseException) -> str | None:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         message = f"{exc.strerror or exc}{where}"
     else:
-        from curator.store.failures import database_message, is_database_error
+        from curator.store.db_errors import database_message, is_database_error
 
         if not is_database_error(exc):
             return None

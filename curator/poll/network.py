@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from curator.config import Settings
 from curator.errors import CuratorError
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -92,6 +93,12 @@ class Network:
     ca_file: str | None = None  # [network] ca_file: trusted beside the system store
     system_bypass: bool = False  # proxies came from the OS: its own exception list applies
     allow_private: bool = False  # [network] allow_private: any link may reach private addresses
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Network:
+        """config.toml's [network] table, else the environment, else the OS settings."""
+        return cls.resolve(settings.proxy, settings.no_proxy, settings.ca_file,
+                           settings.allow_private)
 
     @classmethod
     def resolve(cls, proxy: str | None = None, no_proxy: str | None = None,

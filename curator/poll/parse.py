@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ import nh3
 from curator.errors import FeedDataError
 from curator.poll import feedparser_speedups
 from curator.text import one_line, strip_controls, tidy_paragraphs
+from curator.types import ParsedEntry
 from curator.urls import author_link, canonical_link
 
 TITLE_LIMIT = 400
@@ -48,20 +49,6 @@ _PARAGRAPH_GAP = re.compile(r"\n{2,}")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF)\b")
 feedparser_speedups.install()  # same results, about 40% faster
-
-
-@dataclass(frozen=True)
-class ParsedEntry:
-    guid: str | None
-    link: str | None  # canonical
-    title: str
-    author: str | None
-    published: datetime | None
-    updated: datetime | None
-    summary: str
-    tags: list[str] = field(default_factory=list)
-    content_hash: str = ""
-    url: str | None = None  # the author's own link, when it differs from the canonical `link`
 
 
 @dataclass(frozen=True)

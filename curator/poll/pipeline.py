@@ -27,21 +27,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
-
 from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.poll.fetch import Fetcher, FetchRequest, FetchResult
 from curator.poll.network import Network
 from curator.poll.parse import ParseOutcome, parse_safely
 from curator.poll.schedule import Policy, decide
 from curator.poll.workers import ParsePool, WorkerCrashed
+from curator.store import feed_rows
+from curator.store.engine import Tx
 from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
-from curator.store.tables import Feed, HostPause
 from curator.types import FeedOutcome
 from curator.urls import host_of
 
-FEED = Feed.__table__  # type: ignore[attr-defined]
-PAUSE = HostPause.__table__  # type: ignore[attr-defined]
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 200
@@ -317,13 +314,13 @@ class Recorded:
     moved_to: str | None = None  # an all-permanent redirect chain ending at a real feed
 
 
-def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now: datetime,
+def record_batch(tx: Tx, arrivals: list[Arrival], policy: Policy, now: datetime,
                  rng: random.Random) -> list[Recorded]:
     """Store every arrival's entries and the feed's new polling state (inside one transaction)."""
     recorded: list[Recorded] = []
-    feed_rows: list[dict[str, object]] = []
+    states: list[dict[str, object]] = []
     pauses: dict[str, datetime] = {}
-    ops = ops_for(conn)
+    ops = ops_for(tx)
     ops.begin_bulk()
     lookups = BatchLookups(ops, [(a.task.id, a.parsed.feed.entries) for a in arrivals
                                  if a.parsed is not None and a.parsed.feed is not None])
@@ -354,7 +351,7 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
         error = verdict.error
         if verdict.success and parsed is not None and parsed.note:
             error = parsed.note
-        feed_rows.append({
+        states.append({
             "fid": task.id, "etag": etag, "lm": last_modified, "status": verdict.status,
             "http_status": fetched.status, "last_error": error, "error_count": verdict.error_count,
             "polled": now, "success": now if verdict.success else None,
@@ -367,24 +364,6 @@ def record_batch(conn: Connection, arrivals: list[Arrival], policy: Policy, now:
                               else None, new_url=moved_to, next_due_at=verdict.next_due_at)
         recorded.append(Recorded(outcome, stored.unclassified_ids, moved_to))
     ops.end_bulk()
-    for host, until in pauses.items():  # one row per host, the later pause wins
-        conn.execute(delete(PAUSE).where(PAUSE.c.host == host, PAUSE.c.until < until))
-        if conn.execute(select(PAUSE.c.host).where(PAUSE.c.host == host)).first() is None:
-            conn.execute(insert(PAUSE).values(host=host, until=until,
-                                              reason="429/503 Retry-After"))
-    if feed_rows:
-        conn.execute(
-            update(FEED).where(FEED.c.id == bindparam("fid")).values(
-                etag=bindparam("etag"), last_modified=bindparam("lm"),
-                status=bindparam("status"), http_status=bindparam("http_status"),
-                last_error=bindparam("last_error"), error_count=bindparam("error_count"),
-                last_polled_at=bindparam("polled"),
-                last_success_at=func.coalesce(bindparam("success", type_=FEED.c.last_success_at.type),
-                                              FEED.c.last_success_at),
-                next_due_at=bindparam("next_due"),
-                interval_seconds=func.coalesce(bindparam("interval", type_=FEED.c.interval_seconds
-                                                         .type), FEED.c.interval_seconds),
-                feed_title=func.coalesce(bindparam("feed_title", type_=FEED.c.feed_title.type),
-                                         FEED.c.feed_title)),
-            feed_rows)
+    feed_rows.pause_hosts(tx, pauses)
+    feed_rows.save_poll_state(tx, states)
     return recorded

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from curator.types import FeedStatus
+
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.I)
 _LONGEST = 10 ** 9  # seconds (31 years): any number a server sends is read as at most this
 _NO_CACHE = re.compile(r"(?:^|,)\s*(no-cache|no-store)\b", re.I)
@@ -56,7 +58,7 @@ def is_due(next_due_at: datetime | None, status: str, now: datetime, *, force: b
     """
     if named:
         return True
-    if not in_opml or status == "gone":
+    if not in_opml or status == FeedStatus.GONE:
         return False
     return force or next_due_at is None or next_due_at <= now
 
@@ -133,26 +135,26 @@ def decide(*, status: int | None, error: str | None, error_kind: str | None,
     if error_kind == "host_paused":
         # not the feed's fault: keep its error count, try again when the pause ends
         resume = policy.retry_default if paused_for is None else max(60.0, paused_for)
-        return Verdict("error", error, error_count,
+        return Verdict(FeedStatus.ERROR, error, error_count,
                        now + timedelta(seconds=min(resume, policy.retry_cap)))
     if status in (429, 503):
         wait = retry_after_seconds(headers.get("retry-after"), now)
         wait = policy.retry_default if wait is None else min(max(wait, 1.0), policy.retry_cap)
         wait = max(wait, backoff_seconds(error_count + 1, policy) if status == 503 else wait)
         label = "rate limited (429)" if status == 429 else "service unavailable (503)"
-        return Verdict("error", f"{label}; retry after {int(wait)} s", error_count + 1,
+        return Verdict(FeedStatus.ERROR, f"{label}; retry after {int(wait)} s", error_count + 1,
                        now + timedelta(seconds=wait), pause_host_seconds=wait)
     if status == 410:
-        return Verdict("gone", "410 Gone: the feed was removed; polling stopped",
+        return Verdict(FeedStatus.GONE, "410 Gone: the feed was removed; polling stopped",
                        error_count + 1, None)
     if status == 304:
         interval = success_interval(policy, hint_seconds(headers, None, now))
-        return Verdict("not_modified", None, 0,
+        return Verdict(FeedStatus.NOT_MODIFIED, None, 0,
                        now + timedelta(seconds=_jitter(interval, policy, rng)),
                        int(interval), success=True)
     if status == 200 and error is None and parse_error is None:
         interval = success_interval(policy, hint_seconds(headers, ttl_minutes, now))
-        return Verdict("redirected" if redirected else "ok", None, 0,
+        return Verdict(FeedStatus.REDIRECTED if redirected else FeedStatus.OK, None, 0,
                        now + timedelta(seconds=_jitter(interval, policy, rng)),
                        int(interval), success=True)
     count = error_count + 1
@@ -160,7 +162,7 @@ def decide(*, status: int | None, error: str | None, error_kind: str | None,
     if error is None and parse_error is None and status is not None:
         message = f"HTTP {status}{_reason(status)}"
     wait = backoff_seconds(count, policy)
-    return Verdict("error", message, count, now + timedelta(seconds=_jitter(wait, policy, rng)))
+    return Verdict(FeedStatus.ERROR, message, count, now + timedelta(seconds=_jitter(wait, policy, rng)))
 
 
 def _reason(status: int) -> str:

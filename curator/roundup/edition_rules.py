@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from curator.errors import CuratorError, NotFoundError
 from curator.when import parse_moment
@@ -65,14 +65,6 @@ def default_window(now: datetime, last_published_at: datetime | None,
         raise CuratorError(f"the window ends ({until:%Y-%m-%d %H:%M}) before it starts "
                            f"({start:%Y-%m-%d %H:%M})")
     return start, until
-
-
-def in_window(when: datetime | None, start: datetime | None, end: datetime | None) -> bool:
-    if when is None:
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return (start is None or when >= start) and (end is None or when <= end)
 
 
 def parse_when(text: str | datetime | date | None, *, end_of_day: bool = False) -> datetime | None:

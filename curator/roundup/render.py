@@ -21,9 +21,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from curator.errors import CuratorError
-from curator.feeds.safe_files import atomic_write
 from curator.roundup.blurbs import note_suffix
 from curator.roundup.views import EditionView, ItemView, SectionView
+from curator.safe_files import atomic_write
 from curator.text import one_line, strip_controls, tidy_paragraphs
 from curator.urls import safe_link as _safe_link
 
@@ -230,7 +230,7 @@ def render(view: EditionView, fmt: str, templates_dir: Path | None = None) -> st
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write an export atomically (see curator.feeds.safe_files): mode from the umask, symlinks kept."""
+    """Write an export atomically (see curator.safe_files): mode from the umask, symlinks kept."""
     return atomic_write(path, text.encode("utf-8"), error=CuratorError)
 
 

@@ -13,39 +13,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
-from curator.feeds.safe_files import atomic_write, file_lock
-from curator.services.service_base import ServiceBase
-from curator.store.tables import Feed, Meta, Post
+from curator.safe_files import atomic_write, file_lock
+from curator.services.service_base import ServiceBase, ServiceContext
+from curator.store import feed_rows
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
 from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:
     from curator.feeds.opml import OpmlDocument, OpmlFeed
+    from curator.services.theme_service import ThemeService
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
-FEED = Feed.__table__  # type: ignore[attr-defined]
 OPML_STAMP_KEY = "opml_synced"  # curator_meta: the feeds.opml file (path + stat) last mirrored
-
-
-def _info(row: Feed, post_count: int = 0) -> FeedInfo:
-    return FeedInfo(
-        url=row.url, title=row.title or row.feed_title, person=row.person, org=row.org,
-        category=row.category, theme=row.theme_hint,
-        status=row.status if row.in_opml else "removed", html_url=row.html_url, id=row.id,
-        http_status=row.http_status, last_error=row.last_error, error_count=row.error_count,
-        last_polled_at=row.last_polled_at, last_success_at=row.last_success_at,
-        next_due_at=row.next_due_at, post_count=post_count)
 
 
 class FeedService(ServiceBase):
     """Subscriptions for the CLI, the TUI and the poller (plain dataclasses in and out)."""
+
+    def __init__(self, context: ServiceContext, themes: ThemeService) -> None:
+        super().__init__(context)
+        self.themes = themes  # a feed's default theme must be one of them
 
     _feeds_synced: tuple[tuple[int, int, int, int], FeedSyncReport] | None = None
 
@@ -75,9 +66,9 @@ class FeedService(ServiceBase):
         database, by any process (a cron `poll` would otherwise re-read a big OPML every run)."""
         key = _mirror_key(self.locations.opml, _stamp(self.locations.opml))
         if key is not None:
-            with self.db.read() as session:
-                seen = session.get(Meta, OPML_STAMP_KEY)
-            if seen is not None and seen.value == key:
+            with self.db.read() as tx:
+                seen = feed_rows.meta(tx, OPML_STAMP_KEY)
+            if seen == key:
                 return
         self.sync_opml()
 
@@ -90,14 +81,9 @@ class FeedService(ServiceBase):
         """
         if sync and self.locations.opml.exists():
             self.sync_opml()
-        with self.db.read() as session:
-            query = select(Feed)
-            if not include_removed:
-                query = query.where(Feed.in_opml == True)  # noqa: E712 (SQL expression)
-            rows = session.exec(query).all()
-            post_counts = self._post_counts(session) if counts else {}
-        rows = sorted(rows, key=lambda r: ((r.category or "").lower(), (r.title or r.url).lower()))
-        return [_info(r, post_counts.get(r.id or 0, 0)) for r in rows]
+        with self.db.read() as tx:
+            feeds = feed_rows.feed_infos(tx, include_removed, counts)
+        return sorted(feeds, key=lambda f: ((f.category or "").lower(), (f.title or f.url).lower()))
 
     def get_feed(self, url: str) -> FeedInfo:
         key = normalise_feed_url(url)
@@ -105,11 +91,6 @@ class FeedService(ServiceBase):
             if normalise_feed_url(info.url) == key:
                 return info
         raise NotFoundError(f"no feed with URL {url}")
-
-    @staticmethod
-    def _post_counts(session: Session) -> dict[int, int]:
-        query = select(Post.feed_id, func.count()).group_by(Post.feed_id)  # type: ignore[call-overload,arg-type]
-        return {feed_id: count for feed_id, count in session.exec(query).all()}
 
     # editing ------------------------------------------------------------------------------
     @contextmanager
@@ -137,7 +118,7 @@ class FeedService(ServiceBase):
         if discover:
             from curator.feeds.discover import discover_feed
 
-            result = discover_feed(url, network=self.settings.network())
+            result = discover_feed(url, network=self.network())
             if normalise_feed_url(result.url) != normalise_feed_url(url):
                 found_from = url
             url = result.url
@@ -248,7 +229,7 @@ class FeedService(ServiceBase):
         """A feed's default theme must be one of the themes; "" or None means none."""
         if not slug or not slug.strip():
             return
-        known = [t.slug for t in self.list_themes()]  # type: ignore[attr-defined]
+        known = [t.slug for t in self.themes.list_themes()]
         if slug.strip() not in known:
             raise NotFoundError(f"no theme {slug.strip()!r}; the themes are: {', '.join(known)}")
 
@@ -280,41 +261,11 @@ class FeedService(ServiceBase):
                 duplicates += 1
             else:
                 valid[key] = feed
-        added = updated = removed = 0
-        new_rows: list[dict[str, object]] = []
-        with self.db.write() as session:
-            rows = list(session.exec(select(Feed)).all())
-            by_key = {normalise_feed_url(r.url): r for r in rows}
-            for old_key, new_url in renames.items():
-                row, new_key = by_key.get(old_key), normalise_feed_url(new_url)
-                if row is not None and new_key not in by_key:
-                    row.url = new_url
-                    by_key[new_key] = by_key.pop(old_key)
-            for key, feed in valid.items():
-                row = by_key.get(key)
-                if row is None:
-                    new_rows.append(_new_values(feed))
-                    added += 1
-                    continue
-                if not row.in_opml:
-                    added += 1
-                elif _changed(row, feed):
-                    updated += 1
-                else:
-                    continue
-                _copy(row, feed)
-                session.add(row)
-            for key, row in by_key.items():
-                if key not in valid and row.in_opml:
-                    row.in_opml = False
-                    session.add(row)
-                    removed += 1
-            if new_rows:  # one statement: a first sync of 1000 feeds built 1000 ORM objects
-                session.connection().execute(insert(FEED), new_rows)
-            if mirrored is not None:
-                meta = session.get(Meta, OPML_STAMP_KEY) or Meta(key=OPML_STAMP_KEY, value="")
-                meta.value = mirrored
-                session.add(meta)
+        with self.db.write() as tx:
+            outlines = {key: _outline_values(feed) for key, feed in valid.items()}
+            added, updated, removed = feed_rows.mirror(tx, outlines, renames)
+            if mirrored is not None:  # in the same transaction as the rows it describes
+                feed_rows.set_meta(tx, OPML_STAMP_KEY, mirrored)
         return FeedSyncReport(len(valid), added, updated, removed, duplicates, invalid,
                               list(doc.warnings))
 
@@ -332,28 +283,11 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _outline_values(feed: OpmlFeed) -> dict[str, object]:
+def _outline_values(feed: OpmlFeed) -> dict[str, Any]:
     """The Feed columns an OPML outline decides."""
     values: dict[str, object] = {name: getattr(feed, name) for name in _FIELDS}
     values.update(url=feed.url, theme_hint=feed.theme, in_opml=True)
     return values
-
-
-def _new_values(feed: OpmlFeed) -> dict[str, object]:
-    """A new Feed row's columns: the model's defaults, then what the outline says."""
-    values = {name: info.get_default(call_default_factory=True)
-              for name, info in Feed.model_fields.items() if name != "id"}
-    return values | _outline_values(feed)
-
-
-def _copy(row: Feed, feed: OpmlFeed) -> None:
-    for name, value in _outline_values(feed).items():
-        setattr(row, name, value)
-
-
-def _changed(row: Feed, feed: OpmlFeed) -> bool:
-    return (row.url != feed.url or row.theme_hint != feed.theme
-            or any(getattr(row, n) != getattr(feed, n) for n in _FIELDS))
 
 
 def _opt(value: str | None) -> str | None:

@@ -15,36 +15,34 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
-
 from curator.errors import CuratorError, NotFoundError, OpmlError
 from curator.poll.lock import PollerLock
 from curator.poll.schedule import Policy
-from curator.services.service_base import ServiceBase
-from curator.store.tables import Feed, HostPause, PostSource
+from curator.services.service_base import ServiceBase, ServiceContext
+from curator.store import feed_rows
 from curator.types import FeedInfo, FeedOutcome, PollSummary
-from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts
     from curator.classify.decide import ThemeSnapshot
     from curator.poll.pipeline import FeedTask, Recorded
+    from curator.services.feed_service import FeedService
+    from curator.services.theme_service import ThemeService
 
-FEED = Feed.__table__  # type: ignore[attr-defined]
-PAUSE = HostPause.__table__  # type: ignore[attr-defined]
+CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
+CLASSIFY_EVERY_S = 2.0
 
 
 def _ignore(_message: str) -> None:
     pass
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
-CLASSIFY_EVERY_S = 2.0
-
-
 class PollService(ServiceBase):
     """Polling operations for the CLI and the TUI."""
+
+    def __init__(self, context: ServiceContext, feeds: FeedService, themes: ThemeService) -> None:
+        super().__init__(context)
+        self.feeds = feeds  # the OPML is synced before a pass; permanent moves rewrite it
+        self.themes = themes  # new posts are classified as they are stored
 
     def _policy(self) -> Policy:
         return Policy(interval=max(60.0, self.settings.poll_interval))
@@ -56,37 +54,19 @@ class PollService(ServiceBase):
         """True while any poller (a `poll --watch` daemon, a cron run, the TUI) holds the lock."""
         return self._poller_lock().held_elsewhere()
 
-    def _find_feed_id(self, feed_url: str) -> int:
-        with self.db.read() as session:
-            conn = session.connection()
-            row = conn.execute(select(FEED.c.id).where(FEED.c.url == feed_url.strip())).first()
-            if row is None:
-                wanted = normalise_feed_url(feed_url)
-                for fid, url in conn.execute(select(FEED.c.id, FEED.c.url)):
-                    if normalise_feed_url(url) == wanted:
-                        return int(fid)
-                raise NotFoundError(f"no feed {feed_url!r} in the feed list "
-                                    "(see `curator feeds list`)")
-            return int(row[0])
-
     def due_feeds(self, force: bool = False, feed_url: str | None = None) -> list[FeedTask]:
         """The feeds one pass would poll: due ones, all with `force`, or the one named."""
-        query = select(FEED.c.id, FEED.c.url, FEED.c.etag, FEED.c.last_modified,
-                       FEED.c.error_count, FEED.c.person, FEED.c.org,
-                       func.coalesce(FEED.c.title, FEED.c.feed_title), FEED.c.html_url,
-                       FEED.c.theme_hint)
-        if feed_url is not None:
-            query = query.where(FEED.c.id == self._find_feed_id(feed_url))
-        else:
-            query = query.where(FEED.c.in_opml.is_(True), FEED.c.status != "gone")
-            if not force:
-                query = query.where(or_(FEED.c.next_due_at.is_(None),
-                                        FEED.c.next_due_at <= datetime.now(UTC)))
-        with self.db.read() as session:
-            rows = session.connection().execute(query.order_by(FEED.c.id)).all()
+        with self.db.read() as tx:
+            only = None
+            if feed_url is not None:
+                only = feed_rows.feed_id(tx, feed_url)
+                if only is None:
+                    raise NotFoundError(f"no feed {feed_url!r} in the feed list "
+                                        "(see `curator feeds list`)")
+            rows = feed_rows.due_rows(tx, force, only, datetime.now(UTC))
         from curator.poll.pipeline import FeedTask
 
-        return [FeedTask(*tuple(row)) for row in rows]
+        return [FeedTask(*row) for row in rows]
 
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
         return len(self.due_feeds(force, feed_url))
@@ -134,7 +114,7 @@ class PollService(ServiceBase):
         if note and on_problem is not None:
             on_problem(note)
         try:
-            self.sync_opml_if_changed()  # type: ignore[attr-defined]  # feeds.opml rules
+            self.feeds.sync_opml_if_changed()  # feeds.opml rules
         except OpmlError as exc:
             if on_problem is None:
                 raise
@@ -144,7 +124,7 @@ class PollService(ServiceBase):
             return
         workers, host_limit = self._limits(concurrency, per_host)
         policy, rng = self._policy(), random.Random()
-        network = self.settings.network()
+        network = self.network()
         network.ssl_context()  # a bad CA file is one clear error here, not one per feed
         pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                             snapshot=self._snapshot(), network=network,
@@ -155,12 +135,12 @@ class PollService(ServiceBase):
         try:
             for batch in pipeline.batches(stop):
                 now = datetime.now(UTC)
-                with self.db.write() as session:
-                    recorded = record_batch(session.connection(), batch, policy, now, rng)
+                with self.db.write() as tx:
+                    recorded = record_batch(tx, batch, policy, now, rng)
                 unclassified.extend(pid for r in recorded for pid in r.unclassified_ids)
                 if len(unclassified) >= CLASSIFY_EVERY_POSTS or (
                         unclassified and time.monotonic() - last_classified > CLASSIFY_EVERY_S):
-                    self.classify_posts(unclassified)  # type: ignore[attr-defined]
+                    self.themes.classify_posts(unclassified)
                     unclassified, last_classified = [], time.monotonic()
                 yield from self._after_commit(recorded)
             settled = True
@@ -170,21 +150,18 @@ class PollService(ServiceBase):
         finally:
             pipeline.close()
             if settled and unclassified:  # stored posts never stay unclassified
-                self.classify_posts(unclassified)  # type: ignore[attr-defined]
+                self.themes.classify_posts(unclassified)
 
     def host_pauses(self) -> dict[str, float]:
         """Hosts that asked us to wait (429/503) and are still waiting: host -> seconds left.
         Honoured by every poll, forced ones too (`--all`, the TUI's r)."""
-        now = datetime.now(UTC)
-        with self.db.read() as session:
-            rows = session.connection().execute(
-                select(PAUSE.c.host, PAUSE.c.until).where(PAUSE.c.until > now)).all()
-        return {host: (_aware(until) - now).total_seconds() for host, until in rows}
+        with self.db.read() as tx:
+            return feed_rows.host_pauses(tx, datetime.now(UTC))
 
     def _snapshot(self) -> ThemeSnapshot | None:
         """The classifier for the parse workers; without one, posts are classified after storing."""
         try:
-            return self.theme_snapshot()  # type: ignore[attr-defined, no-any-return]
+            return self.themes.theme_snapshot()
         except CuratorError:
             return None
 
@@ -197,7 +174,7 @@ class PollService(ServiceBase):
     def _follow_move(self, old: str, new: str) -> None:
         """A permanent redirect chain ended at a real feed: feeds.opml and the row move."""
         with contextlib.suppress(CuratorError):  # e.g. the OPML was edited meanwhile
-            self.replace_feed_url(old, new)  # type: ignore[attr-defined]
+            self.feeds.replace_feed_url(old, new)
 
     def poll(self, force: bool = False, feed_url: str | None = None,
              concurrency: int | None = None, stop: threading.Event | None = None,
@@ -248,17 +225,6 @@ class PollService(ServiceBase):
 
     def feed_status(self) -> list[FeedInfo]:
         """Every feed's health: status, HTTP code, last error, counts and times."""
-        counts = (select(PostSource.feed_id, func.count().label("n"))  # type: ignore[call-overload]
-                  .group_by(PostSource.feed_id).subquery())
-        query = (select(Feed, func.coalesce(counts.c.n, 0))
-                 .outerjoin(counts, counts.c.feed_id == Feed.id)
-                 .order_by(Feed.id))  # type: ignore[arg-type]
-        with self.db.read() as session:
-            rows = session.exec(query).all()  # type: ignore[call-overload]
-        return [FeedInfo(url=f.url, title=f.title or f.feed_title, person=f.person, org=f.org,
-                         category=f.category, theme=f.theme_hint, status=f.status,
-                         html_url=f.html_url, id=f.id, http_status=f.http_status,
-                         last_error=f.last_error, error_count=f.error_count,
-                         last_polled_at=f.last_polled_at, last_success_at=f.last_success_at,
-                         next_due_at=f.next_due_at, post_count=int(n))
-                for f, n in rows if f.in_opml]
+        with self.db.read() as tx:
+            return sorted(feed_rows.feed_infos(tx, include_removed=False, counts=True,
+                                               by_source=True), key=lambda f: f.id or 0)

@@ -10,28 +10,29 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
-
-from curator.errors import AlreadyFeaturedError, ConflictError, CuratorError, NotFoundError
+from curator.errors import (
+    AlreadyFeaturedError,
+    ConflictError,
+    CuratorError,
+    NotFoundError,
+    StaleEditError,
+)
 from curator.roundup import edition_rules as rules
-from curator.roundup import sections as sections_mod
 from curator.roundup.blurbs import who
 from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
-from curator.services.service_base import ServiceBase
+from curator.services.service_base import ServiceBase, ServiceContext
+from curator.services.theme_service import ThemeService
+from curator.store import edition_sections as sections_mod
 from curator.store import editions as store
-from curator.store.tables import (
-    Edition,
-    EditionItem,
-    EditionSection,
-    Feed,
-    Post,
-    utcnow,
-)
+from curator.store import theme_rows
+from curator.store.engine import Tx
+from curator.store.tables import Edition, EditionItem, EditionSection, utcnow
 from curator.text import one_line
-from curator.types import PostInfo, ThemeInfo
+from curator.types import PostInfo
 from curator.urls import author_link, canonical_link, check_feed_url
+
+UNCHECKED: str = "\0unchecked"  # `expected` not given: save whatever is stored (the CLI)
 
 
 class RoundupService(ServiceBase):
@@ -39,15 +40,13 @@ class RoundupService(ServiceBase):
 
     # --- editions ------------------------------------------------------------------------------
 
-    if TYPE_CHECKING:  # provided by ThemeService in the Curator facade
-        def list_themes(self) -> list[ThemeInfo]: ...
-
-        def record_training_signal(self, post_id: int, theme: str,
-                                   source: str = "edition") -> None: ...
+    def __init__(self, context: ServiceContext, themes: ThemeService) -> None:
+        super().__init__(context)
+        self.themes = themes  # sections follow the themes; a placed post trains the classifier
 
     def _theme_order(self) -> list[tuple[str, str]]:
         """(slug, name) in roundup order, from the classifier's themes."""
-        return [(t.slug, t.name) for t in self.list_themes()] or list(rules.DEFAULT_THEMES)
+        return [(t.slug, t.name) for t in self.themes.list_themes()] or list(rules.DEFAULT_THEMES)
 
     def new_edition(self, title: str | None = None, since: str | datetime | None = None,
                     until: str | datetime | None = None) -> EditionInfo:
@@ -60,28 +59,38 @@ class RoundupService(ServiceBase):
             if current is not None:
                 raise ConflictError(f"edition #{current.number} is still a draft; publish it "
                                     "before starting another")
-            numbers = list(session.exec(select(Edition.number)).all())
-            number = rules.next_number(numbers)
-            start, end = rules.default_window(utcnow(), store.last_published_end(session),
-                                              start_at, end_at)
-            edition = Edition(number=number, title=one_line(title) or rules.default_title(number),
-                              window_start=start, window_end=end)
-            session.add(edition)
-            session.flush()
-            for index, spec in enumerate(rules.default_sections(themes)):
-                session.add(EditionSection(edition_id=edition.id or 0, kind=spec.kind,
-                                           title=spec.title, theme=spec.theme, body=spec.body,
-                                           position=index))
-            return store.to_info(edition, 0)
+            return store.to_info(self._start_draft(session, title, start_at, end_at, themes), 0)
+
+    def _start_draft(self, session: Tx, title: str | None, start_at: datetime | None,
+                     end_at: datetime | None, themes: list[tuple[str, str]]) -> Edition:
+        """The new draft and its default sections, inside the caller's transaction."""
+        number = rules.next_number(store.edition_numbers(session))
+        start, end = rules.default_window(utcnow(), store.last_published_end(session),
+                                          start_at, end_at)
+        edition = Edition(number=number, title=one_line(title) or rules.default_title(number),
+                          window_start=start, window_end=end)
+        session.add(edition)
+        session.flush()
+        for index, spec in enumerate(rules.default_sections(themes)):
+            session.add(EditionSection(edition_id=edition.id or 0, kind=spec.kind,
+                                       title=spec.title, theme=spec.theme, body=spec.body,
+                                       position=index))
+        session.flush()
+        return edition
 
     def draft_edition(self) -> EditionInfo | None:
         with self.db.read() as session:
             return store.draft_info(session)
 
+    def draft_revision(self) -> tuple[int, int] | None:
+        """(draft id, revision): changes whenever the draft changes, by this process or any
+        other, so an open screen knows to reload. None without a draft."""
+        with self.db.read() as session:
+            return store.revision(session)
+
     def list_editions(self) -> list[EditionInfo]:
         with self.db.read() as session:
-            rows = session.exec(select(Edition).order_by(col(Edition.number))).all()
-            return [store.info(session, e) for e in rows]
+            return [store.info(session, e) for e in store.all_editions(session)]
 
     def get_edition(self, number: int | None = None) -> EditionView:
         """Edition `number`, or the draft (else the latest) with sections, items and blurbs."""
@@ -125,36 +134,14 @@ class RoundupService(ServiceBase):
     def featured_in(self, post_ids: list[int]) -> dict[int, int]:
         """post id -> number of the published edition that featured it (or its link)."""
         with self.db.read() as session:
-            links = dict(session.exec(select(Post.id, Post.link)
-                                      .where(col(Post.id).in_(post_ids))).all())
+            links = store.post_links(session, post_ids)
             by_post, by_link = store.featured(session, post_ids, [v or "" for v in links.values()])
         return {pid: by_post.get(pid) or by_link[links[pid] or ""] for pid in post_ids
                 if pid in by_post or (links.get(pid) or "") in by_link}
 
     # --- items ---------------------------------------------------------------------------------
 
-    def _section_for(self, session: Session, edition: Edition, ref: str | int | None,
-                     theme: str | None, themes: dict[str, str] | None = None) -> EditionSection:
-        """The named section; else the theme's sub-section (created when the theme is newer
-        than the draft), else '...and', else the last theme sub-section."""
-        sections = store.sections_of(session, edition.id or 0)
-        if ref is not None and str(ref).strip():
-            wanted = rules.find_by_ref(ref, store.section_refs(sections))
-            return next(s for s in sections if s.id == wanted)
-        themed = [s for s in sections if s.kind == "theme"]
-        if theme and themes and theme in themes and all(s.theme != theme for s in themed):
-            return sections_mod.add_theme(session, edition, theme, themes[theme])
-        for slug in (theme, "other"):
-            match = next((s for s in themed if s.theme == slug), None)
-            if match is not None:
-                return match
-        if themed:
-            return themed[-1]
-        if sections:
-            return sections[-1]
-        raise NotFoundError(f"edition #{edition.number} has no sections; add one first")
-
-    def _check_memory(self, session: Session, post_ids: list[int], links: list[str],
+    def _check_memory(self, session: Tx, post_ids: list[int], links: list[str],
                       force: bool) -> None:
         by_post, by_link = store.featured(session, post_ids, links)
         if force or not (by_post or by_link):
@@ -168,17 +155,21 @@ class RoundupService(ServiceBase):
         raise AlreadyFeaturedError(what, number)
 
     def pick(self, post_ids: list[int], section: str | int | None = None,
-             force: bool = False) -> list[int]:
+             force: bool = False, start_draft: bool = False) -> list[int]:
         """Add posts to the draft (their theme's sub-section unless `section` is given); returns
-        the new item ids. Posts already in the draft are left where they are."""
-        signals: list[tuple[int, str]] = []
+        the new item ids. Posts already in the draft are left where they are.
+
+        One transaction: with `start_draft` a missing draft is started first, and each placement
+        in a theme's sub-section is recorded as a training signal, all or nothing.
+        """
         created: list[EditionItem] = []
         themes = dict(self._theme_order())
         with self.db.write() as session:
-            edition = store.require_draft(session)
-            rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == Post.feed_id)
-                                .where(col(Post.id).in_(post_ids))).all()
-            found = {post.id: (post, feed) for post, feed in rows}
+            edition = store.draft(session)
+            if edition is None and start_draft:
+                edition = self._start_draft(session, None, None, None, list(themes.items()))
+            edition = edition or store.require_draft(session)
+            found = store.posts_with_feeds(session, post_ids)
             missing = [p for p in post_ids if p not in found]
             if missing:
                 raise NotFoundError(f"no post with id {missing[0]}")
@@ -193,7 +184,7 @@ class RoundupService(ServiceBase):
                 if post.link and post.link in in_draft and not force:
                     raise ConflictError(f"post {post_id} links to {post.link}, already in this "
                                         f"draft as item {in_draft[post.link]} (use --force)")
-                target = self._section_for(session, edition, section, post.theme, themes)
+                target = sections_mod.section_for(session, edition, section, post.theme, themes)
                 person, org = who(feed.person, feed.org, post.person, post.org, post.author,
                                   feed.title or feed.feed_title)
                 item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
@@ -207,8 +198,8 @@ class RoundupService(ServiceBase):
                 if item.link:
                     in_draft.setdefault(item.link, item.id)
                 if target.kind == "theme" and target.theme:
-                    signals.append((post_id, target.theme))
-        self._record_signals(signals)
+                    theme_rows.record_signal(session, post_id, target.theme, "edition")
+        self.themes.forget_classifier()
         return [i.id or 0 for i in created]
 
     def add_link(self, title: str, url: str, person: str | None = None, org: str | None = None,
@@ -225,7 +216,7 @@ class RoundupService(ServiceBase):
             if twin is not None and not force:
                 raise ConflictError(f"{clean_url} is already in this draft as item {twin.id} "
                                     "(use --force)")
-            target = self._section_for(session, edition, section, None)
+            target = sections_mod.section_for(session, edition, section, None)
             item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
                                position=len(store.section_items(session, target.id or 0)),
                                title=one_line(title) or clean_url, link=clean_url,
@@ -252,63 +243,62 @@ class RoundupService(ServiceBase):
                 store.renumber(session, store.section_items(session, section_id))
             return len(doomed)
 
-    def _draft_item(self, session: Session, item_id: int) -> tuple[Edition, EditionItem]:
-        item = session.get(EditionItem, item_id)
-        if item is None:
-            raise NotFoundError(f"no item with id {item_id}")
-        edition = session.get(Edition, item.edition_id)
-        assert edition is not None
-        store.require_editable(edition)
-        return edition, item
-
     def move_item(self, item_id: int, section: str | int | None = None,
                   position: int | None = None) -> None:
         """Move an item to another section and/or index (0-based; -1 = last, default last when
         the section changes, unchanged otherwise)."""
-        signal: tuple[int, str] | None = None
         with self.db.write() as session:
-            edition, item = self._draft_item(session, item_id)
-            source = item.section_id
-            if section is not None:
-                target = self._section_for(session, edition, section, None)
-                item.section_id = target.id or 0
-                if target.kind == "theme" and target.theme and item.post_id and source != target.id:
-                    signal = (item.post_id, target.theme)
-            siblings = [i.id or 0 for i in store.section_items(session, item.section_id)
-                        if i.id != item.id]
-            if position is None:
-                position = item.position if item.section_id == source else len(siblings)
-            order = rules.moved(siblings, item.id or 0, position)
-            session.add(item)
-            session.flush()
-            rows = {i.id: i for i in store.section_items(session, item.section_id)}
-            store.renumber(session, [rows[i] for i in order])
-            if source != item.section_id:
-                store.renumber(session, store.section_items(session, source))
-        if signal:
-            self._record_signals([signal])
+            self._move(session, item_id, section, position, 0)
+
+    def _move(self, session: Tx, item_id: int, section: str | int | None,
+              position: int | None, delta: int) -> None:
+        edition, item = store.draft_item(session, item_id)
+        source = item.section_id
+        if section is not None:
+            target = sections_mod.section_for(session, edition, section, None)
+            item.section_id = target.id or 0
+            if target.kind == "theme" and target.theme and item.post_id and source != target.id:
+                theme_rows.record_signal(session, item.post_id, target.theme, "edition")
+                self.themes.forget_classifier()
+        if delta:
+            position = max(0, item.position + delta)
+        siblings = [i.id or 0 for i in store.section_items(session, item.section_id)
+                    if i.id != item.id]
+        if position is None:
+            position = item.position if item.section_id == source else len(siblings)
+        order = rules.moved(siblings, item.id or 0, position)
+        session.add(item)
+        session.flush()
+        rows = {i.id: i for i in store.section_items(session, item.section_id)}
+        store.renumber(session, [rows[i] for i in order])
+        if source != item.section_id:
+            store.renumber(session, store.section_items(session, source))
 
     def move_item_by(self, item_id: int, delta: int) -> None:
-        """Nudge an item up (negative) or down within its section (for key-driven reordering)."""
-        with self.db.read() as session:
-            item = session.get(EditionItem, item_id)
-            if item is None:
-                raise NotFoundError(f"no item with id {item_id}")
-            position = max(0, item.position + delta)
-        self.move_item(item_id, position=position)
-
-    def set_blurb(self, item_id: int, text: str | None) -> None:
-        """Use the facilitator's own blurb (mark the link with [brackets] or {title}); None or
-        empty text goes back to the generated one."""
+        """Nudge an item up (negative) or down within its section (for key-driven reordering);
+        the position is read and written in one transaction, so quick presses never lose one."""
         with self.db.write() as session:
-            _edition, item = self._draft_item(session, item_id)
+            self._move(session, item_id, None, None, delta)
+
+    def set_blurb(self, item_id: int, text: str | None, expected: str | None = UNCHECKED
+                  ) -> None:
+        """Use the facilitator's own blurb (mark the link with [brackets] or {title}); None or
+        empty text goes back to the generated one.
+
+        `expected`: the blurb the editor started from (None: the generated one); when the stored
+        one differs, someone else changed it meanwhile and `StaleEditError` is raised.
+        """
+        with self.db.write() as session:
+            _edition, item = store.draft_item(session, item_id)
+            if expected is not UNCHECKED and item.blurb != expected:
+                raise StaleEditError(f"the blurb of “{one_line(item.title, 60)}”")
             item.blurb = one_line(text) or None
             session.add(item)
 
     def set_note(self, item_id: int, text: str | None) -> None:
         """The short note after the link ("going viral to promote voting"); empty removes it."""
         with self.db.write() as session:
-            _edition, item = self._draft_item(session, item_id)
+            _edition, item = store.draft_item(session, item_id)
             item.note = one_line(text) or None
             session.add(item)
 
@@ -316,7 +306,7 @@ class RoundupService(ServiceBase):
                   org: str | None = None) -> None:
         """Correct an item's title, person or organisation (empty person/org clears it)."""
         with self.db.write() as session:
-            _edition, item = self._draft_item(session, item_id)
+            _edition, item = store.draft_item(session, item_id)
             if title is not None and one_line(title):
                 item.title = one_line(title)
             if person is not None:
@@ -324,11 +314,6 @@ class RoundupService(ServiceBase):
             if org is not None:
                 item.org = one_line(org) or None
             session.add(item)
-
-    def _record_signals(self, signals: list[tuple[int, str]]) -> None:
-        """Placements teach the classifier (after our own transaction has committed)."""
-        for post_id, theme in signals:
-            self.record_training_signal(post_id, theme, source="edition")
 
     # --- sections ------------------------------------------------------------------------------
 
@@ -342,9 +327,13 @@ class RoundupService(ServiceBase):
         with self.db.write() as session:
             sections_mod.rename(session, store.require_draft(session), ref, title)
 
-    def set_section_body(self, ref: str | int, text: str) -> None:
+    def set_section_body(self, ref: str | int, text: str, expected: str | None = UNCHECKED
+                         ) -> None:
+        """Replace a section's free text. `expected`: the text the editor started from; when
+        the stored text differs (changed elsewhere meanwhile) `StaleEditError` is raised."""
         with self.db.write() as session:
-            sections_mod.set_body(session, store.require_draft(session), ref, text)
+            sections_mod.set_body(session, store.require_draft(session), ref, text,
+                                  None if expected is UNCHECKED else expected)
 
     def reorder_section(self, ref: str | int, position: int) -> None:
         """Move a section to index `position` (0-based; -1 = last)."""
@@ -387,7 +376,7 @@ class RoundupService(ServiceBase):
         from curator.poll.linkcheck import check_urls  # the HTTP stack: only when asked
 
         results = check_urls([link for link, _i, _t in raw if link], timeout=timeout,
-                             network=self.settings.network())
+                             network=self.network())
         out: list[LinkResult] = []
         for result in results:
             owners = [(i, t) for link, i, t in raw if link == result.url]

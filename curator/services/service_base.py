@@ -1,16 +1,20 @@
-"""Shared state for the service facade: locations, settings and the lazily opened database."""
+"""What every sub-service shares: locations, settings and the store, opened on first use."""
 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from curator.config import Settings
 from curator.paths import Locations
 from curator.store.engine import Database
 
+if TYPE_CHECKING:
+    from curator.poll.network import Network
 
-class ServiceBase:
-    """Holds what every service needs; the database is opened (and migrated) on first use."""
+
+class ServiceContext:
+    """One per facade: the sub-services share it, so they share one engine and one settings."""
 
     def __init__(self, locations: Locations, settings: Settings | None = None) -> None:
         self.locations = locations
@@ -26,17 +30,33 @@ class ServiceBase:
                     self._db = Database(self.locations.db).open()
         return self._db
 
-    def warm_up(self) -> None:
-        """Do now, off the critical path, the one-off set-up the first ORM query would do.
-
-        The inbox's first screen reads through Core SQL; SQLAlchemy configures the ORM's mappers
-        (about 15 ms) on the first ORM query, which would otherwise land on a later keystroke.
-        """
-        from sqlalchemy.orm import configure_mappers
-
-        configure_mappers()
-
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class ServiceBase:
+    """A sub-service: reaches locations, settings and the store through its context."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    @property
+    def locations(self) -> Locations:
+        return self.context.locations
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @property
+    def db(self) -> Database:
+        return self.context.db
+
+    def network(self) -> Network:
+        """Proxies and TLS trust for every request: config.toml's [network], else the
+        environment, else the operating system's settings (see curator.poll.network)."""
+        from curator.poll.network import Network
+
+        return Network.from_settings(self.settings)

@@ -1,12 +1,11 @@
-"""Editing an edition's sections inside one write session (called by the roundup service)."""
+"""Editing an edition's sections inside one write transaction (called by the roundup service)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
-from curator.errors import ConflictError, CuratorError
+from curator.errors import ConflictError, CuratorError, NotFoundError, StaleEditError
 from curator.roundup.edition_rules import find_by_ref, moved
 from curator.store import editions as store
+from curator.store.engine import Tx as Session
 from curator.store.tables import Edition, EditionSection
 from curator.text import one_line, tidy_paragraphs
 
@@ -44,8 +43,13 @@ def rename(session: Session, edition: Edition, ref: str | int, title: str) -> No
     session.add(section)
 
 
-def set_body(session: Session, edition: Edition, ref: str | int, text: str) -> None:
+def set_body(session: Session, edition: Edition, ref: str | int, text: str,
+             expected: str | None = None) -> None:
+    """`expected` (when given) is the text the editor started from: a different stored text
+    means someone changed it meanwhile, and the save is refused."""
     section, _rows = _find(session, edition, ref)
+    if expected is not None and tidy_paragraphs(expected) != section.body:
+        raise StaleEditError(f"the text of “{section.title}”")
     section.body = tidy_paragraphs(text)
     session.add(section)
 
@@ -84,3 +88,25 @@ def add_theme(session: Session, edition: Edition, slug: str, name: str) -> Editi
     by_id = {s.id: s for s in [*rows, section]}
     store.renumber(session, [by_id[i] for i in order])
     return section
+
+
+def section_for(session: Session, edition: Edition, ref: str | int | None, theme: str | None,
+                themes: dict[str, str] | None = None) -> EditionSection:
+    """Where an item goes: the named section; else the theme's sub-section (created when the
+    theme is newer than the draft), else '...and', else the last theme sub-section."""
+    sections = store.sections_of(session, edition.id or 0)
+    if ref is not None and str(ref).strip():
+        wanted = find_by_ref(ref, store.section_refs(sections))
+        return next(s for s in sections if s.id == wanted)
+    themed = [s for s in sections if s.kind == "theme"]
+    if theme and themes and theme in themes and all(s.theme != theme for s in themed):
+        return add_theme(session, edition, theme, themes[theme])
+    for slug in (theme, "other"):
+        match = next((s for s in themed if s.theme == slug), None)
+        if match is not None:
+            return match
+    if themed:
+        return themed[-1]
+    if sections:
+        return sections[-1]
+    raise NotFoundError(f"edition #{edition.number} has no sections; add one first")

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from curator.classify.decide import ThemeGuess
-from curator.poll.parse import ParsedEntry
 from curator.store import search as search_index
-from curator.store.tables import Post, PostSource
+from curator.store.dialect import raw_sqlite
+from curator.store.engine import Tx
+from curator.store.tables import POST_SOURCES, POSTS
+from curator.types import ParsedEntry
 
-POST = Post.__table__  # type: ignore[attr-defined]
-SOURCE = PostSource.__table__  # type: ignore[attr-defined]
 _CHUNK = 900  # bound parameters per IN list (SQLite's old limit is 999)
 
 
@@ -71,28 +71,28 @@ class _CoreOps:
     def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
         """(source feed, identity key, post id, content hash, post owner) for any feed."""
         return [tuple(row) for row in self.conn.execute(  # type: ignore[misc]
-            select(SOURCE.c.feed_id, SOURCE.c.identity_key, POST.c.id, POST.c.content_hash,
-                   POST.c.feed_id)
-            .join(POST, POST.c.id == SOURCE.c.post_id)
-            .where(SOURCE.c.identity_key.in_(keys)))]
+            select(POST_SOURCES.c.feed_id, POST_SOURCES.c.identity_key, POSTS.c.id, POSTS.c.content_hash,
+                   POSTS.c.feed_id)
+            .join(POSTS, POSTS.c.id == POST_SOURCES.c.post_id)
+            .where(POST_SOURCES.c.identity_key.in_(keys)))]
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         return [(pid, link) for pid, link in self.conn.execute(
-            select(POST.c.id, POST.c.link).where(POST.c.link.in_(links)).order_by(POST.c.id))]
+            select(POSTS.c.id, POSTS.c.link).where(POSTS.c.link.in_(links)).order_by(POSTS.c.id))]
 
     def update_posts(self, rows: list[dict[str, Any]]) -> None:
         self.conn.execute(
-            update(POST).where(POST.c.id == bindparam("pid")).values(
+            update(POSTS).where(POSTS.c.id == bindparam("pid")).values(
                 title=bindparam("title"), summary=bindparam("summary"), link=bindparam("link"),
                 url=bindparam("url"), author=bindparam("author"), tags=bindparam("tags"), updated=bindparam("updated"),
                 content_hash=bindparam("content_hash"), last_seen_at=bindparam("seen")), rows)
 
     def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
         return list(self.conn.execute(
-            insert(POST).returning(POST.c.id, sort_by_parameter_order=True), rows).scalars())
+            insert(POSTS).returning(POSTS.c.id, sort_by_parameter_order=True), rows).scalars())
 
     def insert_sources(self, rows: list[dict[str, Any]]) -> None:
-        self.conn.execute(insert(SOURCE), rows)
+        self.conn.execute(insert(POST_SOURCES), rows)
 
     def begin_bulk(self) -> None:
         """A batch of feeds is about to be stored (SQLite: defer search indexing to the end)."""
@@ -224,9 +224,10 @@ class BatchLookups:
         return {k: hit for k in keys if (hit := self.known.get((feed_id, k))) is not None}
 
 
-def ops_for(conn: Connection) -> _CoreOps:
-    """Raw DB-API statements on SQLite, portable Core statements elsewhere."""
-    return _SqliteOps(conn) if conn.dialect.name == "sqlite" else _CoreOps(conn)
+def ops_for(tx: Tx) -> _CoreOps:
+    """Raw DB-API statements on SQLite, portable Core statements elsewhere (see store.dialect)."""
+    conn = tx.connection()
+    return _SqliteOps(conn) if raw_sqlite(conn) is not None else _CoreOps(conn)
 
 
 def store_entries(ops: _CoreOps, lookups: BatchLookups, owner: FeedOwner,

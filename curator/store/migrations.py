@@ -69,16 +69,33 @@ def _v7_author_links(conn: Connection) -> None:
 
 def _v8_host_pauses(conn: Connection) -> None:
     """Retry-After pauses outlive the run that received them."""
-    from curator.store.tables import HostPause
+    from curator.store.tables import HOST_PAUSES
 
-    HostPause.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    HOST_PAUSES.create(conn, checkfirst=True)
+
+
+def _v9_edition_guards(conn: Connection) -> None:
+    """One draft at a time and a post once per edition, held by unique indexes; a revision
+    number that lets an open screen see that someone else changed the edition."""
+    _add_column(conn, "edition", "revision INTEGER NOT NULL DEFAULT 0")
+    drafts = [row[0] for row in conn.execute(text(
+        "SELECT id FROM edition WHERE status = 'draft' ORDER BY number DESC"))]
+    for older in drafts[1:]:  # left by a race of old releases: kept, not lost, not featured
+        conn.execute(text("UPDATE edition SET status = 'set aside' WHERE id = :id"), {"id": older})
+    conn.execute(text(
+        "DELETE FROM edition_item WHERE post_id IS NOT NULL AND id NOT IN (SELECT min(id) "
+        "FROM edition_item WHERE post_id IS NOT NULL GROUP BY edition_id, post_id)"))
+    conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_edition_one_draft ON edition "
+                      "(status) WHERE status = 'draft'"))
+    conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_edition_item_post ON edition_item "
+                      "(edition_id, post_id) WHERE post_id IS NOT NULL"))
 
 
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
                                              _v3_padded_search_index, _v4_bulk_search_indexing,
                                              _v5_search_index_without_positions,
                                              _v6_feed_order_index, _v7_author_links,
-                                             _v8_host_pauses]
+                                             _v8_host_pauses, _v9_edition_guards]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from curator.store.dialect import sqlite_extras
+
 TABLE = "post_search"
 VIEW = "post_search_text"  # the padded text the index is built from
 VOCAB = "post_search_vocab"  # its terms, with how many posts hold each
@@ -65,7 +67,7 @@ _DDL = (
 
 def supported(conn: Connection) -> bool:
     """True on SQLite 3.34+ built with FTS5 (the trigram tokenizer arrived in 3.34)."""
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite":  # the index exists whatever CURATOR_PORTABLE_SQL says
         return False
     version = str(conn.execute(text("SELECT sqlite_version()")).scalar_one())
     parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
@@ -75,7 +77,8 @@ def supported(conn: Connection) -> bool:
 
 
 def exists(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
+    """Whether queries may use the index (its portable twin, LIKE alone, otherwise)."""
+    if not sqlite_extras(conn):
         return False
     names = {row[0] for row in conn.execute(
         text("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (:t, :v)"),

@@ -197,14 +197,21 @@ class Edition(SQLModel, table=True):
     model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition"
+    __table_args__ = (
+        # the one-draft rule, held by the database: two pickers can never start two drafts
+        Index("ux_edition_one_draft", "status", unique=True,
+              sqlite_where=literal_column("status = 'draft'"),
+              postgresql_where=literal_column("status = 'draft'")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(index=True, unique=True)
     title: str
-    status: str = "draft"  # draft | published
+    status: str = "draft"  # draft | published | set aside (an extra draft from before v9)
     window_start: datetime | None = None
     window_end: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    revision: int = 0  # +1 on every change to the edition, its sections or its items
 
 
 class EditionSection(SQLModel, table=True):
@@ -228,6 +235,12 @@ class EditionItem(SQLModel, table=True):
     model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition_item"
+    __table_args__ = (
+        # a post is in an edition once, however many pickers pick it at the same moment
+        Index("ux_edition_item_post", "edition_id", "post_id", unique=True,
+              sqlite_where=literal_column("post_id IS NOT NULL"),
+              postgresql_where=literal_column("post_id IS NOT NULL")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="edition.id", index=True)
     section_id: int = Field(foreign_key="edition_section.id", index=True)
@@ -241,3 +254,13 @@ class EditionItem(SQLModel, table=True):
     blurb: str | None = None  # None = generate from the template
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# The Core handles of the tables, declared once (queries that need no ORM objects use these).
+FEEDS = SQLModel.metadata.tables["feed"]
+HOST_PAUSES = SQLModel.metadata.tables["host_pause"]
+POSTS = SQLModel.metadata.tables["post"]
+POST_SOURCES = SQLModel.metadata.tables["post_source"]
+THEMES = SQLModel.metadata.tables["theme"]
+EDITIONS = SQLModel.metadata.tables["edition"]
+EDITION_ITEMS = SQLModel.metadata.tables["edition_item"]

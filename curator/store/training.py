@@ -1,7 +1,7 @@
 """Bridging stored rows and the classifier: docs from posts, training examples, the model blob.
 
-Kept out of the service so the service reads as a list of operations. Everything here takes an
-open SQLModel session; nothing commits.
+Everything here takes an open transaction; nothing commits. It imports the classifier, so the
+services load it only when they classify (themes and rules are in `curator.store.theme_rows`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from curator.classify.features import Doc, domain_of
 from curator.classify.model import Example, ThemeClassifier
 from curator.classify.rules import PostFacts, RuleSpec
 from curator.classify.zeroshot import ThemeSpec
-from curator.store.tables import EditionItem, Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
+from curator.store.tables import Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
 
 MODEL_NAME = "themes"
 
@@ -43,14 +43,6 @@ def facts_for(post: Post, feed: Feed | None, slugs: Sequence[str]) -> PostFacts:
     return post_facts(feed_facts(feed) if feed is not None else None, slugs, title=post.title,
                       summary=post.summary, tags=list(post.tags or []), author=post.author,
                       link=post.link, person=post.person, feed_id=post.feed_id)
-
-
-def placed_post_ids(session: Session, post_ids: Sequence[int] | None = None) -> set[int]:
-    """Posts in any edition: their theme is an editorial decision, never re-bucketed."""
-    query = select(EditionItem.post_id).where(col(EditionItem.post_id).is_not(None))
-    if post_ids is not None:
-        query = query.where(col(EditionItem.post_id).in_(list(post_ids)))
-    return {int(pid) for pid in session.exec(query).all() if pid is not None}
 
 
 _EXAMPLE_COLUMNS = [col(c) for c in (
@@ -144,3 +136,14 @@ def save_model(session: Session, classifier: ThemeClassifier, version: str) -> N
     blob.n_examples = classifier.n_examples
     blob.trained_at = utcnow()
     session.add(blob)
+
+
+def model_blob(session: Session) -> ModelBlob | None:
+    return session.get(ModelBlob, MODEL_NAME)
+
+
+def forget_model(session: Session) -> None:
+    """Drop the stored model: the next use retrains it from every signal."""
+    blob = model_blob(session)
+    if blob is not None:
+        session.delete(blob)

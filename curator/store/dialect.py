@@ -1,0 +1,142 @@
+"""The one place the store asks "is this SQLite?": SQLite-only features, each with a portable twin.
+
+| feature              | on SQLite                                   | portable twin (PostgreSQL...)    |
+|----------------------|---------------------------------------------|----------------------------------|
+| `--db`               | a file; read-only where its folder is       | the URL as given                 |
+| connection set-up    | WAL, busy timeout, foreign keys, BEGIN      | the server's own defaults        |
+|                      | IMMEDIATE for writes (see `prepare_engine`) |                                  |
+| inbox search         | FTS5 trigram index narrows the LIKE         | LIKE alone (same results)        |
+| cancelling a query   | progress handler aborts the statement       | checked before the statement     |
+| bulk ingest          | raw DB-API cursor, deferred indexing        | SQLAlchemy Core statements       |
+
+`CURATOR_PORTABLE_SQL=1` makes SQLite take the portable twins of the last three (tests prove the
+twins give the same answers); connection set-up stays, as SQLite needs it to share a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from curator.errors import CuratorError, QueryCancelled
+
+BUSY_TIMEOUT_S = 30.0
+CHECK_EVERY = 20_000  # SQLite VM steps between checks of a caller's `cancelled()`
+PORTABLE_ENV = "CURATOR_PORTABLE_SQL"
+
+
+def sqlite_extras(conn: Connection) -> bool:
+    """Whether this connection may use the SQLite-only speed-ups (not their portable twins)."""
+    return conn.dialect.name == "sqlite" and os.environ.get(PORTABLE_ENV, "") in ("", "0")
+
+
+def raw_sqlite(conn: Connection) -> sqlite3.Connection | None:
+    """The DB-API connection under `conn` when the SQLite speed-ups apply, else None."""
+    if not sqlite_extras(conn):
+        return None
+    raw = conn.connection.driver_connection
+    return raw if isinstance(raw, sqlite3.Connection) else None
+
+
+@contextmanager
+def cancellable(conn: Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """Abort the running statement once `cancelled()` is true (on SQLite checked every few ms,
+    so an outdated inbox query stops using the CPU instead of running to its end)."""
+    if cancelled is None:
+        yield
+        return
+    if cancelled():
+        raise QueryCancelled
+    raw = raw_sqlite(conn)
+    if raw is None:  # portable twin: the statement runs to its end; its answer is dropped
+        yield
+        if cancelled():
+            raise QueryCancelled
+        return
+    raw.set_progress_handler(lambda: 1 if cancelled() else 0, CHECK_EVERY)
+    try:
+        yield
+    except OperationalError as exc:
+        if cancelled():
+            raise QueryCancelled from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def database_url(location: str) -> tuple[str, bool]:
+    """(SQLAlchemy URL, read-only) for `--db`: a URL as given, else a SQLite file (its folder
+    made). A file in a folder curator cannot write to (a shared drive, a read-only mount) opens
+    read-only: WAL mode needs files beside it; reading works, a change is one clear line."""
+    if "://" in location:
+        return location, False
+    if location == ":memory:":
+        return "sqlite:///:memory:", False
+    path = Path(location)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CuratorError(f"cannot create the database folder for {location}: "
+                           f"{exc.strerror or exc}") from None
+    if path.is_file() and not os.access(path.parent, os.W_OK):
+        return f"sqlite:///file:{quote(path.resolve().as_posix())}?mode=ro&immutable=1&uri=true", True
+    return f"sqlite:///{location}", False
+
+
+def connect_args(url: str) -> dict[str, Any]:
+    """Driver arguments: SQLite waits for a busy file and is shared by the TUI's threads."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}}
+    return {}
+
+
+def prepare_engine(engine: Engine, read_only: bool = False) -> None:
+    """SQLite: WAL and pragmas on every new connection, `BEGIN IMMEDIATE` for write transactions
+    (so two writers queue on the busy timeout instead of failing half-way). Others: nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cur = dbapi_conn.cursor()
+        if not read_only:
+            _use_wal(cur)
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        immediate = conn.get_execution_options().get("curator_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _use_wal(cur: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode (a property of the file: the first connection sets it).
+
+    Switching needs a lock SQLite does not wait for, so when several processes open a new file at
+    once (the TUI's first-page helper, a poll daemon) the losers see "database is locked" at once;
+    they retry for as long as the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)

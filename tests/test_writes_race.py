@@ -1,0 +1,141 @@
+"""Writes that cannot race: each user action is one transaction, and an edit made from an
+older copy of a text is refused instead of overwriting someone else's words."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from curator.errors import StaleEditError
+from curator.paths import Locations
+from curator.services import Curator
+from tests.roundup_helpers import add_feed, add_post
+
+ROUNDS = 20
+
+
+def _template(home: Path) -> tuple[Path, list[int]]:
+    cur = Curator(Locations.resolve())
+    feed = add_feed(cur, "https://blog.example/feed", person="Tanya Ashworth")
+    posts = [add_post(cur, feed, "Micro-participation", "https://blog.example/micro",
+                      theme="openness"),
+             add_post(cur, feed, "A map of every bin", "https://blog.example/bins",
+                      theme="tools")]
+    cur.close()
+    return Path(cur.locations.db), posts
+
+
+def test_four_simultaneous_picks_leave_exactly_the_two_items(tmp_path: Path,
+                                                             curator_home: Path) -> None:
+    """Four `roundup pick` processes at once (two posts, each picked twice), 20 rounds: every
+    round ends with one draft holding exactly the two posts. Even rounds start with a draft,
+    odd ones without (the pickers race to start it)."""
+    template, posts = _template(curator_home)
+    env = dict(os.environ)
+    for round_no in range(ROUNDS):
+        db = tmp_path / f"round-{round_no}.db"
+        shutil.copy(template, db)
+        cur = Curator(Locations.resolve(str(db)))
+        if round_no % 2 == 0:
+            cur.roundup.new_edition()
+        cur.close()
+        env["CURATOR_DB"] = str(db)
+        procs = [subprocess.Popen([sys.executable, "-m", "curator", "roundup", "pick", str(p)],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for p in (*posts, *posts)]
+        results = [p.communicate(timeout=120) for p in procs]
+        failed = [(p.returncode, err) for p, (_out, err) in zip(procs, results, strict=True)
+                  if p.returncode != 0]
+        assert not failed, f"round {round_no}: {failed}"
+        cur = Curator(Locations.resolve(str(db)))
+        editions = cur.roundup.list_editions()
+        assert [e.status for e in editions] == ["draft"], f"round {round_no}: {editions}"
+        items = cur.roundup.get_edition().items
+        assert sorted(i.post_id for i in items) == sorted(posts), f"round {round_no}: {items}"
+        cur.close()
+
+
+@pytest.fixture
+def cur(curator_home: Path) -> Curator:
+    cur = Curator(Locations.resolve())
+    feed = add_feed(cur, "https://blog.example/feed", person="Tanya Ashworth")
+    for title in ("One", "Two", "Three"):
+        add_post(cur, feed, title, f"https://blog.example/{title.lower()}", theme="tools")
+    return cur
+
+
+def test_a_pick_starts_the_draft_and_records_its_signal_in_one_transaction(cur: Curator) -> None:
+    assert cur.roundup.draft_edition() is None
+    [item] = cur.roundup.pick([1], start_draft=True)
+    assert cur.roundup.draft_edition() is not None
+    assert [i.id for i in cur.roundup.get_edition().items] == [item]
+    assert cur.themes.classifier_stats().n_edition == 1
+
+
+def test_a_failed_pick_leaves_nothing_behind(cur: Curator) -> None:
+    """A missing post stops the pick before the draft it would have started is committed."""
+    from curator.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        cur.roundup.pick([1, 999], start_draft=True)
+    assert cur.roundup.list_editions() == []
+
+
+def test_quick_moves_are_never_lost(cur: Curator) -> None:
+    """move_item_by reads the position and writes it in one transaction."""
+    cur.roundup.pick([1, 2, 3], start_draft=True)
+    items = [i.id for i in cur.roundup.get_edition().items]
+    for _ in range(2):
+        cur.roundup.move_item_by(items[0], 1)
+    assert [i.id for i in cur.roundup.get_edition().items] == [items[1], items[2], items[0]]
+
+
+def test_saving_a_stale_section_text_is_refused(cur: Curator) -> None:
+    cur.roundup.new_edition()
+    loaded = next(s.body for s in cur.roundup.get_edition().sections if s.title == "The big news")
+    cur.roundup.set_section_body("The big news", "Theirs: the council votes tonight.")
+    with pytest.raises(StaleEditError, match="changed elsewhere"):
+        cur.roundup.set_section_body("The big news", "Mine", expected=loaded)
+    body = next(s.body for s in cur.roundup.get_edition().sections if s.title == "The big news")
+    assert body == "Theirs: the council votes tonight."
+    cur.roundup.set_section_body("The big news", "Mine", expected=body)  # up to date: saved
+
+
+def test_saving_a_stale_blurb_is_refused(cur: Curator) -> None:
+    [item] = cur.roundup.pick([1], start_draft=True)
+    cur.roundup.set_blurb(item, "Theirs: Tanya writes about [one]")
+    with pytest.raises(StaleEditError):
+        cur.roundup.set_blurb(item, "Mine [one]", expected=None)  # it was generated when loaded
+    cur.roundup.set_blurb(item, "Mine [one]", expected="Theirs: Tanya writes about [one]")
+    assert cur.roundup.get_edition().items[0].custom_blurb == "Mine [one]"
+
+
+def test_the_draft_revision_moves_with_every_change_from_any_process(cur: Curator) -> None:
+    assert cur.roundup.draft_revision() is None
+    cur.roundup.new_edition()
+    first = cur.roundup.draft_revision()
+    other = Curator(Locations.resolve())  # another process would see the same file
+    other.roundup.set_section_body("The big news", "News!")
+    second = cur.roundup.draft_revision()
+    assert first is not None and second is not None and second[1] > first[1]
+    cur.roundup.pick([2])
+    third = cur.roundup.draft_revision()
+    assert third is not None and third[1] > second[1]
+    assert cur.roundup.draft_revision() == third  # reading changes nothing
+    other.close()
+
+
+def test_the_database_holds_the_one_draft_rule(cur: Curator) -> None:
+    """Even a writer that skips the service's check cannot make a second draft."""
+    from sqlalchemy.exc import IntegrityError
+
+    from curator.store.tables import Edition
+
+    cur.roundup.new_edition()
+    with pytest.raises(IntegrityError), cur.context.db.write() as tx:
+        tx.add(Edition(number=99, title="A second draft"))
