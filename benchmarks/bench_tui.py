@@ -9,7 +9,7 @@ starts the real app in a fresh process per run, headless, and measures:
 
 - first screen: from the process launch (interpreter, imports, database open included) to the
   first inbox rows painted, with the modules byte-compiled first as an installed curator's are.
-  The app opens as a bare `curator` does (`curator.launch.entry.TuiSession`): the UI's imports are
+  The app opens as a bare `curator` does (`curator.launch.tui_session.TuiSession`): the UI's imports are
   timed separately; the data layer loads meanwhile in the forked first-page helper;
 - keystroke latency: from a key event entering the app (as from the terminal) to the first screen
   paint after the inbox rows for that key are in place. Every key of a realistic script counts:
@@ -153,7 +153,7 @@ def _check_version(db_path: Path) -> None:
 
 async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, object]:
     """One run in this process: launch → first screen, then the keystroke script."""
-    from curator.launch.entry import TuiSession  # what a bare `curator` runs
+    from curator.launch.tui_session import TuiSession  # what a bare `curator` runs
     from curator.paths import Locations
 
     home = opml.parent

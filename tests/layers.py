@@ -96,3 +96,57 @@ def package_violations(root: Path) -> list[str]:
         module = ".".join(("curator",) + path.relative_to(root).with_suffix("").parts)
         found += violations(path.read_text(encoding="utf-8"), module.removesuffix(".__init__"))
     return found
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Cycles among curator's imports, lazy ones included (see `_run_at_import`)."""
+    modules = {".".join(("curator",) + p.relative_to(root).with_suffix("").parts)
+               .removesuffix(".__init__"): p for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in _run_at_import(ast.parse(path.read_text(encoding="utf-8")).body):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("curator"):
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    graph[name].add(full if full in modules else str(node.module))
+            elif isinstance(node, ast.Import):
+                graph[name].update(a.name for a in node.names if a.name.startswith("curator"))
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        stack.append(name)
+        for target in sorted(graph.get(name, ())):
+            if target not in graph:
+                continue
+            if state.get(target) == 1:
+                cycles.append(stack[stack.index(target):] + [target])
+            elif not state.get(target):
+                visit(target)
+        stack.pop()
+        state[name] = 2
+
+    for name in sorted(graph):
+        if not state.get(name):
+            visit(name)
+    return cycles
+
+
+def _run_at_import(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every import statement that can run: module level, `with`/`try` blocks and function
+    bodies (a lazy import in a cycle is a cycle the first time both run); only
+    `if TYPE_CHECKING:` blocks are left out, as Python never runs them."""
+    for node in body:
+        yield from _runnable(node)
+
+
+def _runnable(node: ast.AST) -> Iterator[ast.stmt]:
+    if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+        yield from (n for child in node.orelse for n in _runnable(child))
+        return
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        yield node
+    for child in ast.iter_child_nodes(node):
+        yield from _runnable(child)

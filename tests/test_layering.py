@@ -103,3 +103,18 @@ def test_no_two_modules_share_a_name() -> None:
     root = Path(curator.__file__).parent
     names = Counter(p.stem for p in root.rglob("*.py") if p.stem not in ("__init__", "__main__"))
     assert [n for n, count in names.items() if count > 1] == []
+
+
+def test_no_import_cycles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    import curator
+    from tests.layers import import_cycles
+
+    assert import_cycles(Path(curator.__file__).parent) == []
+    # the check can fail: two modules importing each other, even one of them lazily
+    (tmp_path / "a.py").write_text("from curator.b import x\n")
+    (tmp_path / "b.py").write_text("def late():\n    import curator.a\n")
+    (tmp_path / "c.py").write_text("from typing import TYPE_CHECKING\n"
+                                   "if TYPE_CHECKING:\n    import curator.a\n")
+    assert import_cycles(tmp_path) == [["curator.a", "curator.b", "curator.a"]]

@@ -27,7 +27,7 @@ def test_opening_the_tui_leaves_the_data_layer_to_the_helper(tmp_path: Path) -> 
     the forked helper's job (curator.tui.prefetch); the CLI and the poller wait for use."""
     found = _run(
         "import json, sys\n"
-        "from curator.launch.entry import TuiSession\n"
+        "from curator.launch.tui_session import TuiSession\n"
         "from curator.paths import Locations\n"
         "session = TuiSession(Locations.resolve(None, None), poll_on_start=False)\n"
         "app = session.__enter__()\n"

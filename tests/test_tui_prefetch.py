@@ -14,7 +14,7 @@ from curator.cli.demo_commands import demo_locations
 from curator.config import Settings
 from curator.demo import DemoServer
 from curator.launch.deferred import DeferredCurator
-from curator.launch.entry import TuiSession
+from curator.launch.tui_session import TuiSession
 from curator.services import Curator
 from curator.tui.app import make_app
 from curator.tui.inbox_page import PAGE, count_page, first_page

@@ -61,7 +61,7 @@ def main(ctx: click.Context, db: str | None, opml: str | None) -> None:
     ctx.obj = AppContext(db=db, opml=opml)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:  # the TUI, started as a bare `curator` starts it
-        from curator.launch.entry import TuiSession
+        from curator.launch.tui_session import TuiSession
 
         with TuiSession(ctx.obj.locations) as app:
             app.run()
