@@ -187,7 +187,7 @@ async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, objec
 
     def hook(message: object) -> None:
         """Textual's own message hook (run_test): sees each message as it is dispatched."""
-        screen = app.screen
+        screen = app.screen_stack[-1] if app.screen_stack else None  # none before the first
         if not isinstance(screen, InboxScreen):
             return
         latest = getattr(message, "generation", None) == screen._load_generation

@@ -104,7 +104,7 @@ def test_a_feed_filter_reads_that_feeds_index(cur) -> None:
     the plan must go through (feed_id, date) whatever else is filtered."""
     from sqlalchemy import func, select
 
-    from curator.store.post_queries import POST
+    from curator.store.tables import POSTS as POST
     from curator.types import PostFilter
 
     wanted = PostFilter(BASE, BASE + timedelta(days=30), "tools", "http://b.example/feed")

@@ -139,3 +139,31 @@ def test_the_database_holds_the_one_draft_rule(cur: Curator) -> None:
     cur.roundup.new_edition()
     with pytest.raises(IntegrityError), cur.context.db.write() as tx:
         tx.add(Edition(number=99, title="A second draft"))
+
+
+def test_an_old_database_gets_the_guards_and_keeps_its_data(tmp_path: Path) -> None:
+    """A release before the guards could leave two drafts and a post twice in one of them
+    (the race this issue closed): the upgrade keeps every edition and each post once."""
+    import sqlite3
+
+    from dbkit import make_v1_database
+
+    path = make_v1_database(tmp_path / "old.db", "Hello")
+    conn = sqlite3.connect(path)
+    for number, created in ((1, "2024-01-01"), (2, "2024-01-02")):
+        conn.execute("INSERT INTO edition (id, number, title, status, created_at) "
+                     "VALUES (?, ?, ?, 'draft', ?)", (number, number, f"#{number}", created))
+        conn.execute("INSERT INTO edition_section (id, edition_id, kind, title, body, position) "
+                     "VALUES (?, ?, 'text', 'The big news', '', 0)", (number, number))
+    for item in (1, 2):  # the same post twice in draft #2
+        conn.execute("INSERT INTO edition_item (id, edition_id, section_id, post_id, position, "
+                     "title, link, created_at) VALUES (?, 2, 2, 1, ?, 'Hello', "
+                     "'https://blog.example/hello', '2024-01-03')", (item, item - 1))
+    conn.commit()
+    conn.close()
+    cur = Curator(Locations.resolve(str(path)))
+    editions = {e.number: e.status for e in cur.roundup.list_editions()}
+    assert editions == {1: "set aside", 2: "draft"}
+    assert [i.post_id for i in cur.roundup.get_edition().items] == [1]
+    assert cur.roundup.draft_revision() == (2, 0)
+    cur.close()

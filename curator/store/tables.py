@@ -197,12 +197,6 @@ class Edition(SQLModel, table=True):
     model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition"
-    __table_args__ = (
-        # the one-draft rule, held by the database: two pickers can never start two drafts
-        Index("ux_edition_one_draft", "status", unique=True,
-              sqlite_where=literal_column("status = 'draft'"),
-              postgresql_where=literal_column("status = 'draft'")),
-    )
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(index=True, unique=True)
     title: str
@@ -212,6 +206,8 @@ class Edition(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
     revision: int = 0  # +1 on every change to the edition, its sections or its items
+    # (unique partial indexes hold one draft at a time and a post once per edition: see
+    # migrations.EDITION_GUARDS; declared there, as plain SQL both SQLite and PostgreSQL read)
 
 
 class EditionSection(SQLModel, table=True):
@@ -235,12 +231,6 @@ class EditionItem(SQLModel, table=True):
     model_config = LAZY_VALIDATORS
 
     __tablename__ = "edition_item"
-    __table_args__ = (
-        # a post is in an edition once, however many pickers pick it at the same moment
-        Index("ux_edition_item_post", "edition_id", "post_id", unique=True,
-              sqlite_where=literal_column("post_id IS NOT NULL"),
-              postgresql_where=literal_column("post_id IS NOT NULL")),
-    )
     id: int | None = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="edition.id", index=True)
     section_id: int = Field(foreign_key="edition_section.id", index=True)
