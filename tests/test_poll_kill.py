@@ -72,7 +72,7 @@ import sys
 from curator.services import open_curator
 c = open_curator()
 c.posts.count_posts()  # the database exists (schema and all) before the run can be killed
-lock = c._poller_lock()
+lock = c.polls._poller_lock()
 lock.acquire()  # raises 'another curator poller is already running' if a dead run still holds it
 lock.release()
 print("STARTED", flush=True)
