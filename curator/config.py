@@ -6,6 +6,7 @@ Example::
     interval = "1h"        # default per-feed interval
     concurrency = 10
     per_host = 8           # requests at once to one host
+    lease = "2m"           # on a shared server: how long a dead poller's hosts stay held
 
     [network]              # default: HTTP(S)_PROXY / NO_PROXY, else the system's settings
     proxy = "http://proxy.example:8080"
@@ -84,6 +85,8 @@ class Settings:
     poll_interval: float = 3600.0
     poll_concurrency: int = 10
     poll_per_host: int = 8  # requests at once to one host (never above poll_concurrency)
+    poll_lease: float = 120.0  # server databases: a poller's hosts are its own this long
+    # after its last renewal (renewed every third of it), so a killed poller's feeds wait this long
     keys: dict[str, str] = field(default_factory=dict)
     proxy: str | None = None  # [network] proxy: every request through it (overrides the env)
     no_proxy: str | None = None  # [network] no_proxy: hosts reached directly
@@ -109,6 +112,8 @@ class Settings:
             settings.poll_concurrency = _count(poll, "concurrency", path)
         if "per_host" in poll:
             settings.poll_per_host = _count(poll, "per_host", path)
+        if "lease" in poll:
+            settings.poll_lease = parse_duration(poll["lease"])
         network = data.get("network", {}) if isinstance(data.get("network"), dict) else {}
         for key in ("proxy", "no_proxy", "ca_file"):
             if key in network:

@@ -92,6 +92,12 @@ class Locations:
     config_dir: Path
     data_dir: Path
     cache_dir: Path
+    opml_named: bool = True  # False: the default feeds.opml, not one the user named
+
+    @property
+    def shared_db(self) -> bool:
+        """A server database (a URL), shared by several machines, rather than a file."""
+        return "://" in self.db
 
     @property
     def config_file(self) -> Path:
@@ -107,10 +113,14 @@ class Locations:
 
     @classmethod
     def resolve(cls, db: str | None = None, opml: str | None = None) -> Locations:
+        """The locations from options, else the environment, else the defaults. With a server
+        database no starter feed list is made: the database's list is the community's."""
+        database = resolve_db(db)
         return cls(
-            db=resolve_db(db),
-            opml=resolve_opml(opml),
+            db=database,
+            opml=resolve_opml(opml, create="://" not in database),
             config_dir=config_dir(),
             data_dir=data_dir(),
             cache_dir=cache_dir(),
+            opml_named=bool(opml or os.environ.get("CURATOR_OPML")),
         )

@@ -61,15 +61,19 @@ class Seen:
 class FeedServer:
     """Threaded loopback server; `route()` scripts replies per path."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        """`tls`: a server-side context; the server then speaks HTTPS (handshake on accept)."""
+    def __init__(self, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> None:
+        """`tls`: a server-side context; the server then speaks HTTPS (handshake on accept).
+        `host`: another loopback address (127.0.0.2...) makes another host for the client."""
         self.scheme = "https" if tls is not None else "http"
+        self.host = host
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0  # the most at any one moment
         self._routes: dict[str, list[Reply]] = {}
         self._hits: dict[str, int] = {}
         self._dynamic: dict[str, Callable[[dict[str, str]], Reply]] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
@@ -80,7 +84,7 @@ class FeedServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def route(self, path: str, *replies: Reply) -> str:
         with self._lock:
@@ -125,6 +129,16 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with server._lock:
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = server._next(self.path, headers, self.client_address)
                 if reply.delay:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -33,8 +34,10 @@ def make_curator(tmp_path: Path, urls: list[str], **kwargs: str) -> Curator:
 
 
 def reopen_curator(tmp_path: Path) -> Curator:
-    """A new facade on the same database and OPML (what a second `curator` process gets)."""
-    return Curator(Locations.resolve(str(tmp_path / "curator.db"), str(tmp_path / "feeds.opml")))
+    """A new facade on the same database and OPML (what a second `curator` process gets): the
+    test's server database on a server run, else a file in `tmp_path`."""
+    db = os.environ.get("CURATOR_DB") or str(tmp_path / "curator.db")
+    return Curator(Locations.resolve(db, str(tmp_path / "feeds.opml")))
 
 
 def tally_reported(lines: list[str], reported: Counter[str]) -> None:

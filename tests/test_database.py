@@ -14,6 +14,8 @@ from curator.store.engine import Database
 from curator.store.migrations import SCHEMA_VERSION, current_version
 from curator.store.tables import Feed, Post
 
+pytestmark = pytest.mark.sqlite_only  # the file itself: WAL, pragmas, read-only folders (test_postgres.py for a server)
+
 
 def _columns(db: Database) -> dict[str, set[str]]:
     insp = inspect(db.engine)

@@ -14,6 +14,8 @@ from curator.errors import QueryCancelled
 from curator.store.dialect import PORTABLE_ENV, raw_sqlite, sqlite_extras
 from curator.store.ingest import _CoreOps, _SqliteOps, ops_for
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's speed-ups against their portable twins
+
 SEARCHES = ["zanzibar", "report 1", "ZANZIBAR2", "re", "p", "nothing-like-this", "b1.example"]
 
 

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from curator.cli import main
 from curator.feeds.opml import OpmlDocument
 
+pytestmark = pytest.mark.pg
+
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["--opml", str(tmp_path / "feeds.opml"),

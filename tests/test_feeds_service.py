@@ -12,6 +12,8 @@ from curator.paths import Locations
 from curator.services import Curator
 from curator.store.tables import FEEDS, Feed, Post
 
+pytestmark = pytest.mark.pg
+
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0" xmlns:curator="https://curator.invalid/ns/1">
   <head><title>Test list</title><ownerName>Facilitator</ownerName></head>

@@ -10,6 +10,8 @@ from sqlmodel import select
 from curator.poll.pipeline import PROCESS_THRESHOLD, FeedTask, parse_and_classify
 from curator.store.tables import Post
 
+pytestmark = pytest.mark.pg
+
 TOPICS = ["Open data release for {i}", "Freedom of information request {i}",
           "Our new prototype service {i}", "A spreadsheet tool we love {i}",
           "Weeknotes and the team {i}", "Consultation with residents {i}"]

@@ -17,6 +17,8 @@ from pollkit import write_opml
 
 from curator.cli import main
 
+pytestmark = pytest.mark.pg
+
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]

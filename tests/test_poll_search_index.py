@@ -11,6 +11,8 @@ from curator.poll.pipeline import PROCESS_THRESHOLD
 from curator.store.search import CONTROL, TABLE, exists
 from curator.store.tables import Post
 
+pytestmark = pytest.mark.pg
+
 
 @pytest.fixture
 def server():  # type: ignore[no-untyped-def]

@@ -12,6 +12,8 @@ from pollkit import make_curator
 from curator.errors import NotFoundError, QueryCancelled
 from curator.store.tables import Edition, EditionItem, EditionSection, Feed, Post
 
+pytestmark = pytest.mark.pg
+
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
@@ -78,6 +80,7 @@ def test_picked_and_featured(cur) -> None:
     assert cur.posts.count_posts(picked=False) == 10
 
 
+@pytest.mark.sqlite_only  # the server's figures: benchmarks/bench_search.py
 def test_fast_at_100k_posts(tmp_path) -> None:
     c = make_curator(tmp_path, [])
     rows = [(f"Post {i} {'civic' if i % 97 == 0 else 'other'}", f"http://a.example/{i}",
@@ -99,6 +102,7 @@ def test_fast_at_100k_posts(tmp_path) -> None:
     assert max(timings.values()) < 2.0, timings
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_a_feed_filter_reads_that_feeds_index(cur) -> None:
     """`feed:` plus a theme once scanned the whole theme in the window (160 ms at 100,000 posts):
     the plan must go through (feed_id, date) whatever else is filtered."""
@@ -141,15 +145,8 @@ def test_counts_by_theme_share_the_filters(cur) -> None:
 
 def test_cancelled_query_is_aborted(tmp_path) -> None:
     c = make_curator(tmp_path, [])
-    with c.context.db.write() as s:
-        s.add(Feed(id=1, url="http://a.example/feed"))
-    stamp = "2026-11-01 09:00:00.000000"
-    rows = [(1, f"Post {i}", f"http://a.example/{i}", "lorem ipsum " * 30) for i in range(5000)]
-    with c.context.db.write() as s:
-        raw = s.connection().connection.driver_connection
-        raw.executemany("INSERT INTO post (feed_id, title, link, summary, tags, content_hash, "
-                        f"first_seen_at, last_seen_at, read, hidden) VALUES (?, ?, ?, ?, '[]', "
-                        f"'', '{stamp}', '{stamp}', 0, 0)", rows)
+    rows = [(f"Post {i}", f"http://a.example/{i}", "lorem ipsum " * 30) for i in range(5000)]
+    bulk_posts(c, ("title", "link", "summary"), rows)
     with pytest.raises(QueryCancelled):  # cancelled before it starts
         c.posts.list_posts(search="lorem", cancelled=lambda: True)
     asked = []

@@ -12,6 +12,8 @@ from curator.errors import ConflictError, CuratorError, NotFoundError
 from curator.services import Curator
 from curator.store.tables import Edition, TrainingSignal
 
+pytestmark = pytest.mark.pg
+
 
 def _setup() -> tuple[Curator, list[int]]:
     cur = make_curator()

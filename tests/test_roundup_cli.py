@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from roundup_helpers import add_feed, add_post, make_curator
 
 from curator.cli import main
+
+pytestmark = pytest.mark.pg
 
 
 def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]  # noqa: A002

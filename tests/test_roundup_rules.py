@@ -20,6 +20,8 @@ from curator.roundup.edition_rules import (
     parse_when,
 )
 
+pytestmark = pytest.mark.pg
+
 NOW = datetime(2026, 4, 1, 12, tzinfo=UTC)
 
 

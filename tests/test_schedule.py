@@ -6,6 +6,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from curator.poll.schedule import (
     Policy,
     backoff_seconds,
@@ -15,6 +17,8 @@ from curator.poll.schedule import (
     retry_after_seconds,
     success_interval,
 )
+
+pytestmark = pytest.mark.pg
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 POLICY = Policy()

@@ -16,6 +16,8 @@ from curator.store.engine import Database
 from curator.store.search import TABLE, candidates_query, short_terms, supported
 from curator.store.tables import POSTS, Feed, Post
 
+pytestmark = pytest.mark.sqlite_only  # the FTS5 index (a server's trigram indexes: test_postgres.py)
+
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 TEXTS = [  # (title, summary, person, org, author)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from curator.cli import main
 from curator.services import open_curator
 from curator.store.tables import Feed, Post
+
+pytestmark = pytest.mark.pg
 
 FIXTURE = Path(__file__).parent / "fixtures" / "themes-small.jsonl"
 
@@ -68,7 +71,7 @@ def test_rules_dry_run_add_list_remove_and_classify() -> None:
     assert json.loads(run("themes", "rules", "list", "--json")[1]) == []
     code, out, _ = run("themes", "rules", "add", "tag", "weeknotes", "other", "--json")
     result = json.loads(out)
-    assert result["moved"] == 2 and result["rule"]["id"] == 1
+    assert result["moved"] == 2 and rules_ids() == [result["rule"]["id"]]
     rules = json.loads(run("themes", "rules", "list", "--json")[1])
     assert rules[0]["pattern"] == "weeknotes" and rules[0]["theme"] == "other"
     cur = open_curator()
@@ -76,11 +79,15 @@ def test_rules_dry_run_add_list_remove_and_classify() -> None:
         post = s.get(Post, ids[0])
         assert post is not None and (post.theme, post.theme_source) == ("other", "rule")
     cur.close()
-    code, out, _ = run("themes", "rules", "remove", "1")
+    code, out, _ = run("themes", "rules", "remove", str(result["rule"]["id"]))
     assert code == 0 and "2 posts changed theme" in out
     assert run("classify", "--all", "--dry-run")[1].startswith("would change the theme of 0")
     assert run("classify", "--since", "not-a-date")[0] == 1
     assert run("themes", "rules", "add", "colour", "x", "tools")[0] == 2  # usage error
+
+
+def rules_ids() -> list[int]:
+    return [rule["id"] for rule in json.loads(run("themes", "rules", "list", "--json")[1])]
 
 
 def test_retrain_json() -> None:

@@ -19,6 +19,8 @@ from curator.store.tables import (
     TrainingSignal,
 )
 
+pytestmark = pytest.mark.pg
+
 
 def place_in_edition(cur: Curator, post_id: int, section: str, theme: str) -> None:
     """Put a post in edition #1 under a theme section, as the roundup editor would."""

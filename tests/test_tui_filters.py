@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from curator.tui.filters import parse_filter
+
+pytestmark = pytest.mark.pg
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

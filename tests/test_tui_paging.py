@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dbkit import bulk_posts
 from pollkit import make_curator
 
 from curator.services import Curator
-from curator.store.tables import Feed
 from curator.tui.app import make_app
 from curator.tui.row_render import COUNT_CAP
 from curator.tui.screens.inbox_screen import PAGE, InboxScreen
 from tests.tui_helpers import settle
+
+pytestmark = pytest.mark.pg
 
 TOOLS = COUNT_CAP + 100  # more than the cap in one theme
 OTHER = 30
@@ -21,17 +23,10 @@ OTHER = 30
 @pytest.fixture
 def curator(tmp_path: Path):
     c = make_curator(tmp_path, [])
-    with c.context.db.write() as s:
-        s.add(Feed(id=1, url="http://a.example/feed", title="Alpha"))
-    stamp = "2026-11-01 09:00:00.000000"
     rows = [(f"Post {i} {'tools' if i < TOOLS else 'other'}", f"http://a.example/{i}",
-             f"2026-10-01 09:{i // 60 % 60:02d}:{i % 60:02d}.{i:06d}",
-             "tools" if i < TOOLS else "other") for i in range(TOOLS + OTHER)]
-    with c.context.db.write() as s:
-        raw = s.connection().connection.driver_connection
-        raw.executemany("INSERT INTO post (feed_id, title, link, published, theme, summary, tags, "
-                        f"content_hash, first_seen_at, last_seen_at, read, hidden) VALUES "
-                        f"(1, ?, ?, ?, ?, 'text', '[]', '', '{stamp}', '{stamp}', 0, 0)", rows)
+             f"2026-10-01 09:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1_000_000:06d}",
+             "tools" if i < TOOLS else "other", "text") for i in range(TOOLS + OTHER)]
+    bulk_posts(c, ("title", "link", "published", "theme", "summary"), rows, feed_title="Alpha")
     yield c
     c.close()
 

@@ -23,6 +23,8 @@ from tests.tui_helpers import (
     settle,
 )
 
+pytestmark = pytest.mark.pg
+
 SIZE = (120, 40)
 BIG_NEWS = "The big news"
 

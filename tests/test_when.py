@@ -15,6 +15,8 @@ from curator.roundup.edition_rules import parse_when
 from curator.tui.filters import parse_filter
 from curator.when import parse_moment
 
+pytestmark = pytest.mark.pg
+
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 

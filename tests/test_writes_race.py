@@ -4,22 +4,24 @@ older copy of a text is refused instead of overwriting someone else's words."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from curator.errors import StaleEditError
 from curator.paths import Locations
 from curator.services import Curator
 from tests.roundup_helpers import add_feed, add_post
 
+pytestmark = pytest.mark.pg
+
 ROUNDS = 20
 
 
-def _template(home: Path) -> tuple[Path, list[int]]:
+def _two_posts() -> list[int]:
     cur = Curator(Locations.resolve())
     feed = add_feed(cur, "https://blog.example/feed", person="Tanya Ashworth")
     posts = [add_post(cur, feed, "Micro-participation", "https://blog.example/micro",
@@ -27,24 +29,29 @@ def _template(home: Path) -> tuple[Path, list[int]]:
              add_post(cur, feed, "A map of every bin", "https://blog.example/bins",
                       theme="tools")]
     cur.close()
-    return Path(cur.locations.db), posts
+    return posts
 
 
-def test_four_simultaneous_picks_leave_exactly_the_two_items(tmp_path: Path,
-                                                             curator_home: Path) -> None:
+def _no_editions(cur: Curator) -> None:
+    """Back to no edition and no signal (one database serves every round, on either backend)."""
+    with cur.context.db.write() as s:
+        for table in ("edition_item", "edition_section", "edition", "training_signal"):
+            s.execute(text(f"DELETE FROM {table}"))
+
+
+def test_four_simultaneous_picks_leave_exactly_the_two_items(
+        curator_home: Path) -> None:
     """Four `roundup pick` processes at once (two posts, each picked twice), 20 rounds: every
     round ends with one draft holding exactly the two posts. Even rounds start with a draft,
     odd ones without (the pickers race to start it)."""
-    template, posts = _template(curator_home)
+    posts = _two_posts()
     env = dict(os.environ)
     for round_no in range(ROUNDS):
-        db = tmp_path / f"round-{round_no}.db"
-        shutil.copy(template, db)
-        cur = Curator(Locations.resolve(str(db)))
+        cur = Curator(Locations.resolve())
+        _no_editions(cur)
         if round_no % 2 == 0:
             cur.roundup.new_edition()
         cur.close()
-        env["CURATOR_DB"] = str(db)
         procs = [subprocess.Popen([sys.executable, "-m", "curator", "roundup", "pick", str(p)],
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True) for p in (*posts, *posts)]
@@ -52,7 +59,7 @@ def test_four_simultaneous_picks_leave_exactly_the_two_items(tmp_path: Path,
         failed = [(p.returncode, err) for p, (_out, err) in zip(procs, results, strict=True)
                   if p.returncode != 0]
         assert not failed, f"round {round_no}: {failed}"
-        cur = Curator(Locations.resolve(str(db)))
+        cur = Curator(Locations.resolve())
         editions = cur.roundup.list_editions()
         assert [e.status for e in editions] == ["draft"], f"round {round_no}: {editions}"
         items = cur.roundup.get_edition().items

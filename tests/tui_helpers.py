@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pgkit
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -20,22 +22,32 @@ from curator.services import Curator
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # demo dates for stable snapshots
 
 
-def polled_curator(server: DemoServer, home: Path) -> Curator:
-    curator = prepare_demo(server, home)
+SERVER_DB = "server-database.url"  # in a template folder: its database on the test server
+
+
+def polled_curator(server: DemoServer, home: Path, db: str | None = None) -> Curator:
+    curator = prepare_demo(server, home, db)
     totals = poll_demo(curator, echo=False)
     assert totals["errors"] == 0, totals
     return curator
 
 
 def polled_template(server: DemoServer, home: Path) -> Path:
-    """Poll the demo once into `home` and close it, for tests to copy (polling costs seconds)."""
-    polled_curator(server, home).close()
+    """Poll the demo once into `home` and close it, for tests to copy (polling costs seconds).
+    On a server run (CURATOR_TEST_PG) the database is one on the server, named in the folder."""
+    db = pgkit.create_database() if pgkit.SERVER else None
+    polled_curator(server, home, db).close()
+    if db is not None:
+        (home / SERVER_DB).write_text(db)
     return home
 
 
 def curator_from_copy(template: Path, home: Path) -> Curator:
     shutil.copytree(template, home)
-    return Curator(demo_locations(home), Settings())
+    locations = demo_locations(home)
+    if (home / SERVER_DB).is_file():
+        locations = replace(locations, db=pgkit.clone_database((home / SERVER_DB).read_text()))
+    return Curator(locations, Settings())
 
 
 async def _workers_done(pilot: Pilot[object]) -> None:
@@ -49,7 +61,7 @@ async def _workers_done(pilot: Pilot[object]) -> None:
 def poll_finished(app: object) -> bool:
     """The app's status line says how the last poll pass ended."""
     status = str(getattr(app, "poll_status", ""))
-    return status.startswith(("polled ", "no feed is due", "poll failed")) or "daemon" in status
+    return status.startswith(("polled ", "no feed is due", "poll failed")) or "another poller" in status
 
 
 async def settle(pilot: Pilot[object], until: Callable[[], bool] | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,9 +31,12 @@ def demo_locations(home: Path) -> Locations:
                      config_dir=home / "config", data_dir=home / "data", cache_dir=home / "cache")
 
 
-def prepare_demo(server: DemoServer, home: Path) -> Curator:
-    """Write the demo OPML into `home` and return a facade pointed at it (nothing polled yet)."""
+def prepare_demo(server: DemoServer, home: Path, db: str | None = None) -> Curator:
+    """Write the demo OPML into `home` and return a facade pointed at it (nothing polled yet);
+    `db`: a database URL to use instead of the file in `home`."""
     locations = demo_locations(home)
+    if db is not None:
+        locations = replace(locations, db=db)
     for folder in (locations.config_dir, locations.data_dir, locations.cache_dir):
         folder.mkdir(parents=True, exist_ok=True)
     server.write_opml(locations.opml)

@@ -83,7 +83,9 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
     """Fetch new posts from the feeds that are due (politely: conditional GET, backoff).
 
     Each feed is polled at most every 30 minutes (hourly by default, longer if the server asks);
-    --all ignores that. Only one poller runs per database at a time.
+    --all ignores that. Only one poller runs per database file at a time; on a
+    PostgreSQL database any number, on any machines, share the work (README: "Several
+    machines").
     """
     curator = app.curator
     stop = threading.Event()

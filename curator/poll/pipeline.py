@@ -3,7 +3,7 @@
 Shape of a run (the stages overlap, so network latency hides behind parsing and storing):
 
     background thread: asyncio loop ── Fetcher (one httpx client) ──▶ ParsePool ──▶ queue
-    caller's thread:   queue ──▶ batch ──▶ one BEGIN IMMEDIATE transaction ──▶ FeedOutcomes
+    caller's thread:   queue ──▶ batch ──▶ one queued write transaction ──▶ FeedOutcomes
 
 Small runs parse in a thread (no process start-up cost); big runs use worker processes
 (curator.poll.workers, driven from the fetch loop itself) so feedparser runs on every core.
@@ -22,7 +22,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -168,6 +168,9 @@ def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> Pars
         return None
 
 
+MoreTasks = Callable[[], tuple[list[FeedTask], dict[str, float]]]
+
+
 class Pipeline:
     """Fetch and parse `tasks` in a background thread; hand finished feeds over in batches."""
 
@@ -175,9 +178,14 @@ class Pipeline:
 
     def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int,
                  snapshot: ThemeSnapshot | None = None, network: Network | None = None,
-                 paused: dict[str, float] | None = None) -> None:
-        """`paused`: host -> seconds it asked us to wait (stored pauses from earlier runs)."""
+                 paused: dict[str, float] | None = None, more: MoreTasks | None = None,
+                 expected: int | None = None) -> None:
+        """`paused`: host -> seconds it asked us to wait (stored pauses from earlier runs).
+        `more` (a poller of a fleet): called, in a thread, whenever the work in hand runs low,
+        for further tasks and their hosts' pauses; ([], {}) ends the run once the rest is done.
+        `expected`: about how many feeds the run will take (`tasks` may be only the first)."""
         self.tasks = tasks
+        self.more = more
         self.network = network
         self.paused = paused or {}
         self.snapshot = snapshot
@@ -188,7 +196,7 @@ class Pipeline:
         self._main: asyncio.Task[None] | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="curator-fetch", daemon=True)
-        self._pool = make_parse_pool(len(tasks), snapshot)  # forked before the thread starts
+        self._pool = make_parse_pool(expected or len(tasks), snapshot)  # forked before the thread
         self._threads: ThreadPoolExecutor | None = None  # small runs, or every worker died
         self._ahead: asyncio.Semaphore  # made in the loop's thread (_amain)
 
@@ -221,10 +229,36 @@ class Pipeline:
                                network=self.network) as fetcher:
                 for host, seconds in self.paused.items():
                     fetcher.pause_host(host, seconds)
-                await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
+                if self.more is None:
+                    await asyncio.gather(*(self._one(fetcher, t) for t in self.tasks))
+                else:
+                    await self._fetch_and_claim(fetcher, self.more)
         finally:
             if self._pool is not None:
                 self._pool.detach()
+
+    async def _fetch_and_claim(self, fetcher: Fetcher, more: MoreTasks) -> None:
+        """Fetch the tasks in hand; claim more whenever fewer than a few rounds of fetches are
+        left, so a fleet's pollers share the work as it goes rather than split it up front."""
+        loop = asyncio.get_running_loop()
+        low = max(2 * self.concurrency, 16)
+        pending = {asyncio.ensure_future(self._one(fetcher, t)) for t in self.tasks}
+        try:
+            while True:
+                while len(pending) > low:
+                    _done, pending = await asyncio.wait(pending,
+                                                        return_when=asyncio.FIRST_COMPLETED)
+                tasks, pauses = await loop.run_in_executor(None, more)
+                if not tasks:
+                    break
+                for host, seconds in pauses.items():
+                    fetcher.pause_host(host, seconds)
+                pending |= {asyncio.ensure_future(self._one(fetcher, t)) for t in tasks}
+            if pending:
+                await asyncio.gather(*pending)
+        finally:
+            for future in pending:
+                future.cancel()
 
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
         try:

@@ -61,9 +61,17 @@ class FeedService(ServiceBase):
             self._feeds_synced = (stamp, report) if stamp is not None else None
             return report
 
+    def follows_file(self) -> bool:
+        """Whether feeds.opml is read on its own before listing and polling. On a database file
+        it is the feed list. On a shared server the database's list is the list, and a file
+        merges into it only when named (--opml, CURATOR_OPML) or imported (`feeds import`)."""
+        return not (self.db.shared and not self.locations.opml_named)
+
     def sync_opml_if_changed(self) -> None:
         """The poller's sync: skipped when feeds.opml is the very file last mirrored into this
         database, by any process (a cron `poll` would otherwise re-read a big OPML every run)."""
+        if not self.follows_file():
+            return
         key = _mirror_key(self.locations.opml, _stamp(self.locations.opml))
         if key is not None:
             with self.db.read() as tx:
@@ -79,7 +87,7 @@ class FeedService(ServiceBase):
         `counts=False` leaves `post_count` at 0 and skips counting every post (the inbox's
         `feed:` filter only needs names, once per keystroke).
         """
-        if sync and self.locations.opml.exists():
+        if sync and self.follows_file() and self.locations.opml.exists():
             self.sync_opml()
         with self.db.read() as tx:
             feeds = feed_rows.feed_infos(tx, include_removed, counts)
@@ -95,15 +103,42 @@ class FeedService(ServiceBase):
     # editing ------------------------------------------------------------------------------
     @contextmanager
     def _editing(self, renames: dict[str, str] | None = None) -> Iterator[OpmlDocument]:
-        """Locked read-modify-write: yields the document, then writes it and syncs the DB."""
+        """Locked read-modify-write: yields the document, then writes it and syncs the DB.
+
+        On a shared server the document is the database's list, and what the edit changed is
+        applied to it: feeds it added (even ones someone had removed), updated or renamed, and
+        only the feeds it removed leave, so another facilitator's edit made meanwhile stays.
+        No feeds.opml is written there (`feeds export` writes one)."""
         from curator.feeds.opml import OpmlDocument
 
+        renames = renames if renames is not None else {}
+        if self.db.shared:
+            doc = self._database_document()
+            before = {normalise_feed_url(f.url) for f in doc.feeds()}
+            yield doc
+            after = {normalise_feed_url(f.url) for f in doc.feeds()}
+            self._sync(doc, renames, None, removed=before - after - set(renames),
+                       added=after - before)
+            return
         path = self.locations.opml
         with file_lock(path):
             doc = OpmlDocument.load(path) if path.exists() else OpmlDocument.new()
             yield doc
             atomic_write(path, doc.to_bytes())
-            self._sync(doc, renames if renames is not None else {}, _mirror_key(path, _stamp(path)))
+            self._sync(doc, renames, _mirror_key(path, _stamp(path)))
+
+    def _database_document(self) -> OpmlDocument:
+        """The database's feed list as an OPML document (a shared server's list)."""
+        from curator.feeds.opml import OpmlDocument, OpmlFeed
+
+        doc = OpmlDocument.new()
+        with self.db.read() as tx:
+            listed = feed_rows.feed_infos(tx, include_removed=False, counts=False)
+        for info in sorted(listed, key=lambda f: f.id or 0):
+            doc.add(OpmlFeed(url=info.url, title=info.title, html_url=info.html_url,
+                             person=info.person, org=info.org, theme=info.theme,
+                             category=info.category))
+        return doc
 
     def add_feed(self, url: str, *, person: str | None = None, org: str | None = None,
                  category: str | None = None, theme: str | None = None,
@@ -218,8 +253,9 @@ class FeedService(ServiceBase):
         return FeedImportReport(len(added), skipped, invalid, details, added)
 
     def export_opml(self, target: Path | None = None) -> bytes:
-        """The feed list as OPML 2.0 bytes; also written atomically to `target` when given."""
-        doc = self.read_opml()
+        """The feed list as OPML 2.0 bytes; also written atomically to `target` when given.
+        (On a shared server: the database's list.)"""
+        doc = self._database_document() if self.db.shared else self.read_opml()
         data = doc.to_bytes()
         if target is not None:
             atomic_write(Path(target), data)
@@ -237,14 +273,20 @@ class FeedService(ServiceBase):
         from curator.feeds.opml import OpmlDocument
 
         path = self.locations.opml
-        if path.exists() and OpmlDocument.load(path).find(url) is not None:
+        if self.db.shared:
+            doc: OpmlDocument | None = self._database_document()
+        else:
+            doc = OpmlDocument.load(path) if path.exists() else None
+        if doc is not None and doc.find(url) is not None:
             raise ConflictError(f"already subscribed: {url}")
 
     # database mirror ----------------------------------------------------------------------
-    def _sync(self, doc: OpmlDocument, renames: dict[str, str],
-              mirrored: str | None) -> FeedSyncReport:
+    def _sync(self, doc: OpmlDocument, renames: dict[str, str], mirrored: str | None,
+              removed: set[str] | None = None, added: set[str] | None = None) -> FeedSyncReport:
         """Mirror `doc` into the Feed table; `mirrored` (the file's path and stat) is recorded in
-        the same transaction, so a later poller knows this exact file is already in the table."""
+        the same transaction, so a later poller knows this exact file is already in the table.
+        On a shared server `doc` merges in (see feed_rows.mirror), and an edit's `removed` and
+        `added` feeds (normalised URLs) leave or join the list explicitly."""
         from curator.feeds.opml import subscribable_url
 
         valid: dict[str, OpmlFeed] = {}
@@ -263,10 +305,15 @@ class FeedService(ServiceBase):
                 valid[key] = feed
         with self.db.write() as tx:
             outlines = {key: _outline_values(feed) for key, feed in valid.items()}
-            added, updated, removed = feed_rows.mirror(tx, outlines, renames)
+            n_added, n_updated, n_removed = feed_rows.mirror(tx, outlines, renames,
+                                                             merge_only=self.db.shared)
+            for key in removed or ():
+                n_removed += feed_rows.mark_removed(tx, key)
+            for key in added or ():
+                n_added += feed_rows.mark_removed(tx, key, removed=False)
             if mirrored is not None:  # in the same transaction as the rows it describes
                 feed_rows.set_meta(tx, OPML_STAMP_KEY, mirrored)
-        return FeedSyncReport(len(valid), added, updated, removed, duplicates, invalid,
+        return FeedSyncReport(len(valid), n_added, n_updated, n_removed, duplicates, invalid,
                               list(doc.warnings))
 
 

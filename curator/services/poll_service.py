@@ -1,8 +1,10 @@
 """Polling for the CLI, the daemon and the TUI: one stream of per-feed outcomes.
 
 `poll_iter` is a plain synchronous iterator so a click progress bar and a Textual thread worker
-consume exactly the same thing. It holds the per-database poller lock for its whole life, so a
-`poll --watch` daemon, a cron `poll` and the TUI never poll the same database at once.
+consume exactly the same thing. On a SQLite file it holds the per-database poller lock for its
+whole life, so a `poll --watch` daemon, a cron `poll` and the TUI never poll the same file at once.
+On a server database any number of pollers run, each one a `FleetMember` that claims hosts (with
+their due feeds) as it goes, so none is fetched twice and every host sees one poller at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from curator.errors import CuratorError, NotFoundError, OpmlError
@@ -26,6 +28,7 @@ if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll s
     from curator.classify.decide import ThemeSnapshot
     from curator.poll.pipeline import FeedTask, Recorded
     from curator.services.feed_service import FeedService
+    from curator.services.fleet_member import FleetMember
     from curator.services.theme_service import ThemeService
 
 CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
@@ -51,8 +54,45 @@ class PollService(ServiceBase):
         return PollerLock(self.locations.db, self.locations.cache_dir)
 
     def poller_running(self) -> bool:
-        """True while any poller (a `poll --watch` daemon, a cron run, the TUI) holds the lock."""
+        """True while another poller (a `poll --watch` daemon, a cron run, the TUI) is at work:
+        on a file, one that holds the lock; on a server, one registered and renewing, on any
+        machine."""
+        if self.db.shared:
+            from curator.store import leases
+
+            seen_since = datetime.now(UTC) - timedelta(seconds=self.settings.poll_lease)
+            with self.db.read() as tx:
+                return bool(leases.live_pollers(tx, seen_since))
         return self._poller_lock().held_elsewhere()
+
+    def polls_stored(self) -> int:
+        """A number that changes whenever any poller, on any machine, stores poll results:
+        one indexed read, cheap enough for an open screen to ask every second."""
+        with self.db.read() as tx:
+            return feed_rows.polls_stored(tx)
+
+    @contextlib.contextmanager
+    def _poller_slot(self, kind: str, on_note: Callable[[str], None] | None
+                     ) -> Iterator[FleetMember | None]:
+        """The right to poll: on a file the one-poller lock (yields None), on a server a place
+        in the fleet. `on_note` hears that the lock was taken over from a poller that died."""
+        if self.db.shared:
+            from curator.services.fleet_member import FleetMember
+
+            member = FleetMember(self.db, kind, self.settings.poll_lease).join()
+            try:
+                yield member
+            finally:
+                member.leave()
+            return
+        lock = self._poller_lock()
+        lock.acquire()
+        try:
+            if on_note is not None and lock.note():
+                on_note(lock.note() or "")
+            yield None
+        finally:
+            lock.release()
 
     def due_feeds(self, force: bool = False, feed_url: str | None = None) -> list[FeedTask]:
         """The feeds one pass would poll: due ones, all with `force`, or the one named."""
@@ -84,14 +124,9 @@ class PollService(ServiceBase):
         An outcome is yielded only after its posts are committed. One bad feed never stops the
         run; setting `stop` (or closing the iterator) abandons in-flight fetches cleanly.
         """
-        lock = self._poller_lock()
-        lock.acquire()
-        try:
-            if on_note is not None and lock.note():
-                on_note(lock.note() or "")
-            yield from self._poll_locked(force, feed_url, concurrency, stop, per_host)
-        finally:
-            lock.release()
+        with self._poller_slot("poll", on_note) as member:
+            yield from self._poll_locked(force, feed_url, concurrency, stop, per_host,
+                                         member=member)
 
     def _limits(self, concurrency: int | None, per_host: int | None) -> tuple[int, int]:
         """Fetches at once overall and per host: the arguments, else config.toml's [poll]."""
@@ -106,20 +141,31 @@ class PollService(ServiceBase):
     def _poll_locked(self, force: bool, feed_url: str | None, concurrency: int | None,
                      stop: threading.Event | None, per_host: int | None = None,
                      on_problem: Callable[[str], None] | None = None,
-                     note: str | None = None) -> Iterator[FeedOutcome]:
+                     member: FleetMember | None = None) -> Iterator[FeedOutcome]:
         """`on_problem` given (the daemon): a feeds.opml that cannot be read is reported there
-        and the pass polls the feed list as last read; otherwise it is the caller's error."""
-        from curator.poll.pipeline import Pipeline, record_batch
+        and the pass polls the feed list as last read; otherwise it is the caller's error.
+        `member` given (a server database): feeds are claimed from the fleet's due ones as the
+        run goes (one named feed is simply polled); this machine's feeds.opml, if any, merges
+        into the database's list (see FeedService)."""
+        from curator.poll.pipeline import FeedTask, Pipeline, record_batch
 
-        if note and on_problem is not None:
-            on_problem(note)
         try:
-            self.feeds.sync_opml_if_changed()  # feeds.opml rules
+            self.feeds.sync_opml_if_changed()  # feeds.opml rules (on a server: merges in)
         except OpmlError as exc:
             if on_problem is None:
                 raise
             on_problem(f"{exc}; polling the feed list as last read")
         tasks = self.due_feeds(force, feed_url)
+        expected, more, paused = len(tasks), None, self.host_pauses()
+        if member is not None and feed_url is None:
+            started = datetime.now(UTC)
+
+            def claim() -> tuple[list[FeedTask], dict[str, float]]:
+                rows, pauses = member.claim(force, started)
+                return [FeedTask(*row) for row in rows], pauses
+
+            tasks, paused = claim()
+            more = claim
         if not tasks:
             return
         workers, host_limit = self._limits(concurrency, per_host)
@@ -127,8 +173,8 @@ class PollService(ServiceBase):
         network = self.network()
         network.ssl_context()  # a bad CA file is one clear error here, not one per feed
         pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
-                            snapshot=self._snapshot(), network=network,
-                            paused=self.host_pauses()).start()
+                            snapshot=self._snapshot(), network=network, paused=paused,
+                            more=more, expected=expected).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
         settled = False  # True when the run ended normally or the caller stopped iterating
@@ -201,18 +247,16 @@ class PollService(ServiceBase):
         if every_seconds < 1:
             raise CuratorError("--every must be at least one second")
         self._limits(concurrency, per_host)  # a bad limit fails now, not at the first due feed
-        lock = self._poller_lock()
-        lock.acquire()
-        note = lock.note()
-        try:
+        with self._poller_slot("watch", on_problem) as member:
             while not stop.is_set():
                 summary = PollSummary()
+                if member is not None:
+                    member.new_pass()
                 try:
                     for outcome in self._poll_locked(False, None, concurrency, stop, per_host,
                                                      on_problem=on_problem or _ignore,
-                                                     note=note):
+                                                     member=member):
                         summary.add(outcome)
-                    note = None
                 except CuratorError as exc:
                     if on_problem is not None:
                         on_problem(f"{exc}; trying again in {int(every_seconds)} s")
@@ -220,8 +264,6 @@ class PollService(ServiceBase):
                     if on_pass is not None:
                         on_pass(summary)
                 stop.wait(every_seconds)
-        finally:
-            lock.release()
 
     def feed_status(self) -> list[FeedInfo]:
         """Every feed's health: status, HTTP code, last error, counts and times."""

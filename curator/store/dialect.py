@@ -2,11 +2,16 @@
 
 | feature              | on SQLite                                   | portable twin (PostgreSQL...)    |
 |----------------------|---------------------------------------------|----------------------------------|
-| `--db`               | a file; read-only where its folder is       | the URL as given                 |
+| `--db`               | a file; read-only where its folder is       | the URL (postgresql: psycopg 3)  |
+| one writer at a time | BEGIN IMMEDIATE for write transactions      | a transaction-scoped advisory    |
+|                      |                                             | lock taken as writes begin       |
 | connection set-up    | WAL, busy timeout, foreign keys, BEGIN      | the server's own defaults        |
 |                      | IMMEDIATE for writes (see `prepare_engine`) |                                  |
-| inbox search         | FTS5 trigram index narrows the LIKE         | LIKE alone (same results)        |
-| cancelling a query   | progress handler aborts the statement       | checked before the statement     |
+| inbox search         | FTS5 trigram index narrows the LIKE         | LIKE alone (same results); on    |
+|                      |                                             | PostgreSQL pg_trgm GIN indexes   |
+|                      |                                             | serve that LIKE                  |
+| cancelling a query   | progress handler aborts the statement       | PostgreSQL: the driver's cancel; |
+|                      |                                             | others: checked before and after |
 | bulk ingest          | raw DB-API cursor, deferred indexing        | SQLAlchemy Core statements       |
 
 `CURATOR_PORTABLE_SQL=1` makes SQLite take the portable twins of the last three (tests prove the
@@ -19,19 +24,20 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from curator.errors import CuratorError, QueryCancelled
 
 BUSY_TIMEOUT_S = 30.0
 CHECK_EVERY = 20_000  # SQLite VM steps between checks of a caller's `cancelled()`
+CANCEL_POLL_S = 0.02  # PostgreSQL: how often a running statement's `cancelled()` is asked
 PORTABLE_ENV = "CURATOR_PORTABLE_SQL"
 
 
@@ -50,13 +56,18 @@ def raw_sqlite(conn: Connection) -> sqlite3.Connection | None:
 
 @contextmanager
 def cancellable(conn: Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
-    """Abort the running statement once `cancelled()` is true (on SQLite checked every few ms,
-    so an outdated inbox query stops using the CPU instead of running to its end)."""
+    """Abort the running statement once `cancelled()` is true (checked every few ms), so an
+    outdated inbox query stops using the database instead of running to its end: on SQLite
+    through a progress handler, on PostgreSQL through psycopg's cancel request."""
     if cancelled is None:
         yield
         return
     if cancelled():
         raise QueryCancelled
+    if conn.dialect.name == "postgresql":
+        with _server_cancel(conn, cancelled):
+            yield
+        return
     raw = raw_sqlite(conn)
     if raw is None:  # portable twin: the statement runs to its end; its answer is dropped
         yield
@@ -74,10 +85,50 @@ def cancellable(conn: Connection, cancelled: Callable[[], bool] | None) -> Itera
         raw.set_progress_handler(None, 0)
 
 
+@contextmanager
+def _server_cancel(conn: Connection, cancelled: Callable[[], bool]) -> Iterator[None]:
+    """A watcher thread asks the server to cancel the statement once `cancelled()` is true."""
+    import threading
+
+    raw: Any = conn.connection.driver_connection
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(CANCEL_POLL_S):
+            if cancelled():
+                cancel = getattr(raw, "cancel_safe", None) or raw.cancel  # psycopg >= 3.2
+                with suppress(Exception):  # the statement may have just ended
+                    cancel()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True, name="curator-cancel")
+    watcher.start()
+    try:
+        yield
+    except DBAPIError as exc:
+        if cancelled():
+            raise QueryCancelled from exc
+        raise
+    finally:
+        done.set()
+        watcher.join()
+    if cancelled():
+        raise QueryCancelled
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+POSTGRES_DRIVER = "postgresql+psycopg://"
+WRITER_LOCK = 0x63757261746f72  # "curator": the advisory lock key write transactions queue on
+
+
 def database_url(location: str) -> tuple[str, bool]:
     """(SQLAlchemy URL, read-only) for `--db`: a URL as given, else a SQLite file (its folder
     made). A file in a folder curator cannot write to (a shared drive, a read-only mount) opens
-    read-only: WAL mode needs files beside it; reading works, a change is one clear line."""
+    read-only: WAL mode needs files beside it; reading works, a change is one clear line.
+    PostgreSQL URLs always use psycopg 3 (the `curator[postgres]` extra), whatever they name."""
+    for scheme in POSTGRES_SCHEMES:
+        if location.startswith(scheme):
+            return POSTGRES_DRIVER + location[len(scheme):], False
     if "://" in location:
         return location, False
     if location == ":memory:":
@@ -93,16 +144,48 @@ def database_url(location: str) -> tuple[str, bool]:
     return f"sqlite:///{location}", False
 
 
-def connect_args(url: str) -> dict[str, Any]:
-    """Driver arguments: SQLite waits for a busy file and is shared by the TUI's threads."""
+def missing_driver(url: str) -> str:
+    """The one line for a server URL whose driver is not installed."""
+    if url.startswith(POSTGRES_DRIVER):
+        return ("PostgreSQL needs its driver, which is not installed: "
+                "pip install 'curator[postgres]'")
+    return f"no database driver for {url.split('://')[0]}:// is installed"
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """create_engine arguments: SQLite waits for a busy file and is shared by the TUI's threads;
+    PostgreSQL talks UTC and checks a pooled connection before use (servers restart)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}}
+    if url.startswith(POSTGRES_DRIVER):
+        # times are stored as naive UTC, as on SQLite: the session must not shift them
+        return {"connect_args": {"options": "-c timezone=UTC"}, "pool_pre_ping": True}
     return {}
 
 
+def shared_server(engine: Engine) -> bool:
+    """A database several machines' pollers share (leases), rather than one machine's file
+    (one poller at a time, by the lock file beside it)."""
+    return engine.dialect.name == "postgresql"
+
+
 def prepare_engine(engine: Engine, read_only: bool = False) -> None:
-    """SQLite: WAL and pragmas on every new connection, `BEGIN IMMEDIATE` for write transactions
-    (so two writers queue on the busy timeout instead of failing half-way). Others: nothing."""
+    """One writer at a time on every backend; SQLite's pragmas on each new connection.
+
+    A write transaction (`Database.write()`, migrations) queues behind the one in progress, so
+    what it reads it may act on: a pick checks the draft and the items and then adds one, the
+    poller looks up stored links and then inserts posts, 8 processes opening an empty database
+    find the schema made when their turn comes. SQLite does this with `BEGIN IMMEDIATE`, waiting
+    on the busy timeout; PostgreSQL with a transaction-scoped advisory lock (released by commit,
+    rollback or a dropped connection). Reads never wait. Statements that are atomic on their own
+    (lease claims on a server) use a plain transaction instead.
+    """
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "begin")
+        def _queue_writer(conn) -> None:  # type: ignore[no-untyped-def]
+            if conn.get_execution_options().get("curator_immediate", False):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+        return
     if engine.dialect.name != "sqlite":
         return
 

@@ -1,9 +1,9 @@
 """Opening the database: engine, SQLite pragmas, short write transactions, migrations on open.
 
 SQLite runs in WAL mode with a busy timeout so a poller daemon and the TUI can share one file.
-Writes use `BEGIN IMMEDIATE` (via `Database.write()`) so two writers queue on the busy timeout instead
-of failing with "database is locked" half-way through a transaction. Any SQLAlchemy URL works, so a
-PostgreSQL server can replace the file when one machine is no longer enough.
+Writes (`Database.write()`) queue one at a time, on SQLite with `BEGIN IMMEDIATE`, on PostgreSQL
+with an advisory lock (see store.dialect), so a transaction may act on what it read. A PostgreSQL
+URL replaces the file when one machine is no longer enough.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from contextlib import contextmanager
 # imported here, not lazily by `create_engine`: lazily it loads inside the TUI's first worker,
 # where it fights the event loop for the GIL (about 100 ms before the first inbox page)
 from sqlalchemy.dialects import sqlite as _sqlite_dialect  # noqa: F401
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from curator.errors import CuratorError
-from curator.store.dialect import connect_args, database_url, prepare_engine
+from curator.store.dialect import (
+    database_url,
+    engine_options,
+    missing_driver,
+    prepare_engine,
+    shared_server,
+)
 
 Tx = Session  # what services hand back to store functions: one transaction's unit of work
 
@@ -30,9 +36,14 @@ class Database:
     def __init__(self, location: str) -> None:
         self.location = location
         self.url, self.read_only = database_url(location)
-        self.is_sqlite = self.url.startswith("sqlite")
-        self.engine = create_engine(self.url, **connect_args(self.url))
+        try:
+            self.engine = create_engine(self.url, **engine_options(self.url))
+        except (ImportError, NoSuchModuleError):
+            raise CuratorError(missing_driver(self.url)) from None
+        except ArgumentError as exc:
+            raise CuratorError(f"not a database URL: {location} ({exc})") from None
         prepare_engine(self.engine, self.read_only)
+        self.shared = shared_server(self.engine)  # several machines' pollers: leases, no lock file
         self._write_engine = self.engine.execution_options(curator_immediate=True)
 
     def open(self) -> Database:
@@ -51,9 +62,12 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one `BEGIN IMMEDIATE` transaction, committed on success."""
-        engine = self._write_engine if self.is_sqlite else self.engine
+    def write(self, queued: bool = True) -> Iterator[Session]:
+        """A session in one write transaction, committed on success. Queued (the default):
+        one writer at a time (see store.dialect). `queued=False` is for statements atomic on
+        their own (lease claims and renewals on a server), which must not wait behind a
+        poller's batch of posts."""
+        engine = self._write_engine if queued else self.engine
         with Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
 

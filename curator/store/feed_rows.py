@@ -62,11 +62,16 @@ def set_meta(tx: Tx, key: str, value: str) -> None:
     tx.add(row)
 
 
-def mirror(tx: Tx, outlines: Mapping[str, dict[str, Any]], renames: Mapping[str, str]
-           ) -> tuple[int, int, int]:
+def mirror(tx: Tx, outlines: Mapping[str, dict[str, Any]], renames: Mapping[str, str],
+           merge_only: bool = False) -> tuple[int, int, int]:
     """Make the Feed table describe `outlines` (normalised URL -> column values); rows of feeds
     that left the list are marked `in_opml=False` (their posts stay). `renames` (old key -> new
-    URL) keep a moved feed's row and state. Returns (added, updated, removed)."""
+    URL) keep a moved feed's row and state. Returns (added, updated, removed).
+
+    `merge_only` (a shared server, where the table is the list and a facilitator's file is one
+    of many): new feeds are added and listed ones updated, but a feed missing from the file is
+    not removed (another facilitator added it) and a removed one is not brought back (another
+    facilitator removed it; a stale copy of the file still lists it)."""
     added = updated = removed = 0
     new_rows: list[dict[str, Any]] = []
     by_key = {normalise_feed_url(r.url): r for r in tx.exec(select(Feed)).all()}
@@ -82,6 +87,8 @@ def mirror(tx: Tx, outlines: Mapping[str, dict[str, Any]], renames: Mapping[str,
             added += 1
             continue
         if not row.in_opml:
+            if merge_only:
+                continue
             added += 1
         elif any(getattr(row, name) != value for name, value in values.items()):
             updated += 1
@@ -91,13 +98,25 @@ def mirror(tx: Tx, outlines: Mapping[str, dict[str, Any]], renames: Mapping[str,
             setattr(row, name, value)
         tx.add(row)
     for key, row in by_key.items():
-        if key not in outlines and row.in_opml:
+        if not merge_only and key not in outlines and row.in_opml:
             row.in_opml = False
             tx.add(row)
             removed += 1
     if new_rows:  # one statement: a first sync of 1000 feeds built 1000 ORM objects
         tx.connection().execute(insert(FEEDS), new_rows)
     return added, updated, removed
+
+
+def mark_removed(tx: Tx, url: str, removed: bool = True) -> bool:
+    """Take one feed off the list (its row, state and posts stay), or with `removed=False` put
+    it back; False if there was nothing to change."""
+    wanted = normalise_feed_url(url)
+    for row in tx.exec(select(Feed).where(Feed.in_opml.is_(removed))).all():  # type: ignore[attr-defined]
+        if normalise_feed_url(row.url) == wanted:
+            row.in_opml = not removed
+            tx.add(row)
+            return True
+    return False
 
 
 def _defaults() -> dict[str, Any]:
@@ -119,9 +138,11 @@ def feed_id(tx: Tx, url: str) -> int | None:
     return None
 
 
-def due_rows(tx: Tx, force: bool, only: int | None, now: datetime) -> list[tuple[Any, ...]]:
+def due_rows(tx: Tx, force: bool, only: int | None, now: datetime,
+             polled_before: datetime | None = None) -> list[tuple[Any, ...]]:
     """What a pass polls, as the poller's task fields: the rule of `curator.poll.schedule.is_due`
-    in SQL (a test holds the two equal)."""
+    in SQL (a test holds the two equal). `polled_before` (a forced run of a fleet): leave out
+    feeds another poller polled since this run began."""
     query = core_select(FEEDS.c.id, FEEDS.c.url, FEEDS.c.etag, FEEDS.c.last_modified,
                         FEEDS.c.error_count, FEEDS.c.person, FEEDS.c.org,
                         func.coalesce(FEEDS.c.title, FEEDS.c.feed_title), FEEDS.c.html_url,
@@ -132,6 +153,9 @@ def due_rows(tx: Tx, force: bool, only: int | None, now: datetime) -> list[tuple
         query = query.where(FEEDS.c.in_opml.is_(True), FEEDS.c.status != FeedStatus.GONE)
         if not force:
             query = query.where(or_(FEEDS.c.next_due_at.is_(None), FEEDS.c.next_due_at <= now))
+    if polled_before is not None:
+        query = query.where(or_(FEEDS.c.last_polled_at.is_(None),
+                                FEEDS.c.last_polled_at < polled_before))
     return [tuple(row) for row in tx.connection().execute(query.order_by(FEEDS.c.id))]
 
 
@@ -157,12 +181,21 @@ def pause_hosts(tx: Tx, pauses: Mapping[str, datetime]) -> None:
                                               reason="429/503 Retry-After"))
 
 
+POLLS_STORED = "polls_stored"  # +1 per stored batch of poll results, whoever polled
+
+
+def polls_stored(tx: Tx) -> int:
+    """The poll counter: an open screen compares it each second to see any poller's work."""
+    return int(meta(tx, POLLS_STORED) or 0)
+
+
 def save_poll_state(tx: Tx, states: list[dict[str, Any]]) -> None:
     """Each polled feed's new state in one statement: keys fid, etag, lm, status, http_status,
     last_error, error_count, polled, success, next_due, interval, feed_title (None keeps the
-    stored success time, interval and title)."""
+    stored success time, interval and title). Bumps the poll counter in the same transaction."""
     if not states:
         return
+    set_meta(tx, POLLS_STORED, str(polls_stored(tx) + 1))
     tx.connection().execute(
         update(FEEDS).where(FEEDS.c.id == bindparam("fid")).values(
             etag=bindparam("etag"), last_modified=bindparam("lm"),

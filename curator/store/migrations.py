@@ -17,7 +17,12 @@ from sqlmodel import SQLModel
 
 from curator.errors import CuratorError
 from curator.store import tables  # noqa: F401  (registers the tables)
-from curator.store.search import bulk_indexing, ensure_search_index, rebuild_index
+from curator.store.search import (
+    bulk_indexing,
+    ensure_search_index,
+    ensure_server_search_index,
+    rebuild_index,
+)
 
 
 def _add_column(conn: Connection, table: str, ddl: str) -> None:
@@ -103,11 +108,25 @@ def _v9_edition_guards(conn: Connection) -> None:
     _edition_guards(conn)
 
 
+def _v10_fleet(conn: Connection) -> None:
+    """Host leases and the poller register: several pollers share one server database."""
+    from curator.store.tables import HOST_LEASES, POLLERS
+
+    HOST_LEASES.create(conn, checkfirst=True)
+    POLLERS.create(conn, checkfirst=True)
+
+
+def _v11_server_search_index(conn: Connection) -> None:
+    """PostgreSQL: trigram indexes serve the inbox's search (SQLite has its FTS5 index)."""
+    ensure_server_search_index(conn)
+
+
 STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_search_index,
                                              _v3_padded_search_index, _v4_bulk_search_indexing,
                                              _v5_search_index_without_positions,
                                              _v6_feed_order_index, _v7_author_links,
-                                             _v8_host_pauses, _v9_edition_guards]
+                                             _v8_host_pauses, _v9_edition_guards, _v10_fleet,
+                                             _v11_server_search_index]
 
 SCHEMA_VERSION = 1 + len(STEPS)
 

@@ -75,6 +75,33 @@ class HostPause(SQLModel, table=True):
     reason: str = ""
 
 
+class HostLease(SQLModel, table=True):
+    """On a shared server: which poller fetches a host's feeds now (one at a time, so the
+    per-host limit holds for the whole fleet). Expires unless its poller renews it."""
+
+    model_config = LAZY_VALIDATORS
+
+    __tablename__ = "host_lease"
+    host: str = Field(primary_key=True)
+    owner: str | None = None  # a Poller.id; None: free
+    until: datetime | None = None
+
+
+class Poller(SQLModel, table=True):
+    """A poller at work on a shared server (a `poll --watch` daemon, a run, the TUI's poll):
+    registered while it runs, so others see it, and renewed as it goes."""
+
+    model_config = LAZY_VALIDATORS
+
+    __tablename__ = "poller"
+    id: str = Field(primary_key=True)  # random per run
+    machine: str = ""
+    pid: int = 0
+    kind: str = "poll"  # poll | watch | tui
+    started_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class Post(SQLModel, table=True):
     """One story. `feed_id` is the first feed it arrived from; all sources are in PostSource."""
 
@@ -249,6 +276,8 @@ class EditionItem(SQLModel, table=True):
 # The Core handles of the tables, declared once (queries that need no ORM objects use these).
 FEEDS = SQLModel.metadata.tables["feed"]
 HOST_PAUSES = SQLModel.metadata.tables["host_pause"]
+HOST_LEASES = SQLModel.metadata.tables["host_lease"]
+POLLERS = SQLModel.metadata.tables["poller"]
 POSTS = SQLModel.metadata.tables["post"]
 POST_SOURCES = SQLModel.metadata.tables["post_source"]
 THEMES = SQLModel.metadata.tables["theme"]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 START_POLL_LATEST = 3.0  # seconds: the start-up poll waits for the first rows, at most this long
 CHECK_EVERY = 300.0  # seconds between "is any feed due?" passes while the app is open
 DATA_WAIT = 10.0  # seconds a palette action waits for its screen's first data
-DAEMON_REFRESH = 30.0  # seconds between database refreshes when a poll --watch daemon polls
+LIVE_CHECK = 1.0  # seconds between looks at the poll counter: any poller's posts show within 2 s
 # Each mode's screen is imported when first shown: the inbox opens without loading the others.
 SCREENS = {"inbox": ("curator.tui.screens.inbox_screen", "InboxScreen"),
            "roundup": ("curator.tui.screens.roundup_screen", "RoundupScreen"),
@@ -88,7 +88,7 @@ class CuratorApp(App[None]):
         self._prefetch = prefetch
         self.writes = WriteQueue()  # every user action's service call, one at a time, in order
         self._start_poll_done = False
-        self._post_count: int | None = None
+        self._polls_stored: int | None = None  # the poll counter when the screens last loaded
         if curator.settings.keys:
             self.set_keymap(dict(curator.settings.keys))
         self._theme_ready = False  # the saved theme is applied before changes are saved
@@ -108,7 +108,7 @@ class CuratorApp(App[None]):
             # interpreter lock), or after a few seconds if the inbox never gets there
             self.set_timer(START_POLL_LATEST, self._start_poll, name="start-poll")
         self.set_interval(CHECK_EVERY, partial(self.poll_feeds, False), name="poll-check")
-        self.set_interval(DAEMON_REFRESH, self.refresh_if_changed, name="daemon-refresh")
+        self.set_interval(LIVE_CHECK, self.refresh_if_changed, name="live-check")
 
     def take_prefetch(self) -> FirstPagePrefetch | None:
         """The inbox's first page read ahead by `curator.tui.prefetch`, for the first taker."""
@@ -137,8 +137,8 @@ class CuratorApp(App[None]):
     def poll_feeds(self, force: bool) -> None:
         """One pass over the due feeds (or all, when forced); one message per feed."""
         if self.curator.polls.poller_running():
-            self.post_message(PollFinished(PollSummary(),
-                                           "a `curator poll --watch` daemon is polling"))
+            self.post_message(PollFinished(PollSummary(), "another poller is at work on this "
+                                           "database (its posts show here as they arrive)"))
             return
         self.post_message(PollStarted(force))
         summary = PollSummary()
@@ -174,13 +174,12 @@ class CuratorApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def refresh_if_changed(self) -> None:
-        """While a daemon polls, pick up what it stored (only when the post count moved)."""
-        if not self.curator.polls.poller_running():
-            return
-        count = self.curator.posts.count_posts(include_hidden=True)
-        if count != self._post_count:
-            self._post_count = count
+        """Show what any poller stored (a daemon, another machine's, this app's own) once the
+        poll counter moves: one cheap read a second, a reload only when something changed."""
+        stored = self.curator.polls.polls_stored()
+        if self._polls_stored is not None and stored != self._polls_stored:
             self.call_from_thread(self._bump)
+        self._polls_stored = stored
 
     def _bump(self) -> None:
         self.data_version += 1
