@@ -234,3 +234,12 @@ class ParsedEntry:
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
     url: str | None = None  # the author's own link, when it differs from the canonical `link`
+
+
+@dataclass
+class CopyReport:
+    """What `curator db copy` copied: rows per table, in the order copied."""
+
+    source: str  # locations with any password hidden
+    target: str
+    rows: dict[str, int] = field(default_factory=dict)

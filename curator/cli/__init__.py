@@ -110,6 +110,7 @@ def completion_command(shell: str) -> None:
 
 def _register() -> None:
     from curator.cli import (
+        db_commands,
         demo_commands,
         feed_commands,
         poll_commands,
@@ -119,7 +120,7 @@ def _register() -> None:
     )
 
     for module in (feed_commands, poll_commands, post_commands, theme_commands,
-                   roundup_commands, demo_commands):
+                   roundup_commands, demo_commands, db_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,13 +1,14 @@
 """The one facade the CLI and the TUI call: sub-services composed with explicit dependencies.
 
-`curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup` and `curator.polls` each own
-one area; a sub-service that needs another is handed it when the facade is built.
+`curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.polls` and
+`curator.database` each own one area; a sub-service that needs another is handed it when the facade is built.
 """
 
 from __future__ import annotations
 
 from curator.config import Settings
 from curator.paths import Locations
+from curator.services.database_service import DatabaseService
 from curator.services.feed_service import FeedService
 from curator.services.poll_service import PollService
 from curator.services.post_service import PostService
@@ -27,6 +28,7 @@ class Curator(ServiceBase):
         self.posts = PostService(self.context)
         self.roundup = RoundupService(self.context, self.themes)
         self.polls = PollService(self.context, self.feeds, self.themes)
+        self.database = DatabaseService(self.context)
 
     def warm_up(self) -> None:
         """Do the store's one-off ORM set-up now, off the critical path (see configure_orm)."""
