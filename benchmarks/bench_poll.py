@@ -95,7 +95,8 @@ def make_feed(i: int) -> bytes:
 LAST_MODIFIED = "Wed, 28 Oct 2026 10:00:00 GMT"
 
 
-async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: float) -> None:
+async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: float,
+                 host: str = "127.0.0.1") -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
         if sock is not None:
@@ -135,23 +136,24 @@ async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: 
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    server = await asyncio.start_server(handle, host, 0, backlog=1024)
     port_out.put(server.sockets[0].getsockname()[1])
     async with server:
         await server.serve_forever()
 
 
-def _server_main(n: int, port_out: multiprocessing.Queue, latency: float) -> None:
+def _server_main(n: int, port_out: multiprocessing.Queue, latency: float, host: str) -> None:
     bodies = [make_feed(i) for i in range(n)]
-    asyncio.run(_serve(bodies, port_out, latency))
+    asyncio.run(_serve(bodies, port_out, latency, host))
 
 
 class Server:
-    def __init__(self, n: int, latency: float) -> None:
+    def __init__(self, n: int, latency: float, host: str = "127.0.0.1") -> None:
         self._q: multiprocessing.Queue = multiprocessing.Queue()
-        self._p = multiprocessing.Process(target=_server_main, args=(n, self._q, latency),
+        self._p = multiprocessing.Process(target=_server_main, args=(n, self._q, latency, host),
                                           daemon=True)
         self.n = n
+        self.host = host
 
     def __enter__(self) -> Server:
         self._p.start()
@@ -163,7 +165,7 @@ class Server:
         self._p.join()
 
     def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{self.port}/feed/{i}.xml" for i in range(self.n)]
+        return [f"http://{self.host}:{self.port}/feed/{i}.xml" for i in range(self.n)]
 
 
 # --------------------------------------------------------------------------- measuring

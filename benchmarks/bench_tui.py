@@ -1,6 +1,7 @@
 """Inbox speed with a big database: first screen from launch, and every filter keystroke.
 
     python benchmarks/bench_tui.py [--posts 100000] [--db PATH] [--runs 3]
+    python benchmarks/bench_tui.py --db postgresql://USER@127.0.0.1:PORT/bench   # on a server
 
 Generates (once) a database of N posts over 200 feeds in the four default themes: a few dozen
 common words plus a long tail of rare ones, most older posts read, some hidden, a published edition
@@ -74,7 +75,7 @@ WORD_PAUSE = 0.6  # after a word: long enough for the count queries to start
 NAMED = {" ": "space", "/": "slash", ":": "colon"}
 
 
-def generate(db_path: Path, posts: int, seed: int = 7) -> None:
+def generate(db_path: Path | str, posts: int, seed: int = 7) -> None:
     """Write `posts` posts straight into a fresh curator database (schema via the real code)."""
     from sqlalchemy import insert, text
 
@@ -122,12 +123,13 @@ def generate(db_path: Path, posts: int, seed: int = 7) -> None:
     _editions(db_path, posts, rng, now)
 
 
-def _editions(db_path: Path, posts: int, rng: random.Random, now: datetime) -> None:
+def _editions(db_path: Path | str, posts: int, rng: random.Random, now: datetime) -> None:
     """A published edition of 40 posts, then a draft over every post with 30 picked."""
     from curator.paths import Locations
     from curator.services import Curator
 
-    home = db_path.parent
+    home = Path(tempfile.mkdtemp(prefix="curator-bench-")) if _is_url(db_path) else \
+        Path(db_path).parent
     opml = home / "bench-feeds.opml"
     opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body/></opml>\n',
                     encoding="utf-8")
@@ -142,16 +144,32 @@ def _editions(db_path: Path, posts: int, rng: random.Random, now: datetime) -> N
     curator.close()
 
 
-def _check_version(db_path: Path) -> None:
-    import sqlite3
+def _is_url(db: Path | str) -> bool:
+    return "://" in str(db)
 
-    with sqlite3.connect(db_path) as conn:
-        row = conn.execute("SELECT value FROM curator_meta WHERE key = 'bench_version'").fetchone()
-    if not row or row[0] != BENCH_VERSION:
+
+def _bench_version(db: Path | str) -> str | None:
+    """The benchmark version that generated `db`, None when it holds no benchmark data."""
+    if not _is_url(db) and not Path(db).exists():
+        return None
+    from sqlalchemy import text
+
+    from curator.store.engine import Database
+
+    database = Database(str(db)).open()
+    with database.read() as session:
+        row = session.execute(text("SELECT value FROM curator_meta "
+                                   "WHERE key = 'bench_version'")).first()
+    database.close()
+    return row[0] if row else None
+
+
+def _check_version(db_path: Path | str) -> None:
+    if _bench_version(db_path) != BENCH_VERSION:
         sys.exit(f"{db_path} was made by another version of this benchmark; delete it")
 
 
-async def measure(db_path: Path, opml: Path, launched: float) -> dict[str, object]:
+async def measure(db_path: Path | str, opml: Path, launched: float) -> dict[str, object]:
     """One run in this process: launch → first screen, then the keystroke script."""
     from curator.launch.tui_session import TuiSession  # what a bare `curator` runs
     from curator.paths import Locations
@@ -335,14 +353,16 @@ def _byte_compile() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, default=None, help="reuse or create this database")
+    parser.add_argument("--db", default=None,
+                        help="reuse or create this database (a file, or an empty PostgreSQL "
+                             "database's URL)")
     parser.add_argument("--runs", type=int, default=3, help="fresh app processes to measure")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run-once", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="curator-bench-"))
-    db_path = args.db or folder / f"bench-{args.posts}.db"
+    db_path: Path | str = args.db or folder / f"bench-{args.posts}.db"
     if args.generate_only:
         generate(db_path, args.posts)
         return
@@ -352,7 +372,7 @@ def main() -> None:
                         encoding="utf-8")
         print(json.dumps(asyncio.run(measure(db_path, opml, args.run_once))))
         return
-    if not db_path.exists():
+    if _bench_version(db_path) is None:
         t0 = time.perf_counter()  # generate in a child so its memory is not counted
         subprocess.run([sys.executable, __file__, "--posts", str(args.posts), "--db",
                         str(db_path), "--generate-only"], check=True)

@@ -34,7 +34,6 @@ class FleetMember:
         self._given: set[int] = set()  # feeds handed to this run (in flight until stored)
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
-        self.lost_leases = False  # a renewal found our row gone (we were judged dead)
 
     def join(self) -> FleetMember:
         now = datetime.now(UTC)
@@ -64,7 +63,9 @@ class FleetMember:
                 now = datetime.now(UTC)
                 with self.db.write(queued=False) as tx:
                     if not leases.renew(tx, self.id, now, now + self.lease):
-                        self.lost_leases = True
+                        # judged dead (a suspended laptop, a long network cut): say we are here
+                        leases.register(tx, self.id, socket.gethostname(), os.getpid(),
+                                        self.kind, now)
             except Exception:  # noqa: BLE001 - a server blip: the next renewal tries again
                 continue
 
