@@ -53,10 +53,14 @@ def drop_database(server: str, url: str) -> None:
 
 
 def run(db: str, pollers: int, opml: Path, work: Path, concurrency: int) -> float:
-    """Import the feed list into `db`, then time `pollers` pollers polling it all at once."""
+    """Import the feed list into `db`, then time `pollers` pollers polling it all at once.
+    (A database file's list is its feeds.opml; a server's is imported into the database.)"""
     base = dict(os.environ, CURATOR_DB=db)
     base.pop("CURATOR_OPML", None)
-    subprocess.run([CURATOR, "feeds", "import", str(opml)], check=True, capture_output=True,
+    if "://" not in db:
+        base["CURATOR_OPML"] = str(opml)
+    subprocess.run([CURATOR, "feeds", "list"] if "://" not in db else
+                   [CURATOR, "feeds", "import", str(opml)], check=True, capture_output=True,
                    env=dict(base, CURATOR_HOME=str(work / "facilitator")))
     envs = [dict(base, CURATOR_HOME=str(work / f"poller{n}")) for n in range(pollers)]
     started = time.perf_counter()
@@ -97,7 +101,8 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in scenarios}
     loads = []
     with ExitStack() as stack:
-        servers = [stack.enter_context(Server(per_host, args.latency, f"127.0.0.{2 + h}"))
+        servers = [stack.enter_context(Server(per_host, args.latency, f"127.0.0.{2 + h}",
+                                              first=h * per_host))
                    for h in range(args.hosts)]
         urls = [url for server in servers for url in server.urls()][:args.feeds]
         for round_no in range(args.repeat):

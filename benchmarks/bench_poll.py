@@ -142,16 +142,18 @@ async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: 
         await server.serve_forever()
 
 
-def _server_main(n: int, port_out: multiprocessing.Queue, latency: float, host: str) -> None:
-    bodies = [make_feed(i) for i in range(n)]
+def _server_main(n: int, port_out: multiprocessing.Queue, latency: float, host: str,
+                 first: int) -> None:
+    bodies = [make_feed(first + i) for i in range(n)]
     asyncio.run(_serve(bodies, port_out, latency, host))
 
 
 class Server:
-    def __init__(self, n: int, latency: float, host: str = "127.0.0.1") -> None:
+    def __init__(self, n: int, latency: float, host: str = "127.0.0.1", first: int = 0) -> None:
+        """`n` feeds on `host`, generated as feeds first, first+1, ... (distinct stories)."""
         self._q: multiprocessing.Queue = multiprocessing.Queue()
-        self._p = multiprocessing.Process(target=_server_main, args=(n, self._q, latency, host),
-                                          daemon=True)
+        self._p = multiprocessing.Process(target=_server_main,
+                                          args=(n, self._q, latency, host, first), daemon=True)
         self.n = n
         self.host = host
 

@@ -12,10 +12,11 @@
 |                      |                                             | serve that LIKE                  |
 | cancelling a query   | progress handler aborts the statement       | PostgreSQL: the driver's cancel; |
 |                      |                                             | others: checked before and after |
-| bulk ingest          | raw DB-API cursor, deferred indexing        | SQLAlchemy Core statements       |
+| bulk ingest          | raw DB-API cursor, deferred indexing        | PostgreSQL: COPY per batch;      |
+|                      |                                             | others: SQLAlchemy Core          |
 
-`CURATOR_PORTABLE_SQL=1` makes SQLite take the portable twins of the last three (tests prove the
-twins give the same answers); connection set-up stays, as SQLite needs it to share a file.
+`CURATOR_PORTABLE_SQL=1` makes SQLite take the portable twins of the last three, and PostgreSQL
+that of bulk ingest (tests prove the twins give the same answers); connection set-up stays.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ PORTABLE_ENV = "CURATOR_PORTABLE_SQL"
 def sqlite_extras(conn: Connection) -> bool:
     """Whether this connection may use the SQLite-only speed-ups (not their portable twins)."""
     return conn.dialect.name == "sqlite" and os.environ.get(PORTABLE_ENV, "") in ("", "0")
+
+
+def server_extras(conn: Connection) -> bool:
+    """Whether this connection may use PostgreSQL's bulk path (COPY), not the portable twin."""
+    return conn.dialect.name == "postgresql" and os.environ.get(PORTABLE_ENV, "") in ("", "0")
 
 
 def raw_sqlite(conn: Connection) -> sqlite3.Connection | None:
