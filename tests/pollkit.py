@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import threading
 from collections import Counter
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -38,6 +40,18 @@ def reopen_curator(tmp_path: Path) -> Curator:
     test's server database on a server run, else a file in `tmp_path`."""
     db = os.environ.get("CURATOR_DB") or str(tmp_path / "curator.db")
     return Curator(Locations.resolve(db, str(tmp_path / "feeds.opml")))
+
+
+def start_reporting(args: list[str], env: dict[str, str]
+                    ) -> tuple[subprocess.Popen[str], list[str], threading.Thread]:
+    """A poll child in a session of its own (so a test can kill its whole tree), its stdout
+    lines collected as they come by a reader thread."""
+    proc = subprocess.Popen(args, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lines.extend, args=(proc.stdout,), daemon=True)
+    reader.start()
+    return proc, lines, reader
 
 
 def tally_reported(lines: list[str], reported: Counter[str]) -> None:

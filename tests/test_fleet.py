@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from httpserver import FeedServer, Reply, rss
-from pollkit import tally_reported, write_opml
+from pollkit import start_reporting, tally_reported, write_opml
 from sqlalchemy import text
 
 from curator.paths import Locations
@@ -147,13 +146,9 @@ def test_a_killed_pollers_hosts_are_taken_over_once_its_lease_expires(
         _subscribe(db_location, tmp_path, urls)
         watch = [sys.executable, "-m", "curator", "poll", "--watch", "--every", "1",
                  "--concurrency", "10", "--per-host", str(PER_HOST)]
-        victim = subprocess.Popen([sys.executable, "-c", POLLER, str(PER_HOST)], text=True,
-                                  env=_env(tmp_path, db_location, "victim", lease="2s"),
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        lines: list[str] = []
-        reader = threading.Thread(target=lines.extend, args=(victim.stdout,), daemon=True)
-        reader.start()
+        victim, lines, reader = start_reporting(
+            [sys.executable, "-c", POLLER, str(PER_HOST)],
+            _env(tmp_path, db_location, "victim", lease="2s"))
         deadline = time.monotonic() + 60
         while len(lines) < 10 and time.monotonic() < deadline:  # it owns a host, mid-way
             time.sleep(0.01)

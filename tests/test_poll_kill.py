@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from httpserver import FeedServer, Reply, rss
-from pollkit import assert_sound_and_kept, tally_reported, write_opml
+from pollkit import assert_sound_and_kept, start_reporting, tally_reported, write_opml
 
 CHILD = """
 from curator.services import open_curator
@@ -39,12 +39,7 @@ def test_sigkill_never_corrupts_or_loses_reported_posts(tmp_path) -> None:
         reported: Counter[str] = Counter()
         killed = 0
         for _ in range(4):
-            proc = subprocess.Popen([sys.executable, "-c", CHILD], env=env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-            lines: list[str] = []
-            reader = threading.Thread(target=lines.extend, args=(proc.stdout,), daemon=True)
-            reader.start()
+            proc, lines, reader = start_reporting([sys.executable, "-c", CHILD], env)
             deadline = time.monotonic() + 60
             while not lines and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.01)
