@@ -231,3 +231,14 @@ def test_db_copy_moves_everything_to_the_server_and_back(db_location: str,
     feed = on_server.feeds.add_feed("http://new.example/feed", discover=False)
     assert feed.feed.url == "http://new.example/feed"  # the feed id sequence moved on
     on_server.close()
+
+
+def test_a_password_in_the_url_is_never_printed() -> None:
+    url = "postgresql://curator:s3cret@127.0.0.1:1/curator"  # nothing listens on port 1
+    failed = subprocess.run([sys.executable, "-m", "curator", "--db", url, "posts", "list"],
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert "curator:***@127.0.0.1" in failed.stderr and "s3cret" not in failed.stderr
+    paths = subprocess.run([sys.executable, "-m", "curator", "--db", url, "paths"],
+                           capture_output=True, text=True, timeout=60)
+    assert "curator:***@" in paths.stdout and "s3cret" not in paths.stdout

@@ -76,7 +76,9 @@ def paths_command(app: AppContext, as_json: bool) -> None:
     from curator.cli.output import emit_json
 
     loc = app.locations
-    rows = {"db": loc.db, "opml": str(loc.opml), "config_dir": str(loc.config_dir),
+    from curator.urls import hide_password
+
+    rows = {"db": hide_password(loc.db), "opml": str(loc.opml), "config_dir": str(loc.config_dir),
             "config_file": str(loc.config_file), "templates_dir": str(loc.templates_dir),
             "data_dir": str(loc.data_dir), "cache_dir": str(loc.cache_dir),
             "exports_dir": str(loc.exports_dir),

@@ -6,6 +6,7 @@ import click
 
 from curator.cli.context import AppContext, pass_app
 from curator.cli.output import emit_json
+from curator.urls import hide_password
 
 
 @click.group("db")
@@ -32,7 +33,7 @@ def copy_command(app: AppContext, target: str, as_json: bool) -> None:
             click.echo(f"  {table:<16}{rows:>9,} rows", err=True)
 
     if not as_json:
-        click.echo(f"copying {app.locations.db} …", err=True)
+        click.echo(f"copying {hide_password(app.locations.db)} …", err=True)
     report = app.curator.database.copy_to(target, on_table=said)
     if as_json:
         emit_json({"source": report.source, "target": report.target, "rows": report.rows})

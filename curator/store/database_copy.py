@@ -33,7 +33,7 @@ def copy_database(source: Database, target: Database,
                   on_table: Callable[[str, int], None] | None = None) -> CopyReport:
     """Copy every row from `source` to the empty `target` (both opened); `on_table(name, rows)`
     hears each table as it is done."""
-    report = CopyReport(printable(source), printable(target))
+    report = CopyReport(source.printable, target.printable)
     with source.engine.connect() as reader, target.write() as tx:
         writer = tx.connection()
         _require_empty(writer, report.target)
@@ -54,13 +54,6 @@ def copy_database(source: Database, target: Database,
                 on_table(name, copied)
         _move_sequences_on(writer)
     return report
-
-
-def printable(db: Database) -> str:
-    """The database's location with any password hidden."""
-    if "://" not in db.location:
-        return db.location
-    return db.engine.url.render_as_string(hide_password=True)
 
 
 def _table(name: str) -> Table:

@@ -26,6 +26,7 @@ from curator.store.dialect import (
     prepare_engine,
     shared_server,
 )
+from curator.urls import hide_password
 
 Tx = Session  # what services hand back to store functions: one transaction's unit of work
 
@@ -53,8 +54,13 @@ class Database:
         try:
             migrate(self.engine, self._write_engine)
         except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
-            raise CuratorError(f"cannot open database {self.location}: {_short(exc)}") from None
+            raise CuratorError(f"cannot open database {self.printable}: {_short(exc)}") from None
         return self
+
+    @property
+    def printable(self) -> str:
+        """Where the database is, for messages: a server URL with its password hidden."""
+        return hide_password(self.location)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
