@@ -5,6 +5,7 @@ The `pg_only` tests need a server (CURATOR_TEST_PG; `.ci/run` starts one) and sk
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -242,3 +243,40 @@ def test_a_password_in_the_url_is_never_printed() -> None:
     paths = subprocess.run([sys.executable, "-m", "curator", "--db", url, "paths"],
                            capture_output=True, text=True, timeout=60)
     assert "curator:***@" in paths.stdout and "s3cret" not in paths.stdout
+
+
+@pytest.mark.pg_only
+def test_a_watching_poller_outlives_the_server_going_away(db_location: str,
+                                                         tmp_path: Path) -> None:
+    """The database server restarts (every connection cut, new ones refused for 3 s): the
+    `poll --watch` daemon says so once a pass, one line each, and goes on afterwards."""
+    import signal
+    from urllib.parse import urlsplit, urlunsplit
+
+    from tcprelay import TcpRelay
+
+    Database(db_location).open().close()  # the schema, made directly
+    parts = urlsplit(db_location)
+    relay = TcpRelay((parts.hostname or "127.0.0.1", parts.port or 5432))
+    via_relay = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}"))
+    env = dict(os.environ, CURATOR_DB=via_relay, CURATOR_HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen([sys.executable, "-m", "curator", "poll", "--watch", "--every",
+                             "1s"], env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(3)
+        relay.cut()
+        time.sleep(3)
+        relay.restore()
+        time.sleep(4)
+        assert proc.poll() is None  # still running
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        relay.close()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    problems = [line for line in err.splitlines() if "trying again" in line]
+    assert problems and all("database" in line for line in problems), err
+    last_problem = problems[-1][:19]  # lines start with their time, YYYY-MM-DD HH:MM:SS
+    assert any(line[:19] > last_problem for line in out.splitlines() if "polled" in line), out

@@ -46,11 +46,19 @@ class FleetMember:
         return self
 
     def leave(self) -> None:
+        """Free this poller's hosts at once; with the server out of reach they are freed when
+        their leases expire instead."""
+        from curator.store.db_errors import is_database_error
+
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=10)
-        with self.db.write(queued=False) as tx:
-            leases.unregister(tx, self.id)
+        try:
+            with self.db.write(queued=False) as tx:
+                leases.unregister(tx, self.id)
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
 
     def new_pass(self) -> None:
         """A `--watch` daemon's next pass: feeds stored by the last one may be due again."""

@@ -39,6 +39,18 @@ def _ignore(_message: str) -> None:
     pass
 
 
+def _passing_problem(exc: Exception) -> str | None:
+    """What a daemon reports and outlives (a bad feed list, a database server restarting or
+    out of reach for a while), in one line; None for a bug, which must stop it."""
+    from curator.store.db_errors import database_message, is_database_error
+
+    if isinstance(exc, CuratorError):
+        return str(exc)
+    if is_database_error(exc):
+        return database_message(getattr(exc, "orig", None) or exc)
+    return None
+
+
 class PollService(ServiceBase):
     """Polling operations for the CLI and the TUI."""
 
@@ -257,9 +269,12 @@ class PollService(ServiceBase):
                                                      on_problem=on_problem or _ignore,
                                                      member=member):
                         summary.add(outcome)
-                except CuratorError as exc:
+                except Exception as exc:  # noqa: BLE001 - sorted below: bugs still raise
+                    problem = _passing_problem(exc)
+                    if problem is None:
+                        raise
                     if on_problem is not None:
-                        on_problem(f"{exc}; trying again in {int(every_seconds)} s")
+                        on_problem(f"{problem}; trying again in {int(every_seconds)} s")
                 else:
                     if on_pass is not None:
                         on_pass(summary)
