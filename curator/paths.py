@@ -95,11 +95,6 @@ class Locations:
     opml_named: bool = True  # False: the default feeds.opml, not one the user named
 
     @property
-    def shared_db(self) -> bool:
-        """A server database (a URL), shared by several machines, rather than a file."""
-        return "://" in self.db
-
-    @property
     def config_file(self) -> Path:
         return self.config_dir / "config.toml"
 

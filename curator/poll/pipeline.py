@@ -1,9 +1,9 @@
-"""Orchestrating a poll pass: fetch concurrently, parse on every core, store in short batches.
+"""Orchestrating a poll pass: fetch concurrently, parse on every core, hand over in batches.
 
 Shape of a run (the stages overlap, so network latency hides behind parsing and storing):
 
     background thread: asyncio loop ── Fetcher (one httpx client) ──▶ ParsePool ──▶ queue
-    caller's thread:   queue ──▶ batch ──▶ one queued write transaction ──▶ FeedOutcomes
+    caller's thread:   queue ──▶ batch ──▶ poll.record, one write transaction ──▶ FeedOutcomes
 
 Small runs parse in a thread (no process start-up cost); big runs use worker processes
 (curator.poll.workers, driven from the fetch loop itself) so feedparser runs on every core.
@@ -19,25 +19,17 @@ import contextlib
 import multiprocessing
 import os
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.poll.fetch import Fetcher, FetchRequest, FetchResult
 from curator.poll.network import Network
 from curator.poll.parse import ParseOutcome, parse_safely
-from curator.poll.schedule import Policy, decide
 from curator.poll.workers import ParsePool, WorkerCrashed
-from curator.store import feed_rows
-from curator.store.engine import Tx
-from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
-from curator.types import FeedOutcome
-from curator.urls import host_of
 
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
@@ -337,67 +329,3 @@ class Pipeline:
 def _count(arrival: Arrival) -> int:
     parsed = arrival.parsed
     return 1 + (len(parsed.feed.entries) if parsed and parsed.feed else 0)
-
-
-@dataclass
-class Recorded:
-    """One feed's committed result, plus follow-ups the service runs after the commit."""
-
-    outcome: FeedOutcome
-    unclassified_ids: list[int]  # new posts the workers could not classify
-    moved_to: str | None = None  # an all-permanent redirect chain ending at a real feed
-
-
-def record_batch(tx: Tx, arrivals: list[Arrival], policy: Policy, now: datetime,
-                 rng: random.Random) -> list[Recorded]:
-    """Store every arrival's entries and the feed's new polling state (inside one transaction)."""
-    recorded: list[Recorded] = []
-    states: list[dict[str, object]] = []
-    pauses: dict[str, datetime] = {}
-    ops = ops_for(tx)
-    ops.begin_bulk()
-    lookups = BatchLookups(ops, [(a.task.id, a.parsed.feed.entries) for a in arrivals
-                                 if a.parsed is not None and a.parsed.feed is not None])
-    for arrival in arrivals:
-        task, fetched = arrival.task, arrival.fetch
-        parsed = arrival.parsed.feed if arrival.parsed else None
-        parse_error = arrival.parsed.error if arrival.parsed else None
-        moved_to = fetched.permanent_target if parsed is not None else None
-        verdict = decide(status=fetched.status, error=fetched.error, error_kind=fetched.error_kind,
-                         headers=fetched.headers, error_count=task.error_count, now=now,
-                         policy=policy, rng=rng, ttl_minutes=parsed.ttl_minutes if parsed else None,
-                         parse_error=parse_error, redirected=moved_to is not None,
-                         paused_for=fetched.paused_for)
-        if verdict.pause_host_seconds:
-            pauses[host_of(fetched.final_url)] = now + timedelta(
-                seconds=verdict.pause_host_seconds)
-        stored = StoreResult()
-        if parsed is not None:
-            stored = store_entries(ops, lookups, FeedOwner(task.id, task.person, task.org),
-                                   parsed.entries, now, arrival.guesses)
-        etag, last_modified = task.etag, task.last_modified
-        if parsed is not None and verdict.success:
-            etag = fetched.headers.get("etag")
-            last_modified = fetched.headers.get("last-modified")
-        elif fetched.status == 304:
-            etag = fetched.headers.get("etag") or etag
-            last_modified = fetched.headers.get("last-modified") or last_modified
-        error = verdict.error
-        if verdict.success and parsed is not None and parsed.note:
-            error = parsed.note
-        states.append({
-            "fid": task.id, "etag": etag, "lm": last_modified, "status": verdict.status,
-            "http_status": fetched.status, "last_error": error, "error_count": verdict.error_count,
-            "polled": now, "success": now if verdict.success else None,
-            "next_due": verdict.next_due_at, "interval": verdict.interval_seconds,
-            "feed_title": parsed.title if parsed is not None else None,
-        })
-        outcome = FeedOutcome(url=task.url, status=verdict.status,
-                              new_posts=len(stored.new_post_ids), updated_posts=stored.updated,
-                              http_status=fetched.status, error=error if not verdict.success
-                              else None, new_url=moved_to, next_due_at=verdict.next_due_at)
-        recorded.append(Recorded(outcome, stored.unclassified_ids, moved_to))
-    ops.end_bulk()
-    feed_rows.pause_hosts(tx, pauses)
-    feed_rows.save_poll_state(tx, states)
-    return recorded

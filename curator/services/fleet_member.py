@@ -125,9 +125,3 @@ class FleetMember:
                       if host in hosts}
         self._given.update(row[0] for row in rows)
         return rows, pauses
-
-    def others_at_work(self) -> int:
-        """Live pollers other than this one."""
-        with self.db.read() as tx:
-            live = leases.live_pollers(tx, datetime.now(UTC) - self.lease)
-        return sum(1 for row in live if row[0] != self.id)

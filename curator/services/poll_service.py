@@ -26,7 +26,8 @@ from curator.types import FeedInfo, FeedOutcome, PollSummary
 
 if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts
     from curator.classify.decide import ThemeSnapshot
-    from curator.poll.pipeline import FeedTask, Recorded
+    from curator.poll.pipeline import FeedTask
+    from curator.poll.record import Recorded
     from curator.services.feed_service import FeedService
     from curator.services.fleet_member import FleetMember
     from curator.services.theme_service import ThemeService
@@ -159,7 +160,8 @@ class PollService(ServiceBase):
         `member` given (a server database): feeds are claimed from the fleet's due ones as the
         run goes (one named feed is simply polled); this machine's feeds.opml, if any, merges
         into the database's list (see FeedService)."""
-        from curator.poll.pipeline import FeedTask, Pipeline, record_batch
+        from curator.poll.pipeline import FeedTask, Pipeline
+        from curator.poll.record import record_batch
 
         try:
             self.feeds.sync_opml_if_changed()  # feeds.opml rules (on a server: merges in)

@@ -11,7 +11,7 @@ queries (`BatchLookups` up front, one executemany per feed) rather than one per 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -119,6 +119,36 @@ _INSERT_POST = (f"INSERT INTO post ({', '.join(_POST_COLUMNS)}) "
 _DATES = ("published", "updated", "first_seen_at", "last_seen_at")
 
 
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """Timestamps are stored as naive UTC (the columns have no time zone)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+Stamp = Callable[[datetime | None], Any]  # a datetime as the driver stores it
+
+
+def _update_params(rows: list[dict[str, Any]], stamp: Stamp) -> list[tuple[Any, ...]]:
+    """`update_posts` rows in the order of the UPDATE's placeholders."""
+    return [(r["title"], r["summary"], r["link"], r["url"], r["author"], json.dumps(r["tags"]),
+             stamp(r["updated"]), r["content_hash"], stamp(r["seen"]), r["pid"]) for r in rows]
+
+
+def _post_params(row: dict[str, Any], stamp: Stamp) -> tuple[Any, ...]:
+    """A new post's values in `_POST_COLUMNS` order."""
+    values = dict(row, tags=json.dumps(row["tags"]), read=False, hidden=False)
+    for name in _DATES:
+        values[name] = stamp(values[name])
+    return tuple(values[c] for c in _POST_COLUMNS)
+
+
+def _source_params(rows: list[dict[str, Any]], stamp: Stamp) -> list[tuple[Any, ...]]:
+    """post_source rows: post_id, feed_id, identity_key, guid, link, first_seen_at."""
+    return [(r["post_id"], r["feed_id"], r["identity_key"], r["guid"], r["link"],
+             stamp(r["first_seen_at"])) for r in rows]
+
+
 class _SqliteOps(_CoreOps):
     """The same statements on the raw sqlite3 cursor, inside the caller's transaction.
 
@@ -149,9 +179,7 @@ class _SqliteOps(_CoreOps):
         self.cur.executemany(
             "UPDATE post SET title = ?, summary = ?, link = ?, url = ?, author = ?, tags = ?, "
             "updated = ?, content_hash = ?, last_seen_at = ? WHERE id = ?",
-            [(r["title"], r["summary"], r["link"], r["url"], r["author"], json.dumps(r["tags"]),
-              _sql_dt(r["updated"]), r["content_hash"], _sql_dt(r["seen"]), r["pid"])
-             for r in rows])
+            _update_params(rows, _sql_dt))
 
     def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
         """One executemany for the whole batch, ids worked out from the rowids.
@@ -163,12 +191,7 @@ class _SqliteOps(_CoreOps):
         """
         if not rows:
             return []
-        params = []
-        for row in rows:
-            values = dict(row, tags=json.dumps(row["tags"]), read=0, hidden=0)
-            for name in _DATES:
-                values[name] = _sql_dt(values[name])
-            params.append(tuple(values[c] for c in _POST_COLUMNS))
+        params = [_post_params(row, _sql_dt) for row in rows]
         before = self.cur.execute("SELECT coalesce(max(id), 0) FROM post").fetchone()[0]
         self.cur.executemany(_INSERT_POST, params)
         last, top = self.cur.execute("SELECT last_insert_rowid(), max(id) FROM post").fetchone()
@@ -193,16 +216,7 @@ class _SqliteOps(_CoreOps):
     def insert_sources(self, rows: list[dict[str, Any]]) -> None:
         self.cur.executemany(
             "INSERT INTO post_source (post_id, feed_id, identity_key, guid, link, first_seen_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r["post_id"], r["feed_id"], r["identity_key"], r["guid"], r["link"],
-              _sql_dt(r["first_seen_at"])) for r in rows])
-
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    """Timestamps are stored as naive UTC (the columns have no time zone)."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+            "VALUES (?, ?, ?, ?, ?, ?)", _source_params(rows, _sql_dt))
 
 
 class _PostgresOps(_CoreOps):
@@ -235,9 +249,7 @@ class _PostgresOps(_CoreOps):
         self.cur.executemany(
             "UPDATE post SET title = %s, summary = %s, link = %s, url = %s, author = %s, "
             "tags = %s, updated = %s, content_hash = %s, last_seen_at = %s WHERE id = %s",
-            [(r["title"], r["summary"], r["link"], r["url"], r["author"], json.dumps(r["tags"]),
-              _naive_utc(r["updated"]), r["content_hash"], _naive_utc(r["seen"]), r["pid"])
-             for r in rows])
+            _update_params(rows, _naive_utc))
 
     def insert_posts(self, rows: list[dict[str, Any]]) -> list[int]:
         """Ids now, from the post sequence; the rows themselves at the batch's end."""
@@ -246,16 +258,12 @@ class _PostgresOps(_CoreOps):
         self.cur.execute("SELECT nextval(pg_get_serial_sequence('post', 'id')) "
                          "FROM generate_series(1, %s)", (len(rows),))
         ids = [int(row[0]) for row in self.cur.fetchall()]
-        for pid, row in zip(ids, rows, strict=True):
-            values = dict(row, tags=json.dumps(row["tags"]), read=False, hidden=False)
-            for name in _DATES:
-                values[name] = _naive_utc(values[name])
-            self._posts.append((pid, *(values[c] for c in _POST_COLUMNS)))
+        self._posts.extend((pid, *_post_params(row, _naive_utc))
+                           for pid, row in zip(ids, rows, strict=True))
         return ids
 
     def insert_sources(self, rows: list[dict[str, Any]]) -> None:
-        self._sources.extend((r["post_id"], r["feed_id"], r["identity_key"], r["guid"],
-                              r["link"], _naive_utc(r["first_seen_at"])) for r in rows)
+        self._sources.extend(_source_params(rows, _naive_utc))
 
     def end_bulk(self) -> None:
         if self._posts:
