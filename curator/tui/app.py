@@ -119,6 +119,7 @@ class CuratorApp(App[None]):
     @on(FirstRowsShown)
     def _first_rows_shown(self) -> None:
         self.run_worker(self._warm_up, thread=True, exit_on_error=False, group="warm-up")
+        self.refresh_if_changed()  # the poll counter as the screens first loaded: the baseline
         self._start_poll()
 
     def _warm_up(self) -> None:
