@@ -52,7 +52,18 @@ def drop_database(server: str, url: str) -> None:
     _admin(server, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
 
 
-def run(db: str, pollers: int, opml: Path, work: Path, concurrency: int) -> float:
+def busy_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (Linux /proc/stat; zeros elsewhere):
+    tells whether a run was waiting on the network or on the machine's cores."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def run(db: str, pollers: int, opml: Path, work: Path, concurrency: int) -> tuple[float, float]:
     """Import the feed list into `db`, then time `pollers` pollers polling it all at once.
     (A database file's list is its feeds.opml; a server's is imported into the database.)"""
     base = dict(os.environ, CURATOR_DB=db)
@@ -63,15 +74,18 @@ def run(db: str, pollers: int, opml: Path, work: Path, concurrency: int) -> floa
                    [CURATOR, "feeds", "import", str(opml)], check=True, capture_output=True,
                    env=dict(base, CURATOR_HOME=str(work / "facilitator")))
     envs = [dict(base, CURATOR_HOME=str(work / f"poller{n}")) for n in range(pollers)]
+    busy_before, total_before = busy_jiffies()
     started = time.perf_counter()
     procs = [subprocess.Popen([CURATOR, "poll", "--all", "--concurrency", str(concurrency),
                                "--json"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True) for env in envs]
     errors = [p.communicate()[1] for p in procs]
     elapsed = time.perf_counter() - started
+    busy_after, total_after = busy_jiffies()
     if any(p.returncode for p in procs):
         sys.exit(f"a poller failed: {errors}")
-    return elapsed
+    share = (busy_after - busy_before) / max(1, total_after - total_before)
+    return elapsed, share
 
 
 def check(db: str, feeds: int) -> None:
@@ -99,6 +113,7 @@ def main() -> None:
     per_host = -(-args.feeds // args.hosts)
     scenarios = {"1 poller, SQLite": 1, "1 poller, PostgreSQL": 1, "3 pollers, PostgreSQL": 3}
     times: dict[str, list[float]] = {name: [] for name in scenarios}
+    busy: dict[str, list[float]] = {name: [] for name in scenarios}
     loads = []
     with ExitStack() as stack:
         servers = [stack.enter_context(Server(per_host, args.latency, f"127.0.0.{2 + h}",
@@ -112,20 +127,24 @@ def main() -> None:
                 opml.write_text(_opml(urls), encoding="utf-8")
                 db = str(work / "curator.db") if "SQLite" in name else new_database(args.pg)
                 loads.append(os.getloadavg()[0])
-                seconds = run(db, pollers, opml, work, args.concurrency)
+                seconds, share = run(db, pollers, opml, work, args.concurrency)
                 check(db, len(urls))
                 if "://" in db:
                     drop_database(args.pg, db)
                 times[name].append(seconds)
-                print(f"round {round_no + 1}: {name}: {seconds:.2f} s", flush=True)
+                busy[name].append(share)
+                print(f"round {round_no + 1}: {name}: {seconds:.2f} s, machine "
+                      f"{share:.0%} busy", flush=True)
     base = statistics.median(times["1 poller, SQLite"])
     print(f"\n{len(urls)} feeds on {args.hosts} hosts, {args.latency * 1000:.0f} ms latency, "
           f"--concurrency {args.concurrency}; load average at the starts "
-          f"{min(loads):.2f}-{max(loads):.2f}")
+          f"{min(loads):.2f}-{max(loads):.2f}; busy = share of all {os.cpu_count()} cores in use "
+          "(pollers, database server and feed servers together)")
     for name, values in times.items():
         median = statistics.median(values)
         print(f"  {name:<24} median {median:6.2f} s  ({' / '.join(f'{v:.2f}' for v in values)})"
-              f"  x{median / base:.2f} of one poller on SQLite")
+              f"  x{median / base:.2f} of one poller on SQLite, machine "
+              f"{statistics.median(busy[name]):.0%} busy")
 
 
 if __name__ == "__main__":
