@@ -1,4 +1,5 @@
-"""Atomic file replacement and a cross-process lock for read-modify-write of feeds.opml.
+"""Atomic file replacement, a cross-process lock for read-modify-write of feeds.opml, and a
+file's identity (to skip re-reading a file nothing has changed).
 
 A crash mid-write must leave the old file byte-identical, so we write a temp file in the same folder,
 fsync it, and rename it over the original (rename is atomic on POSIX and Windows). Two processes
@@ -123,3 +124,17 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def file_identity(path: Path) -> str | None:
+    """The file as it is now: its full path, inode, size and change times (None if absent).
+
+    Equal identities mean the same unchanged file, so a mirror of it need not be read again
+    (an editor's save or a copy over it changes the inode or a time).
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (f"{path.resolve()}|{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:"
+            f"{info.st_ctime_ns}")

@@ -2,10 +2,14 @@
 
 Errors the user can act on (CuratorError, OSError) print one line on stderr and exit 1; usage
 errors exit 2 (click's convention); Ctrl-C exits 130 without a traceback.
+
+Subcommands load when they are named (`LAZY_COMMANDS`): `curator poll` imports the poller, not
+the roundup's exporters, and a cron poll with nothing due never imports the data layer at all.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -19,8 +23,36 @@ with quiet_imports():
     from curator.launch.failures import describe_failure
 
 
+# command name -> the modules that define it (`feeds status` lives with the poller's commands)
+LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
+    "feeds": ("feed_commands", "poll_commands"),
+    "poll": ("poll_commands",),
+    "posts": ("post_commands",),
+    "themes": ("theme_commands",),
+    "classify": ("theme_commands",),
+    "roundup": ("roundup_commands",),
+    "demo": ("demo_commands",),
+    "db": ("db_commands",),
+}
+
+
 class CuratorGroup(click.Group):
-    """Turns user-facing exceptions into one line on stderr and exit status 1."""
+    """Turns user-facing exceptions into one line on stderr and exit status 1; loads each
+    subcommand's module only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in LAZY_COMMANDS:
+            return command
+        with quiet_imports():
+            modules = [importlib.import_module(f"curator.cli.{name}")
+                       for name in LAZY_COMMANDS[cmd_name]]
+        found = {c.name: c for c in modules[0].COMMANDS}
+        self.add_command(found[cmd_name])
+        return found[cmd_name]
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
@@ -108,24 +140,3 @@ def completion_command(shell: str) -> None:
     complete = get_completion_class(shell)
     assert complete is not None  # every SHELLS entry is one of click's
     click.echo(complete(main, {}, "curator", "_CURATOR_COMPLETE").source())
-
-
-def _register() -> None:
-    from curator.cli import (
-        db_commands,
-        demo_commands,
-        feed_commands,
-        poll_commands,
-        post_commands,
-        roundup_commands,
-        theme_commands,
-    )
-
-    for module in (feed_commands, poll_commands, post_commands, theme_commands,
-                   roundup_commands, demo_commands, db_commands):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-with quiet_imports():
-    _register()

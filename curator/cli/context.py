@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from curator.paths import Locations
-from curator.services import Curator
+
+if TYPE_CHECKING:
+    from curator.services import Curator
 
 
 class AppContext:
@@ -28,8 +30,16 @@ class AppContext:
     @property
     def curator(self) -> Curator:
         if self._curator is None:
+            from curator.services import Curator  # the data layer: only for commands that use it
+
             self._curator = Curator(self.locations)
         return self._curator
+
+    def nothing_due(self) -> bool:
+        """Whether a plain poll would surely find nothing due (asked without the data layer)."""
+        from curator.services.poll_probe import poll_has_nothing_due
+
+        return poll_has_nothing_due(self.locations)
 
     def close(self) -> None:
         if self._curator is not None:

@@ -87,6 +87,9 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
     PostgreSQL database any number, on any machines, share the work (README: "Several
     machines").
     """
+    if not (watch or force or feed_url) and app.nothing_due():
+        _report(PollSummary(), as_json, False)  # just what a full pass would say
+        return
     curator = app.curator
     stop = threading.Event()
     if watch:
@@ -135,11 +138,15 @@ def poll_command(app: AppContext, force: bool, feed_url: str | None, concurrency
         else:
             for outcome in stream:
                 summary.add(outcome)
+    _report(summary, as_json, stop.is_set())
+    _judge(summary, app)
+
+
+def _report(summary: PollSummary, as_json: bool, interrupted: bool) -> None:
     if as_json:
         emit_json(_summary_dict(summary))
     else:
-        _print_summary(summary, stop.is_set())
-    _judge(summary, app)
+        _print_summary(summary, interrupted)
 
 
 def _judge(summary: PollSummary, app: AppContext) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
-from curator.safe_files import atomic_write, file_lock
+from curator.safe_files import atomic_write, file_identity, file_lock
 from curator.services.service_base import ServiceBase, ServiceContext
 from curator.store import feed_rows
+from curator.store.meta_keys import OPML_MIRRORED
 from curator.text import one_line
 from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncReport
 from curator.urls import normalise_feed_url
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from curator.services.theme_service import ThemeService
 
 _FIELDS = ("title", "html_url", "person", "org", "category")
-OPML_STAMP_KEY = "opml_synced"  # curator_meta: the feeds.opml file (path + stat) last mirrored
 
 
 class FeedService(ServiceBase):
@@ -38,7 +38,7 @@ class FeedService(ServiceBase):
         super().__init__(context)
         self.themes = themes  # a feed's default theme must be one of them
 
-    _feeds_synced: tuple[tuple[int, int, int, int], FeedSyncReport] | None = None
+    _feeds_synced: tuple[str, FeedSyncReport] | None = None
 
     # reading ------------------------------------------------------------------------------
     def read_opml(self) -> OpmlDocument:
@@ -52,13 +52,13 @@ class FeedService(ServiceBase):
 
         path = self.locations.opml
         with file_lock(path, required=False):
-            stamp = _stamp(path)
+            identity = file_identity(path)
             cached = self._feeds_synced
-            if cached is not None and stamp is not None and cached[0] == stamp:
+            if cached is not None and identity is not None and cached[0] == identity:
                 # file unchanged since this process last mirrored it: nothing to change
                 return replace(cached[1], added=0, updated=0, removed=0)
-            report = self._sync(OpmlDocument.load(path), {}, _mirror_key(path, stamp))
-            self._feeds_synced = (stamp, report) if stamp is not None else None
+            report = self._sync(OpmlDocument.load(path), {}, identity)
+            self._feeds_synced = (identity, report) if identity is not None else None
             return report
 
     def follows_file(self) -> bool:
@@ -72,10 +72,10 @@ class FeedService(ServiceBase):
         database, by any process (a cron `poll` would otherwise re-read a big OPML every run)."""
         if not self.follows_file():
             return
-        key = _mirror_key(self.locations.opml, _stamp(self.locations.opml))
+        key = file_identity(self.locations.opml)
         if key is not None:
             with self.db.read() as tx:
-                seen = feed_rows.meta(tx, OPML_STAMP_KEY)
+                seen = feed_rows.meta(tx, OPML_MIRRORED)
             if seen == key:
                 return
         self.sync_opml()
@@ -125,7 +125,7 @@ class FeedService(ServiceBase):
             doc = OpmlDocument.load(path) if path.exists() else OpmlDocument.new()
             yield doc
             atomic_write(path, doc.to_bytes())
-            self._sync(doc, renames, _mirror_key(path, _stamp(path)))
+            self._sync(doc, renames, file_identity(path))
 
     def _database_document(self) -> OpmlDocument:
         """The database's feed list as an OPML document (a shared server's list)."""
@@ -312,22 +312,9 @@ class FeedService(ServiceBase):
             for key in added or ():
                 n_added += feed_rows.mark_removed(tx, key, removed=False)
             if mirrored is not None:  # in the same transaction as the rows it describes
-                feed_rows.set_meta(tx, OPML_STAMP_KEY, mirrored)
+                feed_rows.set_meta(tx, OPML_MIRRORED, mirrored)
         return FeedSyncReport(len(valid), n_added, n_updated, n_removed, duplicates, invalid,
                               list(doc.warnings))
-
-
-def _mirror_key(path: Path, stamp: tuple[int, int, int, int] | None) -> str | None:
-    """What curator_meta remembers of the OPML file last mirrored: its path and stat."""
-    return None if stamp is None else f"{path.resolve()}|{':'.join(map(str, stamp))}"
-
-
-def _stamp(path: Path) -> tuple[int, int, int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _outline_values(feed: OpmlFeed) -> dict[str, Any]:

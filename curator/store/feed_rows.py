@@ -15,6 +15,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from curator.store.engine import Tx
+from curator.store.meta_keys import POLLS_STORED
 from curator.store.tables import (
     FEEDS,
     HOST_PAUSES,
@@ -181,7 +182,6 @@ def pause_hosts(tx: Tx, pauses: Mapping[str, datetime]) -> None:
                                               reason="429/503 Retry-After"))
 
 
-POLLS_STORED = "polls_stored"  # +1 per stored batch of poll results, whoever polled
 
 
 def polls_stored(tx: Tx) -> int:

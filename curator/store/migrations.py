@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 
 from curator.errors import CuratorError
 from curator.store import tables  # noqa: F401  (registers the tables)
+from curator.store.meta_keys import SCHEMA_VERSION
 from curator.store.search import (
     bulk_indexing,
     ensure_search_index,
@@ -128,7 +129,8 @@ STEPS: list[Callable[[Connection], None]] = [_v1_inbox_order_indexes, _v2_post_s
                                              _v8_host_pauses, _v9_edition_guards, _v10_fleet,
                                              _v11_server_search_index]
 
-SCHEMA_VERSION = 1 + len(STEPS)
+if 1 + len(STEPS) != SCHEMA_VERSION:  # pragma: no cover - caught by any test that imports this
+    raise RuntimeError("curator.store.meta_keys.SCHEMA_VERSION must be 1 + len(STEPS)")
 
 
 def current_version(conn: Connection) -> int | None:

@@ -1,0 +1,45 @@
+"""The facade the CLI and the TUI call: sub-services composed with explicit dependencies.
+
+`curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.polls` and
+`curator.database` each own one area; a sub-service that needs another is handed it when the facade is built.
+"""
+
+from __future__ import annotations
+
+from curator.config import Settings
+from curator.paths import Locations
+from curator.services.database_service import DatabaseService
+from curator.services.feed_service import FeedService
+from curator.services.poll_service import PollService
+from curator.services.post_service import PostService
+from curator.services.roundup_service import RoundupService
+from curator.services.service_base import ServiceBase, ServiceContext
+from curator.services.theme_service import ThemeService
+from curator.store.engine import configure_orm
+
+
+class Curator(ServiceBase):
+    """Everything curator can do, as plain-data methods (no ORM objects escape)."""
+
+    def __init__(self, locations: Locations, settings: Settings | None = None) -> None:
+        super().__init__(ServiceContext(locations, settings))
+        self.themes = ThemeService(self.context)
+        self.feeds = FeedService(self.context, self.themes)
+        self.posts = PostService(self.context)
+        self.roundup = RoundupService(self.context, self.themes)
+        self.polls = PollService(self.context, self.feeds, self.themes)
+        self.database = DatabaseService(self.context)
+
+    def warm_up(self) -> None:
+        """Do the store's one-off ORM set-up now, off the critical path (see configure_orm)."""
+        configure_orm()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def open_curator(db: str | None = None, opml: str | None = None,
+                 settings: Settings | None = None) -> Curator:
+    """Resolve locations (options, env, CURATOR_HOME, platform dirs) and build the facade."""
+    return Curator(Locations.resolve(db, opml), settings)
+
