@@ -14,6 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from upstream import source_hash
 
 from curator.demo.site import build_site, render_feed
 from curator.poll import feedparser_speedups as speedups
@@ -106,19 +107,6 @@ PATCHED = {
 }
 
 
-def _source_hash(path: Path, dotted: str) -> str:
-    import ast
-    import hashlib
-
-    text = path.read_text(encoding="utf-8")
-    node: ast.AST = ast.parse(text)
-    for part in dotted.split("."):
-        node = next(n for n in node.body  # type: ignore[attr-defined]
-                    if isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name == part)
-    segment = ast.get_source_segment(text, node) or ""
-    return hashlib.sha256(segment.encode()).hexdigest()[:12]
-
-
 def test_the_patched_feedparser_code_is_the_code_the_speed_ups_were_written_for() -> None:
     """Fails when feedparser changes what curator.poll.feedparser_speedups replaces: review the
     speed-ups against the new code, then update PATCHED and the pin in pyproject.toml."""
@@ -126,5 +114,5 @@ def test_the_patched_feedparser_code_is_the_code_the_speed_ups_were_written_for(
 
     folder = Path(feedparser.__file__).parent
     changed = [f"{name} in {file}" for (file, name), digest in PATCHED.items()
-               if _source_hash(folder / file, name) != digest]
+               if source_hash(folder / file, name) != digest]
     assert not changed, f"feedparser {feedparser.__version__} changed {changed}"

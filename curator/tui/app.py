@@ -214,9 +214,10 @@ class CuratorApp(App[None]):
             self.push_screen(HelpScreen(self.all_bindings()))
 
     def all_bindings(self) -> list[tuple[str, Binding]]:
-        """(where, binding) for every binding of the app and its screens, after the keymap."""
+        """(where, binding) for every binding of the app and its screens, after the keymap
+        (config.toml's [keys], the keymap this app gave Textual)."""
         out: list[tuple[str, Binding]] = []
-        keymap = self._keymap
+        keymap = self.curator.settings.keys
         classes: list[tuple[str, type[App[None] | Screen[None]]]] = [("everywhere", type(self))]
         classes += [(mode, screen_class(mode)) for mode in SCREENS]
         for where, cls in classes:
