@@ -19,6 +19,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -146,9 +147,13 @@ def _start_method(alone: bool) -> str:
 
 
 def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> ParsePool | None:
-    """Worker processes for big runs (every core), None for small ones (a thread parses)."""
+    """Worker processes for big runs (every core), None for small ones (a thread parses).
+
+    None on Windows too: its pipes are message pipes, not the byte streams that the pool's
+    framing and asyncio's pipe transports need, and each spawned worker costs most of a second.
+    """
     workers = os.cpu_count() or 1
-    if n_feeds < PROCESS_THRESHOLD or workers < 2:
+    if n_feeds < PROCESS_THRESHOLD or workers < 2 or sys.platform == "win32":
         return None
     # fork is instant, but forking a process that already runs other threads (the TUI) can
     # copy a held lock into the child: use a fork server (or spawn) there instead
