@@ -34,8 +34,8 @@ from curator.poll.workers import ParsePool, WorkerCrashed
 
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
-BATCH_FEEDS = 200
-BATCH_ENTRIES = 6000
+BATCH_FEEDS = 100
+BATCH_ENTRIES = 3000
 AHEAD = 128  # feeds being fetched or parsed at once (at least twice the fetch concurrency):
 # fetching outpaces parsing on a fast network, and every body fetched ahead waits in memory
 BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each

@@ -11,7 +11,8 @@ from curator.poll.pipeline import Arrival
 from curator.poll.schedule import Policy, decide
 from curator.store import feed_rows
 from curator.store.engine import Tx
-from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, ops_for, store_entries
+from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, store_entries
+from curator.store.ingest_ops import ops_for
 from curator.types import FeedOutcome
 from curator.urls import host_of
 

@@ -14,8 +14,10 @@ from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
+from curator.store.dialect import raw_sqlite
 from curator.store.engine import Tx
 from curator.store.meta_keys import POLLS_STORED
+from curator.store.sqlite_batch import stored_value, update_rows
 from curator.store.tables import (
     FEEDS,
     HOST_PAUSES,
@@ -189,6 +191,14 @@ def polls_stored(tx: Tx) -> int:
     return int(meta(tx, POLLS_STORED) or 0)
 
 
+# save_poll_state's keys, and the feed columns they set, in one order (then the feed's id)
+_STATE_KEYS = ("etag", "lm", "status", "http_status", "last_error", "error_count", "polled",
+               "success", "next_due", "interval", "feed_title", "fid")
+_STATE_COLUMNS = ("etag", "last_modified", "status", "http_status", "last_error", "error_count",
+                  "last_polled_at", "last_success_at", "next_due_at", "interval_seconds",
+                  "feed_title")
+
+
 def save_poll_state(tx: Tx, states: list[dict[str, Any]]) -> None:
     """Each polled feed's new state in one statement: keys fid, etag, lm, status, http_status,
     last_error, error_count, polled, success, next_due, interval, feed_title (None keeps the
@@ -196,6 +206,12 @@ def save_poll_state(tx: Tx, states: list[dict[str, Any]]) -> None:
     if not states:
         return
     set_meta(tx, POLLS_STORED, str(polls_stored(tx) + 1))
+    raw = raw_sqlite(tx.connection())
+    if raw is not None:  # one statement, not one GIL hand-off per feed (store.sqlite_batch)
+        update_rows(raw.cursor(), "feed", "id", _STATE_COLUMNS,
+                    [tuple(stored_value(s[k]) for k in _STATE_KEYS) for s in states],
+                    keep_if_null=("last_success_at", "interval_seconds", "feed_title"))
+        return
     tx.connection().execute(
         update(FEEDS).where(FEEDS.c.id == bindparam("fid")).values(
             etag=bindparam("etag"), last_modified=bindparam("lm"),
