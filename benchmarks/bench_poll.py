@@ -1,22 +1,26 @@
-"""Poll benchmark: curator vs newsboat vs lemon24/reader on N generated feeds served from 127.0.0.1.
+"""Poll benchmark: curator vs newsboat vs lemon24/reader on N generated feeds served from loopback.
 
-Scenarios (each contender in its own temp dir, measured as a child process tree):
-  (a) cold poll of N feeds into an empty database
-  (b) a second poll where every feed answers 304 Not Modified
-  (c) a cold poll with 50 ms of added server latency per request
-plus the parse-only floor: feedparser over the same N bodies on every core.
+For each size (`--sizes 30,300,1000,10000`), each contender polls in its own temp dir, measured as
+a child process tree:
+  cold     a first poll of N feeds into an empty store
+  304      a second poll where every feed answers 304 Not Modified
+and, for curator alone, `idle`: a plain `curator poll` when nothing is due (the cron case).
+Beside them, the parse-only floor: feedparser over the same N bodies on every core.
 
-Reported per run: wall seconds, CPU seconds (user+sys of the whole process tree) and peak RSS (sum over
-the process tree, sampled every 20 ms). Every contender's store is checked for N x 20 posts.
+Reported per run: wall seconds, CPU seconds (user+sys of the whole process tree), CPU
+milliseconds per feed, and memory: the largest single process's peak RSS and the tree's peak
+sum (sampled every 20 ms). Every contender's store is checked for N x 20 posts. The table gives
+medians of `--repeat` runs; contenders run interleaved, round by round.
 
-    /work/venv/bin/python benchmarks/bench_poll.py --feeds 1000 --concurrency 10 --repeat 3
+    .venv/bin/python benchmarks/bench_poll.py --sizes 30,300,1000 --repeat 3
+    .venv/bin/python benchmarks/bench_poll.py --sizes 10000 --repeat 1 --timeout 900
 
 newsboat (`apt-get install newsboat`) and reader (`pip install reader`) are skipped when absent.
 
-Like for like: every feed here lives on one host (127.0.0.1), and neither newsboat nor reader limits
-requests per host, so with N reload threads / workers they keep N requests in flight to it. curator
-caps requests per host (8 by default) below its overall concurrency, so it runs with
-`--per-host` equal to `--concurrency` unless `--curator-per-host` says otherwise (0: its default).
+Like for like: up to 1,000 feeds every feed lives on one host (127.0.0.1); from 10,000 they are
+spread over 20 hosts (127.0.0.2-21) so per-host limits do not dominate. Neither newsboat nor
+reader limits requests per host, so curator runs with `--per-host` equal to `--concurrency`
+unless `--curator-per-host` says otherwise (0: its default).
 """
 
 from __future__ import annotations
@@ -171,8 +175,8 @@ class Server:
 
 
 # --------------------------------------------------------------------------- measuring
-def _tree_rss(root: int) -> int:
-    """Sum of RSS (bytes) over `root` and its descendants."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(sum, largest) RSS in bytes over `root` and its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -187,30 +191,39 @@ def _tree_rss(root: int) -> int:
             children.setdefault(ppid, []).append(pid)
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    total, largest, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
         stack.extend(children.get(pid, []))
-    return total
+    return total, largest
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> dict:
+def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
+            timeout: float | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
+    peak = largest = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            tree, one = _tree_rss(proc.pid)
+            peak, largest = max(peak, tree), max(largest, one)
             stop.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = proc.communicate()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        stop.set()
+        raise
     wall = time.perf_counter() - start
     stop.set()
     sampler.join()
@@ -218,7 +231,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {err.decode()[-800:]}")
-    return {"wall": wall, "cpu": cpu, "rss_mb": peak / 1e6, "out": out.decode(errors="replace")}
+    return {"wall": wall, "cpu": cpu, "rss_mb": largest / 1e6, "tree_mb": peak / 1e6,
+            "out": out.decode(errors="replace")}
 
 
 # --------------------------------------------------------------------------- contenders
@@ -246,8 +260,12 @@ class Curator:
         if per_host:
             self.cmd += ["--per-host", str(per_host)]
 
-    def run(self) -> dict:
-        return measure(self.cmd, env=self.env)
+    def run(self, timeout: float | None = None) -> dict:
+        return measure(self.cmd, env=self.env, timeout=timeout)
+
+    def idle(self) -> dict:
+        """A plain `curator poll` right after a full one: nothing is due."""
+        return measure([self.cmd[0], "poll"], env=self.env)
 
     def count(self) -> int:
         with sqlite3.connect(self.dir / "curator.db") as conn:
@@ -266,8 +284,8 @@ class Newsboat:
                     "-c", str(workdir / "cache.db"), "-C", str(workdir / "config")]
         self.env = dict(os.environ, HOME=str(workdir), TERM="dumb")
 
-    def run(self) -> dict:
-        return measure(self.cmd, env=self.env, cwd=str(self.dir))
+    def run(self, timeout: float | None = None) -> dict:
+        return measure(self.cmd, env=self.env, cwd=str(self.dir), timeout=timeout)
 
     def count(self) -> int:
         with sqlite3.connect(self.dir / "cache.db") as conn:
@@ -302,8 +320,8 @@ class Reader:
                        check=True)
         self.cmd = [sys.executable, "-c", READER_RUN, db, str(concurrency)]
 
-    def run(self) -> dict:
-        return measure(self.cmd)
+    def run(self, timeout: float | None = None) -> dict:
+        return measure(self.cmd, timeout=timeout)
 
     def count(self) -> int:
         with sqlite3.connect(self.dir / "reader.sqlite") as conn:
@@ -355,12 +373,94 @@ def parse_floor(n: int, sanitize: bool, curator: bool = False) -> dict:
 
 
 # --------------------------------------------------------------------------- main
+HOSTS_FROM = 10_000  # from this size on, feeds are spread over SPREAD hosts
+SPREAD = 20
+
+
+class Servers:
+    """N feeds on one host (127.0.0.1), or from HOSTS_FROM feeds on SPREAD hosts."""
+
+    def __init__(self, n: int, latency: float) -> None:
+        hosts = SPREAD if n >= HOSTS_FROM else 1
+        per = -(-n // hosts)
+        self._servers = [Server(min(per, n - h * per), latency,
+                                "127.0.0.1" if hosts == 1 else f"127.0.0.{2 + h}", first=h * per)
+                         for h in range(hosts) if n - h * per > 0]
+
+    def __enter__(self) -> Servers:
+        for server in self._servers:
+            server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self._servers:
+            server.__exit__()
+
+    def urls(self) -> list[str]:
+        return [url for server in self._servers for url in server.urls()]
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _cell(runs: list[dict], n: int) -> str:
+    if not runs:
+        return "-"
+    if any(r.get("timeout") for r in runs):
+        return "timed out"
+    return (f"{_median(runs, 'wall'):7.2f} s {_median(runs, 'cpu'):7.2f} cpu "
+            f"{1000 * _median(runs, 'cpu') / n:5.1f} ms/feed {_median(runs, 'rss_mb'):4.0f} MB")
+
+
+def bench_size(n: int, names: list[str], args: argparse.Namespace, problems: list[str]
+               ) -> dict[str, dict[str, list[dict]]]:
+    classes = {"curator": Curator, "newsboat": Newsboat, "reader": Reader}
+    results: dict[str, dict[str, list[dict]]] = {k: {"cold": [], "304": [], "idle": []}
+                                                 for k in names}
+    expected = n * ENTRIES
+    with Servers(n, args.latency) as servers:
+        urls = servers.urls()
+        for rep in range(args.repeat):
+            for name in names:
+                tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+                contender = classes[name](tmp, urls, args.concurrency)
+                for scenario in ("cold", "304"):
+                    try:
+                        r = contender.run(args.timeout)
+                    except subprocess.TimeoutExpired:
+                        results[name][scenario].append({"timeout": True})
+                        print(f"n={n} rep {rep + 1} {name:9} {scenario:4} timed out "
+                              f"({args.timeout:.0f} s)", flush=True)
+                        break
+                    stored = contender.count()
+                    if stored != expected:
+                        problems.append(f"{name} ({n} {scenario}) stored {stored} of {expected}")
+                    r.pop("out")
+                    results[name][scenario].append(r)
+                    print(f"n={n} rep {rep + 1} {name:9} {scenario:4} wall {r['wall']:7.2f} s  "
+                          f"cpu {r['cpu']:7.2f} s  largest {r['rss_mb']:5.0f} MB  "
+                          f"tree {r['tree_mb']:5.0f} MB  stored {stored}", flush=True)
+                if isinstance(contender, Curator) and results[name]["304"] \
+                        and not results[name]["304"][-1].get("timeout"):
+                    r = contender.idle()
+                    r.pop("out")
+                    results[name]["idle"].append(r)
+                    print(f"n={n} rep {rep + 1} curator   idle wall {r['wall']:7.2f} s  "
+                          f"largest {r['rss_mb']:5.0f} MB", flush=True)
+                shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--feeds", type=int, default=1000)
+    ap.add_argument("--sizes", default="30,300,1000",
+                    help="comma-separated feed counts (default 30,300,1000; add 10000)")
     ap.add_argument("--concurrency", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds each answer waits")
+    ap.add_argument("--timeout", type=float, default=900.0,
+                    help="seconds one contender's poll may take before it counts as timed out")
     ap.add_argument("--only", default="curator,newsboat,reader")
     ap.add_argument("--curator-per-host", type=int, default=None, metavar="N",
                     help="curator's --per-host (default: the same as --concurrency; 0: its own "
@@ -368,74 +468,42 @@ def main() -> None:
     ap.add_argument("--json", dest="json_out", metavar="FILE")
     args = ap.parse_args()
     Curator.per_host = args.curator_per_host
-    n, conc = args.feeds, args.concurrency
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     names = [x for x in args.only.split(",") if x and available(x)]
-    classes = {"curator": Curator, "newsboat": Newsboat, "reader": Reader}
-    results: dict[str, dict[str, list[dict]]] = {k: {"a": [], "b": [], "c": []} for k in names}
-    expected = n * ENTRIES
-    problems = []
-    floor_runs: list[float] = []  # the parse-only floor, once per repeat, beside the contenders
-    for rep in range(args.repeat):
+    problems: list[str] = []
+    load = [os.getloadavg()[0]]
+    table: dict[int, dict] = {}
+    for n in sizes:
+        results = bench_size(n, names, args, problems)
+        floor = parse_floor(n, False)["wall"]
+        load.append(os.getloadavg()[0])
+        table[n] = {"results": results, "floor": floor}
+    print(f"\n{ENTRIES} entries a feed, --concurrency {args.concurrency}, latency "
+          f"{args.latency * 1000:.0f} ms, medians of {args.repeat}; load average "
+          f"{min(load):.2f}-{max(load):.2f} ({os.cpu_count()} cores). Memory: the largest "
+          "process's peak RSS.")
+    print(f"{'feeds':>6} {'contender':10} {'cold':>44} {'all 304':>44}")
+    summary: dict[str, dict] = {}
+    for n, entry in table.items():
         for name in names:
-            with Server(n, 0.0) as server:
-                tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-                contender = classes[name](tmp, server.urls(), conc)
-                for scenario in ("a", "b"):
-                    r = contender.run()
-                    stored = contender.count()
-                    if stored != expected:
-                        problems.append(f"{name} ({scenario}) stored {stored} of {expected}")
-                    r.pop("out")
-                    results[name][scenario].append(r)
-                    print(f"rep {rep + 1} {name:9} ({scenario}) wall {r['wall']:6.2f} s  "
-                          f"cpu {r['cpu']:6.2f} s  rss {r['rss_mb']:6.0f} MB  stored {stored}",
-                          flush=True)
-                shutil.rmtree(tmp, ignore_errors=True)
-            with Server(n, args.latency) as server:
-                tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-                contender = classes[name](tmp, server.urls(), conc)
-                r = contender.run()
-                stored = contender.count()
-                if stored != expected:
-                    problems.append(f"{name} (c) stored {stored} of {expected}")
-                r.pop("out")
-                results[name]["c"].append(r)
-                print(f"rep {rep + 1} {name:9} (c) wall {r['wall']:6.2f} s  cpu {r['cpu']:6.2f} s"
-                      f"  rss {r['rss_mb']:6.0f} MB  stored {stored}", flush=True)
-                shutil.rmtree(tmp, ignore_errors=True)
-        floor_runs.append(parse_floor(n, False)["wall"])
-        print(f"rep {rep + 1} parse-only floor {floor_runs[-1]:6.2f} s", flush=True)
-    floors = {"no_sanitizer": {"wall": statistics.median(floor_runs), "runs": floor_runs,
-                               "workers": os.cpu_count() or 1},
-              "with_sanitizer": parse_floor(n, True),
-              "curator_parse": parse_floor(n, False, curator=True)}
-    print(f"\nN={n} feeds x {ENTRIES} entries, concurrency {conc}, {args.repeat} repeats (medians)")
-    print(f"{'':10} {'(a) cold':>24} {'(b) all 304':>24} {'(c) cold +50ms':>24}")
-    summary: dict[str, dict[str, dict[str, float]]] = {}
-    for name in names:
-        cells = []
-        summary[name] = {}
-        for sc in ("a", "b", "c"):
-            runs = results[name][sc]
-            med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss_mb")}
-            summary[name][sc] = med
-            cells.append(f"{med['wall']:6.2f}s {med['cpu']:6.2f}cpu {med['rss_mb']:4.0f}MB")
-        print(f"{name:10} " + " ".join(f"{c:>24}" for c in cells))
-    floor = floors["no_sanitizer"]["wall"]
-    print(f"\nparse-only floor (feedparser, {floors['no_sanitizer']['workers']} processes, median "
-          f"of {len(floor_runs)}): {floor:.2f} s without sanitizer, "
-          f"{floors['with_sanitizer']['wall']:.2f} s with it; "
-          f"curator's own parse (speed-ups, nh3 text, no classifying) "
-          f"{floors['curator_parse']['wall']:.2f} s")
-    if "curator" in summary:
-        a, b, c = (summary["curator"][k]["wall"] for k in "abc")
-        print(f"curator (a)/floor = {a / floor:.2f} (target <= 1.5); (c)/(a) = {c / a:.2f} "
-              f"(target <= 1.5); (b) = {b:.2f} s (target < 2 s)")
+            runs = entry["results"][name]
+            print(f"{n:>6} {name:10} {_cell(runs['cold'], n):>44} {_cell(runs['304'], n):>44}")
+            summary[f"{n}/{name}"] = {sc: ({k: _median(rs, k) for k in ("wall", "cpu", "rss_mb")}
+                                           if rs and not any(r.get("timeout") for r in rs)
+                                           else None) for sc, rs in runs.items()}
+        idle = entry["results"].get("curator", {}).get("idle", [])
+        cold = entry["results"].get("curator", {}).get("cold", [])
+        extra = ""
+        if cold and not any(r.get("timeout") for r in cold):
+            extra = f"; curator cold / floor = {_median(cold, 'wall') / entry['floor']:.2f}"
+        idle_text = (f"curator with nothing due {_median(idle, 'wall'):.2f} s, "
+                     f"{_median(idle, 'rss_mb'):.0f} MB; " if idle else "")
+        print(f"{'':>6} {idle_text}parse-only floor {entry['floor']:.2f} s{extra}")
     for problem in problems:
         print("PROBLEM:", problem)
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"summary": summary, "floors": floors,
-                                                   "problems": problems}, indent=2))
+        Path(args.json_out).write_text(json.dumps({"summary": summary, "problems": problems,
+                                                   "load": load}, indent=2))
 
 
 if __name__ == "__main__":
