@@ -36,8 +36,8 @@ PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processe
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 100
 BATCH_ENTRIES = 3000
-AHEAD = 128  # feeds being fetched or parsed at once (at least twice the fetch concurrency):
-# fetching outpaces parsing on a fast network, and every body fetched ahead waits in memory
+AHEAD = 128  # feeds being fetched, parsed or waiting to be stored (at least twice the fetch
+# concurrency): fetching outpaces parsing on a fast network, and parsing can outpace storing
 BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each
 # commit flushes a search-index segment, and many small segments cost merges)
 
@@ -258,21 +258,31 @@ class Pipeline:
                 future.cancel()
 
     async def _one(self, fetcher: Fetcher, task: FeedTask) -> None:
+        # At most `AHEAD` feeds are being fetched, parsed or waiting to be stored: the slot
+        # is given back when the storing thread takes the feed (`_taken`), so a slow disk or
+        # database holds the fetching back instead of letting parsed feeds pile up in memory.
+        await self._ahead.acquire()
         try:
-            # fetching runs ahead of parsing by at most `ahead` feeds (their bodies wait in memory)
-            async with self._ahead:
-                result = await fetcher.fetch(FetchRequest(task.url, task.etag,
-                                                          task.last_modified))
-                arrival = Arrival(task, result)
-                if result.status == 200 and result.body is not None:
-                    arrival.parsed, arrival.guesses = await self._parse(task, result)
-                    result.body = None  # free the memory early; the entries are what we keep
+            result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
+            arrival = Arrival(task, result)
+            if result.status == 200 and result.body is not None:
+                arrival.parsed, arrival.guesses = await self._parse(task, result)
+                result.body = None  # free the memory early; the entries are what we keep
+        except asyncio.CancelledError:
+            self._ahead.release()
+            raise
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
             arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
                                                 error_kind="internal",
                                                 error=f"internal error: {type(exc).__name__}: "
                                                       f"{exc}"[:300]))
         self._queue.put(arrival)
+
+    def _taken(self) -> None:
+        """The storing thread took a feed off the queue: its slot frees up (from that thread)."""
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                self._loop.call_soon_threadsafe(self._ahead.release)
 
     async def _parse(self, task: FeedTask, result: FetchResult
                      ) -> tuple[ParseOutcome, list[ThemeGuess] | None]:
@@ -304,6 +314,7 @@ class Pipeline:
                 continue
             if item is self._DONE:
                 return
+            self._taken()
             batch = [item]
             entries = _count(item)  # type: ignore[arg-type]
             until = time.monotonic() + BATCH_WAIT
@@ -315,6 +326,7 @@ class Pipeline:
                 if item is self._DONE:
                     done = True
                     break
+                self._taken()
                 batch.append(item)
                 entries += _count(item)  # type: ignore[arg-type]
             yield batch  # type: ignore[misc]
