@@ -95,6 +95,11 @@ class Locations:
     opml_named: bool = True  # False: the default feeds.opml, not one the user named
 
     @property
+    def db_is_url(self) -> bool:
+        """A server (or any SQLAlchemy URL), not a database file on this machine."""
+        return "://" in self.db
+
+    @property
     def config_file(self) -> Path:
         return self.config_dir / "config.toml"
 

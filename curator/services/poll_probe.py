@@ -16,6 +16,6 @@ from curator.store.due_probe import nothing_due
 
 def poll_has_nothing_due(locations: Locations) -> bool:
     """True when a plain `curator poll` (not --all, not --feed) would surely poll nothing."""
-    if "://" in locations.db:
+    if locations.db_is_url:
         return False
     return nothing_due(Path(locations.db), file_identity(locations.opml))

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from curator.errors import ConflictError
 from curator.store.engine import Database
+from curator.store.meta_keys import SCHEMA_VERSION_KEY
 from curator.store.tables import SQLModel
 from curator.types import CopyReport
 
@@ -26,7 +27,7 @@ ORDER = ("curator_meta", "feed", "host_pause", "theme", "post", "post_source", "
          "training_signal", "model_blob", "edition", "edition_section", "edition_item")
 CHUNK = 2000  # rows read and written at a time
 MUST_BE_EMPTY = ("feed", "post", "edition")
-OWN_META = frozenset({"schema_version"})
+OWN_META = frozenset({SCHEMA_VERSION_KEY})
 
 
 def copy_database(source: Database, target: Database,

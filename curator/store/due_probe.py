@@ -17,10 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from curator.store.meta_keys import OPML_MIRRORED, SCHEMA_VERSION, SCHEMA_VERSION_KEY
+from curator.store.sqlite_batch import stored_datetime
 from curator.types import FeedStatus
-
-# SQLAlchemy's storage format for DateTime on SQLite (UTC, naive): text that sorts by time
-_STORED = "%Y-%m-%d %H:%M:%S.%f"
 
 _ANY_DUE = ("SELECT 1 FROM feed WHERE in_opml = 1 AND status != ? "
             "AND (next_due_at IS NULL OR next_due_at <= ?) LIMIT 1")
@@ -31,7 +29,7 @@ def nothing_due(db_file: Path, opml_identity: str | None, now: datetime | None =
     feeds.opml as it is now; None: the feed list is not a file's, e.g. it is missing)."""
     if opml_identity is None or not db_file.is_file():
         return False
-    moment = (now or datetime.now(UTC)).astimezone(UTC).strftime(_STORED)
+    moment = stored_datetime(now or datetime.now(UTC))  # stored text sorts by time
     try:
         conn = sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error:

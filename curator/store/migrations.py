@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from curator.errors import CuratorError
 from curator.store import tables  # noqa: F401  (registers the tables)
-from curator.store.meta_keys import SCHEMA_VERSION
+from curator.store.meta_keys import SCHEMA_VERSION, SCHEMA_VERSION_KEY
 from curator.store.search import (
     bulk_indexing,
     ensure_search_index,
@@ -136,14 +136,15 @@ if 1 + len(STEPS) != SCHEMA_VERSION:  # pragma: no cover - caught by any test th
 def current_version(conn: Connection) -> int | None:
     if not inspect(conn).has_table("curator_meta"):
         return None
-    row = conn.execute(text("SELECT value FROM curator_meta WHERE key = 'schema_version'")).first()
+    row = conn.execute(text("SELECT value FROM curator_meta WHERE key = :k"),
+                       {"k": SCHEMA_VERSION_KEY}).first()
     return int(row[0]) if row else None
 
 
 def _stamp(conn: Connection, version: int) -> None:
-    conn.execute(text("DELETE FROM curator_meta WHERE key = 'schema_version'"))
-    conn.execute(text("INSERT INTO curator_meta (key, value) VALUES ('schema_version', :v)"),
-                 {"v": str(version)})
+    conn.execute(text("DELETE FROM curator_meta WHERE key = :k"), {"k": SCHEMA_VERSION_KEY})
+    conn.execute(text("INSERT INTO curator_meta (key, value) VALUES (:k, :v)"),
+                 {"k": SCHEMA_VERSION_KEY, "v": str(version)})
 
 
 def migrate(engine: Engine, writer: Engine | None = None) -> int:
