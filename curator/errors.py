@@ -57,3 +57,11 @@ class QueryCancelled(CuratorError):
 
     def __init__(self) -> None:
         super().__init__("query cancelled")
+
+
+class DeadLinksError(CuratorError):
+    """Publishing refused: the edition links to pages that did not answer (see `report`)."""
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report

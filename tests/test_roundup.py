@@ -40,7 +40,7 @@ def test_window_defaults_to_thirty_days_then_since_last_publication() -> None:
     with pytest.raises(ConflictError, match="still a draft"):
         cur.roundup.new_edition()
     cur.roundup.pick(posts[:1])
-    published = cur.roundup.publish()
+    published = cur.roundup.publish(check=False).info
     assert published.status == "published" and published.published_at is not None
     assert published.window_end == published.published_at
     second = cur.roundup.new_edition(title="Next")
@@ -63,10 +63,10 @@ def test_explicit_window_and_bad_dates() -> None:
 def test_publish_needs_items_and_a_draft() -> None:
     cur, _posts = _setup()
     with pytest.raises(NotFoundError):
-        cur.roundup.publish()
+        cur.roundup.publish(check=False)
     cur.roundup.new_edition()
     with pytest.raises(CuratorError, match="no items"):
-        cur.roundup.publish()
+        cur.roundup.publish(check=False)
 
 
 def test_memory_across_two_editions() -> None:
@@ -78,7 +78,7 @@ def test_memory_across_two_editions() -> None:
     assert {p.id for p in cur.roundup.candidates()} >= set(posts) | {syndicated}
     cur.roundup.pick([posts[0]])
     assert [p.picked for p in cur.roundup.candidates() if p.id == posts[0]] == [True]
-    cur.roundup.publish()
+    cur.roundup.publish(check=False)
     assert cur.roundup.featured_in([posts[0], syndicated, posts[1]]) == {posts[0]: 1, syndicated: 1}
 
     cur.roundup.new_edition()
@@ -180,7 +180,7 @@ def test_published_editions_are_read_only_and_exportable(tmp_path) -> None:  # t
     cur, posts = _setup()
     cur.roundup.new_edition(title="First")
     (item,) = cur.roundup.pick(posts[:1])
-    cur.roundup.publish()
+    cur.roundup.publish(check=False)
     with pytest.raises(ConflictError, match="published"):
         cur.roundup.set_note(item, "late")
     with pytest.raises(NotFoundError):

@@ -189,3 +189,31 @@ def test_links_to_private_addresses_are_refused(httpd: Server, server: str) -> N
     assert all("metadata" in (r.error or "") or "link-local" in (r.error or "")
                for r in results[2:])
     assert httpd.seen == []  # nothing was sent
+
+
+def test_publish_refuses_a_dead_link_found_only_in_section_text(  # type: ignore[no-untyped-def]
+        server: str, curator_home) -> None:
+    (curator_home / "config").mkdir(parents=True)
+    (curator_home / "config" / "config.toml").write_text("[network]\nallow_private = true\n")
+    cur = make_curator()
+    cur.roundup.new_edition()
+    cur.roundup.add_link("Fine", f"{server}/ok")
+    cur.roundup.set_section_body("can-you-help",
+                                 f"Fill in [the survey]({server}/missing) by Friday, or see "
+                                 f"{server}/moved.")
+    report = cur.roundup.check_links(timeout=5)
+    by_url = {r.url: r for r in report.results}
+    assert by_url[f"{server}/missing"].status == "dead"
+    assert by_url[f"{server}/missing"].sections == ["Can you help"]
+    assert by_url[f"{server}/moved"].status == "redirected"
+    cur.close()
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["roundup", "publish"])
+    assert result.exit_code == 1
+    assert "not published" in result.stderr and f"{server}/missing" in result.stderr
+    assert "Can you help" in result.stderr and "Traceback" not in result.output
+    assert '"status": "draft"' in runner.invoke(main, ["roundup", "list", "--json"]).stdout
+    result = runner.invoke(main, ["roundup", "publish", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "published" in result.stdout and "1 dead" in result.stderr

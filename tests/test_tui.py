@@ -22,6 +22,7 @@ from curator.tui.screens.screen_base import SteadyFooter
 from tests.tui_helpers import (
     curator_from_copy,
     modal_open,
+    modal_text,
     poll_finished,
     polled_template,
     record_notifications,
@@ -413,13 +414,19 @@ async def test_roundup_link_section_order_and_publish(curator: Curator, tmp_path
         assert roundup.view.sections[0].id == second.id
         await pilot.press("a")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
-        app.screen.query_one("#field-url").value = "https://events.example/unconf"
+        # a link on this machine: the check refuses it at once ([network] allow_private is off)
+        app.screen.query_one("#field-url").value = "http://127.0.0.1:9/unconf"
         app.screen.query_one("#field-title").value = "UnConf North tickets"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: len(roundup.view.items) == 1)
-        assert roundup.view.items[0].link == "https://events.example/unconf"
+        assert roundup.view.items[0].link == "http://127.0.0.1:9/unconf"
         await pilot.press("P")
         await settle(pilot, lambda: modal_open(app))  # keys must reach the dialog
+        await pilot.press("y")
+        # the link check found the link dead: the screen asks before publishing anyway
+        await settle(pilot, lambda: modal_open(app) and "Publish anyway" in modal_text(app))
+        assert "127.0.0.1:9/unconf" in modal_text(app)
+        assert roundup.view.info.status == "draft"
         await pilot.press("y")
         await settle(pilot, lambda: roundup.view.info.status == "published")
         assert curator.roundup.draft_edition() is None
@@ -572,7 +579,7 @@ async def test_roundup_text_note_sections_copy_and_new_draft(curator: Curator,
         await settle(pilot, lambda: bool(copied))
         assert "worth a coffee" not in copied[0] and roundup.view.items[0].title in copied[0]
         number = roundup.view.info.number
-        curator.roundup.publish()
+        curator.roundup.publish(check=False)
         await pilot.press("N")
         await settle(pilot, lambda: roundup.view is not None
                      and roundup.view.info.number == number + 1)

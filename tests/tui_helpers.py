@@ -120,3 +120,8 @@ async def select_in_tree(pilot: Pilot[object], screen: object, match: Callable[[
             return
         nodes.extend(node.children)
     raise AssertionError("no such node in the roundup tree")
+
+
+def modal_text(app: object) -> str:
+    """The question an open Confirm dialog asks ('' for any other screen)."""
+    return str(getattr(getattr(app, "screen", None), "question", ""))

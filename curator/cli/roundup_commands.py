@@ -12,7 +12,8 @@ import click
 
 from curator.cli.context import AppContext, pass_app
 from curator.cli.output import cell, emit_json
-from curator.roundup.views import EditionInfo, EditionView
+from curator.errors import DeadLinksError
+from curator.roundup.views import EditionInfo, EditionView, LinkReport
 
 FORMAT_CHOICES = ["md", "markdown", "html", "fragment", "html-fragment", "txt", "text"]
 
@@ -255,14 +256,22 @@ def _report_links(app: AppContext, number: int | None, as_json: bool = False) ->
         emit_json({"results": report.results, "dead": len(report.dead),
                    "redirected": len(report.redirected), "ok": len(report.ok)})
         return len(report.dead)
+    _print_report(report)
+    return len(report.dead)
+
+
+def _print_report(report: LinkReport | None) -> None:
+    """Dead and redirected links, each with where it sits, then the counts (all on stderr)."""
+    if report is None:
+        return
     for result in report.dead:
         why = result.error or f"HTTP {result.http_status}"
-        click.echo(f"dead        {cell(result.url)}  ({cell(why)})", err=True)
+        click.echo(f"dead        {cell(result.url)}  ({cell(why)}; {cell(result.where)})",
+                   err=True)
     for result in report.redirected:
         click.echo(f"redirected  {cell(result.url)} -> {cell(result.final_url)}", err=True)
     click.echo(f"links: {len(report.ok)} ok, {len(report.redirected)} redirected, "
                f"{len(report.dead)} dead", err=True)
-    return len(report.dead)
 
 
 @roundup_group.command("check-links")
@@ -298,10 +307,24 @@ def export_command(app: AppContext, number: int | None, fmt: str, output: str | 
 
 
 @roundup_group.command("publish")
+@click.option("--force", is_flag=True, help="Publish even when some links are dead.")
+@click.option("--no-check", "skip_check", is_flag=True,
+              help="Do not request the links first (offline).")
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Seconds to wait for each link.")
 @pass_app
-def publish_command(app: AppContext) -> None:
-    """Publish the draft: its posts stop being candidates and the next window starts now."""
-    info = app.curator.roundup.publish()
+def publish_command(app: AppContext, force: bool, skip_check: bool, timeout: float) -> None:
+    """Publish the draft: its posts stop being candidates and the next window starts now.
+
+    Every link, in items and in section text, is requested first; a dead one refuses the
+    publication unless --force (the dead and redirected ones are listed on stderr)."""
+    try:
+        done = app.curator.roundup.publish(check=not skip_check, force=force, timeout=timeout)
+    except DeadLinksError as exc:
+        _print_report(exc.report)  # type: ignore[arg-type]
+        raise
+    _print_report(done.links)
+    info = done.info
     click.echo(f"published {cell(info.title)} (#{info.number}) with {info.item_count} items")
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from curator.errors import CuratorError
 from curator.roundup.blurbs import note_suffix
+from curator.roundup.inline_links import pieces
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.safe_files import atomic_write
 from curator.text import one_line, strip_controls, tidy_paragraphs
@@ -83,40 +84,35 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p for p in tidy_paragraphs(text).split("\n\n") if p]
 
 
-_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.I)
-
-
-def _url_pieces(text: str) -> list[tuple[str, bool]]:
-    """Split free text into (piece, is_link): bare http(s) URLs become links, trailing
-    punctuation stays outside them."""
-    pieces: list[tuple[str, bool]] = []
-    last = 0
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(".,;:!?)")
-        if safe_link(url) is None:
-            continue
-        start = match.start()
-        pieces.append((text[last:start], False))
-        pieces.append((url, True))
-        last = start + len(url)
-    pieces.append((text[last:], False))
-    return [p for p in pieces if p[0]]
-
-
 def _md_linked(text: str) -> MdSafe:
-    return MdSafe("".join(f"<{md_url(piece)}>" if is_link else md_escape(piece)
-                          for piece, is_link in _url_pieces(strip_controls(text))))
+    out = []
+    for piece in pieces(strip_controls(text)):
+        if piece.url is None:
+            out.append(md_escape(piece.text))
+        elif piece.text == piece.url:
+            out.append(f"<{md_url(piece.url)}>")
+        else:
+            if out and out[-1].endswith("!"):
+                out[-1] = out[-1][:-1] + "\\!"  # "![" would start an image
+            out.append(f"[{md_escape(one_line(piece.text))}]({md_url(piece.url)})")
+    return MdSafe("".join(out))
 
 
 def _html_linked(text: str) -> Markup:
     out = Markup("")
-    for piece, is_link in _url_pieces(strip_controls(text)):
-        if is_link:
-            out += Markup('<a href="{0}" style="color:#1a5fb4;text-decoration:underline;">{0}'
-                          "</a>").format(piece)
+    for piece in pieces(strip_controls(text)):
+        if piece.url is None:
+            out += escape(piece.text)
         else:
-            out += escape(piece)
+            out += Markup('<a href="{}" style="color:#1a5fb4;text-decoration:underline;">{}'
+                          "</a>").format(piece.url, piece.text)
     return out
+
+
+def _txt_linked(text: object) -> str:
+    """Plain text keeps a link's words and shows where it goes: "Sign up here (https://…)"."""
+    return "".join(p.text if p.url is None or p.text == p.url else f"{p.text} ({p.url})"
+                   for p in pieces(_txt_clean(text)))
 
 
 # --- blurbs per format -------------------------------------------------------------------------
@@ -181,7 +177,7 @@ def _environment(user_dir: str | None, kind: str) -> SandboxedEnvironment:
     else:
         env = SandboxedEnvironment(autoescape=False, finalize=_txt_clean, **common)
         env.filters["blurb"] = _txt_blurb
-        env.filters["linked"] = _txt_clean
+        env.filters["linked"] = _txt_linked
     env.filters["day"] = _day
     env.filters["paragraphs"] = _paragraphs
     env.filters["url"] = safe_link

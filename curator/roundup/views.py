@@ -80,6 +80,14 @@ class LinkResult:
     error: str | None = None
     item_ids: list[int] = field(default_factory=list)
     title: str = ""
+    sections: list[str] = field(default_factory=list)  # titles of sections whose text links it
+
+    @property
+    def where(self) -> str:
+        """Where the link sits, for a one-line report: "item 12", "section “Can you help”"."""
+        places = [f"item {i}" for i in self.item_ids]
+        places += [f"section \u201c{title}\u201d" for title in self.sections]
+        return ", ".join(places)
 
 
 @dataclass(frozen=True)
@@ -97,3 +105,11 @@ class LinkReport:
     @property
     def ok(self) -> list[LinkResult]:
         return [r for r in self.results if r.status == "ok"]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A published edition and, when its links were checked first, what the check found."""
+
+    info: EditionInfo
+    links: LinkReport | None = None

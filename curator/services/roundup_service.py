@@ -15,12 +15,20 @@ from curator.errors import (
     AlreadyFeaturedError,
     ConflictError,
     CuratorError,
+    DeadLinksError,
     NotFoundError,
     StaleEditError,
 )
 from curator.roundup import edition_rules as rules
 from curator.roundup.blurbs import who
-from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult
+from curator.roundup.inline_links import links_in
+from curator.roundup.views import (
+    EditionInfo,
+    EditionView,
+    LinkReport,
+    LinkResult,
+    Publication,
+)
 from curator.services.service_base import ServiceBase, ServiceContext
 from curator.services.theme_service import ThemeService
 from curator.store import edition_sections as sections_mod
@@ -104,9 +112,15 @@ class RoundupService(ServiceBase):
             session.add(edition)
             return store.info(session, edition)
 
-    def publish(self) -> EditionInfo:
+    def publish(self, check: bool = True, force: bool = False,
+                timeout: float = 10.0) -> Publication:
         """Mark the draft published now; its posts stop being candidates and the next window
-        starts where this one ends."""
+        starts where this one ends.
+
+        With `check`, every link (items and section text) is requested first, outside the
+        transaction, and a dead one refuses the publication (`DeadLinksError`) unless `force`.
+        """
+        report = self._refuse_dead_links(force, timeout) if check else None
         with self.db.write() as session:
             edition = store.require_draft(session)
             count = len(store.items_of(session, edition.id or 0))
@@ -118,7 +132,20 @@ class RoundupService(ServiceBase):
             if edition.window_end is None or edition.window_end > now:
                 edition.window_end = now
             session.add(edition)
-            return store.to_info(edition, count)
+            return Publication(store.to_info(edition, count), report)
+
+    def _refuse_dead_links(self, force: bool, timeout: float) -> LinkReport:
+        draft = self.draft_edition()
+        if draft is None:
+            raise NotFoundError("there is no draft edition; start one with `curator roundup new`")
+        report = self.check_links(draft.number, timeout)
+        if report.dead and not force:
+            first = report.dead[0]
+            why = first.error or f"HTTP {first.http_status}"
+            more = f" and {len(report.dead) - 1} more" if len(report.dead) > 1 else ""
+            raise DeadLinksError(f"not published: {first.url} ({why}, {first.where}) is dead"
+                                 f"{more}; fix it, or publish with --force", report)
+        return report
 
     def candidates(self, theme: str | None = None, limit: int | None = None) -> list[PostInfo]:
         """Posts in the draft's window (else the default window) that no published edition has
@@ -368,19 +395,22 @@ class RoundupService(ServiceBase):
         return user_templates(self.locations.templates_dir, copy)
 
     def check_links(self, number: int | None = None, timeout: float = 10.0) -> LinkReport:
-        """Request every link of the edition; report which are dead or redirected."""
+        """Request every link of the edition, items and section text alike; report which are
+        dead or redirected."""
         view = self.get_edition(number)
         with self.db.read() as session:
             edition = store.edition_by_number(session, view.info.number)
-            raw = [(i.link, i.id or 0, i.title) for i in store.items_of(session, edition.id or 0)]
+            raw = [(i.url or i.link, i.id or 0, i.title)
+                   for i in store.items_of(session, edition.id or 0)]
+        in_text = [(url, s.title) for s in view.sections for url in links_in(s.body)]
         from curator.poll.linkcheck import check_urls  # the HTTP stack: only when asked
 
-        results = check_urls([link for link, _i, _t in raw if link], timeout=timeout,
-                             network=self.network())
+        urls = [link for link, _i, _t in raw if link] + [url for url, _s in in_text]
         out: list[LinkResult] = []
-        for result in results:
+        for result in check_urls(urls, timeout=timeout, network=self.network()):
             owners = [(i, t) for link, i, t in raw if link == result.url]
             out.append(LinkResult(result.url, result.status, result.http_status,
                                   result.final_url, result.error, [i for i, _t in owners],
-                                  owners[0][1] if owners else ""))
+                                  owners[0][1] if owners else "",
+                                  [title for url, title in in_text if url == result.url]))
         return LinkReport(out)

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Tree
 
-from curator.errors import NotFoundError, StaleEditError
+from curator.errors import DeadLinksError, NotFoundError, StaleEditError
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, EditionChanged
@@ -300,9 +300,30 @@ class RoundupScreen(CuratorScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.write(lambda: self.curator.roundup.publish(), note="edition published")
+                self.notify("Checking every link first…", timeout=3)
+                self.write(self._publish_checked, done=refused_or_done)
 
-        self.app.push_screen(Confirm(f"Publish edition #{self.view.info.number}?"), confirmed)
+        def refused_or_done(refusal: str | None) -> None:
+            if refusal is None:
+                self.notify("edition published", timeout=3)
+                return
+            self.app.push_screen(Confirm(f"{refusal}\n\nPublish anyway?"), anyway)
+
+        def anyway(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda: self.curator.roundup.publish(check=False),
+                           note="edition published")
+
+        self.app.push_screen(Confirm(f"Publish edition #{self.view.info.number}? Every link "
+                                     "is checked first."), confirmed)
+
+    def _publish_checked(self) -> str | None:
+        """Publish after the link check; a dead link comes back as the reason, not an error."""
+        try:
+            self.curator.roundup.publish()
+        except DeadLinksError as exc:
+            return str(exc).removesuffix(", or publish with --force")
+        return None
 
     def save_text(self, call: Callable[[], None], text: str, saved: str) -> None:
         """Save an edited text; when someone changed it meanwhile, keep the words typed (on the
