@@ -23,10 +23,10 @@ def add_feed(cur: Curator, url: str, *, title: str | None = None, person: str | 
 
 def add_post(cur: Curator, feed_id: int, title: str, link: str | None, *,
              theme: str | None = None, author: str | None = None,
-             published: datetime | None = None) -> int:
+             published: datetime | None = None, summary: str = "") -> int:
     with cur.context.db.write() as session:
         post = Post(feed_id=feed_id, title=title, link=link, theme=theme, author=author,
-                    published=published or datetime.now(UTC))
+                    published=published or datetime.now(UTC), summary=summary)
         session.add(post)
         session.flush()
         return post.id or 0

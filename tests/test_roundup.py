@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from curator.errors import ConflictError, CuratorError, NotFoundError
 from curator.services import Curator
-from curator.store.tables import Edition, TrainingSignal
+from curator.store.tables import Edition, Post, TrainingSignal
 
 pytestmark = pytest.mark.pg
 
@@ -269,3 +269,25 @@ def test_sections_follow_the_theme_service_and_a_pick_records_its_signal() -> No
     with cur.context.db.read() as session:  # recorded in the pick's own transaction
         signals = session.exec(select(TrainingSignal)).all()
     assert [(s.post_id, s.theme, s.source) for s in signals] == [(post, "tools", "edition")]
+
+
+def test_picking_credits_an_aggregators_author_and_keeps_the_posts_reason() -> None:
+    cur = make_curator()
+    club = add_feed(cur, "https://club.example/feed", title="Weekly Blog Club aggregator",
+                    org="Weekly Blog Club")
+    first = add_post(cur, club, "Open data in Norfolk", "https://a.example/1", theme="openness",
+                     author="Carl Haggerty")
+    add_post(cur, club, "Another member's post", "https://b.example/2", theme="openness",
+             author="Ann Smith-Jones")
+    with cur.context.db.write() as session:
+        post = session.get(Post, first)
+        assert post is not None
+        post.theme_source, post.theme_why = "rule", "rule #3: phrase 'open data'"
+        session.add(post)
+    cur.roundup.new_edition(since="2020-01-01")
+    cur.roundup.pick([first])
+    item = cur.roundup.get_edition().items[0]
+    assert (item.person, item.org) == ("Carl Haggerty", None)
+    assert "aggregator" not in item.blurb and "Carl Haggerty" in item.blurb
+    why = cur.posts.get_post(first).why
+    assert why == "placed in an edition; before that, rule #3: phrase 'open data'"

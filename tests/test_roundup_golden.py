@@ -83,12 +83,12 @@ def test_real_edition_blurbs_read_like_the_seed() -> None:
     assert blurbs["openness"] == [
         "Vote like an Egyptian! from Tanya Ashworth of Preston Council",
         "Dave Briggs writes about micro-participation",
-        "Dave also writes about Why every council should blog",
+        "Dave also writes about why every council should blog",
     ]
     # person from OPML, then the post's author, then the blog's title
     assert blurbs["improvement"] == [
         "Agile in a county council from Sarah Lay of Derbyshire County Council",
-        "Carl Haggerty writes about Service design on a shoestring",
+        "Carl Haggerty writes about service design on a shoestring",
         "The Weeknotes Collective blogs on Weeknote 42",
     ]
     assert blurbs["tools"] == ["A handy map of council APIs from Leigh Dodds at the ODI"]

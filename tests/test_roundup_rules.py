@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from curator.errors import CuratorError, NotFoundError
 from curator.roundup.blurbs import BlurbInput, first_name, parse_custom, section_blurbs, who
+from curator.roundup.casing import in_sentence
 from curator.roundup.edition_rules import (
     default_sections,
     default_window,
@@ -86,19 +87,24 @@ def test_who_falls_back_from_opml_to_author_to_blog_title() -> None:
     assert who(None, None, "Post Person", "Post Org", "x", "y") == ("Post Person", "Post Org")
 
 
+def _keyed(*items: BlurbInput) -> list[BlurbInput]:
+    """Items with ids 1, 2, 3, … as picked: the id chooses each one's style."""
+    return [replace(item, key=index) for index, item in enumerate(items, 1)]
+
+
 def test_section_blurbs_styles_and_repeated_people() -> None:
-    items = [BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
-             BlurbInput("micro-participation", "Dave Briggs", None),
-             BlurbInput("Open data", "Ann Smith", None),
-             BlurbInput("More on micro-participation", "Dave Briggs", None),
-             BlurbInput("And more", "Dave Briggs", None),
-             BlurbInput("Anonymous", None, None)]
+    items = _keyed(BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
+                   BlurbInput("micro-participation", "Dave Briggs", None),
+                   BlurbInput("Open data", "Ann Smith", None),
+                   BlurbInput("More on micro-participation", "Dave Briggs", None),
+                   BlurbInput("And more", "Dave Briggs", None),
+                   BlurbInput("Anonymous", None, None))
     texts = [b.text for b in section_blurbs(items)]
     assert texts == ["Vote like an Egyptian! from Tanya Ashworth of Preston Council",
                      "Dave Briggs writes about micro-participation",
-                     "Ann Smith blogs on Open data",
-                     "Dave also writes about More on micro-participation",
-                     "Dave also blogs on And more",
+                     "Ann Smith blogs on open data",
+                     "Dave also blogs on more on micro-participation",
+                     "Dave also writes about and more",
                      "Anonymous"]
     blurbs = section_blurbs(items)
     assert blurbs[1].before == "Dave Briggs writes about "
@@ -106,18 +112,77 @@ def test_section_blurbs_styles_and_repeated_people() -> None:
     assert first_name("The Weeknotes Collective") == "The Weeknotes Collective"
 
 
+def test_moving_an_item_leaves_the_others_wording_alone() -> None:
+    items = _keyed(BlurbInput("One", "Priya Natarajan", None), BlurbInput("Two", "Sam Okafor", None),
+                   BlurbInput("Three", "Gareth Pryce", None), BlurbInput("Four", "Jo Bell", None))
+    before = {b.text for b in section_blurbs(items)}
+    for order in ([3, 2, 1, 0], [1, 0, 3, 2], [2, 0, 1, 3]):
+        assert {b.text for b in section_blurbs([items[i] for i in order])} == before
+
+
+def test_first_names_for_a_second_post_anywhere_in_the_edition() -> None:
+    assert first_name("Ann Smith-Jones") == "Ann"
+    assert first_name("Cllr Jo de Souza") == "Jo"
+    assert first_name("Siân O'Neill") == "Siân"
+    assert first_name("J. Smith") == "J. Smith"
+    assert first_name("Weekly Blog Club") == "Weekly Blog Club"
+    assert first_name("Digital Leaders") == "Digital Leaders"
+    seen: dict[str, int] = {}
+    section_blurbs(_keyed(BlurbInput("A first post", "Ann Smith-Jones", None)), seen)
+    later = section_blurbs([BlurbInput("Another post", "Ann Smith-Jones", None, key=2)], seen)
+    assert later[0].text == "Ann also blogs on another post"
+
+
+def test_titles_read_as_part_of_the_sentence() -> None:
+    summary = "How the team ran the consultation in Reading, and what Reading residents said."
+    items = _keyed(BlurbInput("Open Data Can Work for Councils Too!", "Stuart Harrison", None),
+                   BlurbInput("How We Ran A Consultation", "Ann Smith", None, context=summary),
+                   BlurbInput("Reading Borough Council goes open", "Jo Bell", None),
+                   BlurbInput("NHS Digital and the API", "Sam Okafor", None),
+                   BlurbInput("Why I love LocalGovCamp", "Priya Natarajan", None))
+    texts = [b.text for b in section_blurbs(items)]
+    assert texts == [
+        "Open data can work for councils too! from Stuart Harrison",  # opens the blurb
+        "Ann Smith writes about how we ran a consultation",
+        "Jo Bell blogs on Reading Borough Council goes open",  # a name keeps its capitals
+        "NHS Digital and the API from Sam Okafor",  # an acronym opens the blurb as it is
+        "Priya Natarajan writes about why I love LocalGovCamp",
+    ]
+    # the post's own text decides a word the list cannot: "Reading" is only ever a place there
+    assert in_sentence("Reading residents speak up", summary) == "Reading residents speak up"
+    assert in_sentence("Reading list for the week", "my reading list") == "reading list for the week"
+
+
+def test_aggregator_posts_are_credited_to_their_author() -> None:
+    assert who(None, "Weekly Blog Club", None, None, "Carl Haggerty", "Weekly Blog Club aggregator",
+               multi_author=True) == ("Carl Haggerty", None)
+    # without an author the aggregator is named once, not "… aggregator of Weekly Blog Club"
+    person, org = who(None, "Weekly Blog Club", None, None, None, "Weekly Blog Club aggregator",
+                      multi_author=True)
+    blurb = section_blurbs([BlurbInput("A post", person, org, key=2)])[0]
+    assert blurb.text == "Weekly Blog Club aggregator writes about a post"
+
+
 def test_editing_one_blurb_leaves_the_others_wording_alone() -> None:
-    items = [BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
-             BlurbInput("micro-participation", "Dave Briggs", None),
-             BlurbInput("Open data", "Ann Smith", None),
-             BlurbInput("More on micro-participation", "Dave Briggs", None)]
+    items = _keyed(BlurbInput("Vote like an Egyptian!", "Tanya Ashworth", "Preston Council"),
+                   BlurbInput("micro-participation", "Dave Briggs", None),
+                   BlurbInput("Open data", "Ann Smith", None),
+                   BlurbInput("More on micro-participation", "Dave Briggs", None))
     before = [b.text for b in section_blurbs(items)]
     for index in range(len(items)):
         edited = list(items)
         edited[index] = replace(items[index], custom="My own words on [it]")
         after = [b.text for b in section_blurbs(edited)]
         assert after[index] == "My own words on it"
-        assert after[:index] + after[index + 1:] == before[:index] + before[index + 1:]
+        # other people's blurbs keep their words; the same person's later post names them in
+        # full when the edited blurb no longer does
+        others = [i for i, item in enumerate(items) if item.person != items[index].person]
+        assert [after[i] for i in others] == [before[i] for i in others]
+    edited = list(items)
+    edited[1] = replace(items[1], custom="{person} on [it]")
+    assert section_blurbs(edited)[3].text == "Dave also blogs on more on micro-participation"
+    edited[1] = replace(items[1], custom="Someone on [it]")
+    assert section_blurbs(edited)[3].text == ("More on micro-participation from Dave Briggs")
 
 
 def test_custom_blurbs_mark_their_link() -> None:
@@ -131,15 +196,15 @@ def test_custom_blurbs_mark_their_link() -> None:
     assert (b.before, b.link_text, b.after) == ("", "Just read it[31m", "")
 
 
-def test_styles_take_turns_and_keep_the_organisation() -> None:
-    items = [BlurbInput("One", "Priya Natarajan", "Calderbrook Council"),
-             BlurbInput("Two", "Sam Okafor", "Riverside Libraries"),
-             BlurbInput("Three", "Gareth Pryce", "Valleys Data"),
-             BlurbInput("Four", "Weeknotes Collective", None)]
+def test_styles_vary_and_keep_the_organisation() -> None:
+    items = _keyed(BlurbInput("One", "Priya Natarajan", "Calderbrook Council"),
+                   BlurbInput("Two", "Sam Okafor", "Riverside Libraries"),
+                   BlurbInput("Three", "Gareth Pryce", "Valleys Data"),
+                   BlurbInput("Four", "Weeknotes Collective", None))
     assert [b.text for b in section_blurbs(items)] == [
         "One from Priya Natarajan of Calderbrook Council",
-        "Sam Okafor of Riverside Libraries writes about Two",
-        "Gareth Pryce of Valleys Data blogs on Three",
+        "Sam Okafor of Riverside Libraries writes about two",
+        "Gareth Pryce of Valleys Data blogs on three",
         "Four from Weeknotes Collective"]
 
 

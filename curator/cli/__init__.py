@@ -30,7 +30,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "posts": ("post_commands",),
     "themes": ("theme_commands",),
     "classify": ("theme_commands",),
-    "roundup": ("roundup_commands",),
+    "roundup": ("roundup_commands", "edition_commands"),
     "demo": ("demo_commands",),
     "db": ("db_commands",),
 }

@@ -167,19 +167,22 @@ def edit_command(app: AppContext, item_id: int, title: str | None, person: str |
 
 @roundup_group.command("link")
 @click.argument("url")
-@click.argument("title")
-@click.option("--person", help="Who wrote it.")
-@click.option("--org", help="Their organisation.")
+@click.argument("title", required=False)
+@click.option("--person", help="Who wrote it (default: the page's author, when it names one).")
+@click.option("--org", help="Their organisation (default: the page's site name).")
 @click.option("--section", help="Section key, id or title (default: the '...and' theme).")
 @click.option("--note", help="Short note after the link.")
 @click.option("--force", is_flag=True, help="Feature it even if a published edition did.")
 @pass_app
-def link_command(app: AppContext, url: str, title: str, person: str | None, org: str | None,
-                 section: str | None, note: str | None, force: bool) -> None:
-    """Add a link that came from no feed."""
+def link_command(app: AppContext, url: str, title: str | None, person: str | None,
+                 org: str | None, section: str | None, note: str | None, force: bool) -> None:
+    """Add a link that came from no feed. Without TITLE the page is fetched and its own title,
+    author and site are used (Open Graph, Twitter card, JSON-LD, else <title>)."""
     item_id = app.curator.roundup.add_link(title, url, person=person, org=org, section=section,
-                                   note=note, force=force)
-    click.echo(f"added item {item_id}")
+                                           note=note, force=force)
+    item = next(i for i in app.curator.roundup.get_edition().items if i.id == item_id)
+    by = " \u00b7 ".join(cell(part) for part in (item.person, item.org) if part)
+    click.echo(f"added item {item_id}: {cell(item.title, 80)}" + (f" ({by})" if by else ""))
 
 
 @roundup_group.command("title")

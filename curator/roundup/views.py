@@ -113,3 +113,21 @@ class Publication:
 
     info: EditionInfo
     links: LinkReport | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A post offered for "Other cool events" (kind `event`) or "Can you help" (kind `ask`)."""
+
+    post_id: int
+    kind: str
+    title: str
+    link: str | None
+    person: str | None
+    line: str  # the roundup line as it would read
+    blurb: str  # the same, with the link's words in [brackets]
+    why: str  # the words and the date found
+    date: str | None = None  # ISO date of the event (or the ask's deadline)
+    date_text: str | None = None  # as the line shows it: "12 May", "June or July"
+    place: str | None = None
+    published: datetime | None = None

@@ -1,7 +1,8 @@
 """The facade the CLI and the TUI call: sub-services composed with explicit dependencies.
 
-`curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.polls` and
-`curator.database` each own one area; a sub-service that needs another is handed it when the facade is built.
+`curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.suggestions`,
+`curator.polls` and `curator.database` each own one area; a sub-service that needs another is
+handed it when the facade is built.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from curator.services.poll_service import PollService
 from curator.services.post_service import PostService
 from curator.services.roundup_service import RoundupService
 from curator.services.service_base import ServiceBase, ServiceContext
+from curator.services.suggestion_service import SuggestionService
 from curator.services.theme_service import ThemeService
 from curator.store.engine import configure_orm
 
@@ -27,6 +29,7 @@ class Curator(ServiceBase):
         self.feeds = FeedService(self.context, self.themes)
         self.posts = PostService(self.context)
         self.roundup = RoundupService(self.context, self.themes)
+        self.suggestions = SuggestionService(self.context, self.roundup)
         self.polls = PollService(self.context, self.feeds, self.themes)
         self.database = DatabaseService(self.context)
 

@@ -22,6 +22,7 @@ from curator.errors import (
 from curator.roundup import edition_rules as rules
 from curator.roundup.blurbs import who
 from curator.roundup.inline_links import links_in
+from curator.roundup.page_meta import PageMeta
 from curator.roundup.views import (
     EditionInfo,
     EditionView,
@@ -182,12 +183,16 @@ class RoundupService(ServiceBase):
         raise AlreadyFeaturedError(what, number)
 
     def pick(self, post_ids: list[int], section: str | int | None = None,
-             force: bool = False, start_draft: bool = False) -> list[int]:
+             force: bool = False, start_draft: bool = False,
+             blurbs: dict[int, str] | None = None, section_title: str | None = None
+             ) -> list[int]:
         """Add posts to the draft (their theme's sub-section unless `section` is given); returns
         the new item ids. Posts already in the draft are left where they are.
 
         One transaction: with `start_draft` a missing draft is started first, and each placement
-        in a theme's sub-section is recorded as a training signal, all or nothing.
+        in a theme's sub-section is recorded as a training signal, all or nothing. `blurbs` gives
+        some posts their own blurb; `section_title` names a free-text section to place them in,
+        added back first if the draft no longer has it.
         """
         created: list[EditionItem] = []
         themes = dict(self._theme_order())
@@ -196,6 +201,8 @@ class RoundupService(ServiceBase):
             if edition is None and start_draft:
                 edition = self._start_draft(session, None, None, None, list(themes.items()))
             edition = edition or store.require_draft(session)
+            if section_title:
+                section = sections_mod.ensure_text_section(session, edition, section_title)
             found = store.posts_with_feeds(session, post_ids)
             missing = [p for p in post_ids if p not in found]
             if missing:
@@ -206,6 +213,8 @@ class RoundupService(ServiceBase):
             self._check_memory(session, wanted,
                                [found[p][0].link or "" for p in wanted], force)
             in_draft = {i.link: i.id for i in draft_items if i.link}
+            shared = store.multi_author_feeds(session, [feed.id or 0 for _p, feed in
+                                                        found.values()])
             for post_id in wanted:
                 post, feed = found[post_id]
                 if post.link and post.link in in_draft and not force:
@@ -213,12 +222,13 @@ class RoundupService(ServiceBase):
                                         f"draft as item {in_draft[post.link]} (use --force)")
                 target = sections_mod.section_for(session, edition, section, post.theme, themes)
                 person, org = who(feed.person, feed.org, post.person, post.org, post.author,
-                                  feed.title or feed.feed_title)
+                                  feed.title or feed.feed_title, feed.id in shared)
                 item = EditionItem(edition_id=edition.id or 0, section_id=target.id or 0,
                                    post_id=post_id,
                                    position=len(store.section_items(session, target.id or 0)),
                                    title=one_line(post.title) or (post.link or "(untitled)"),
-                                   link=post.link or "", url=post.url, person=person, org=org)
+                                   link=post.link or "", url=post.url, person=person, org=org,
+                                   blurb=one_line((blurbs or {}).get(post_id)) or None)
                 session.add(item)
                 session.flush()
                 created.append(item)
@@ -229,10 +239,17 @@ class RoundupService(ServiceBase):
         self.themes.forget_classifier()
         return [i.id or 0 for i in created]
 
-    def add_link(self, title: str, url: str, person: str | None = None, org: str | None = None,
-                 section: str | int | None = None, note: str | None = None,
-                 force: bool = False) -> int:
-        """A link that came from no feed, with the same fields as a picked post."""
+    def add_link(self, title: str | None, url: str, person: str | None = None,
+                 org: str | None = None, section: str | int | None = None,
+                 note: str | None = None, force: bool = False) -> int:
+        """A link that came from no feed, with the same fields as a picked post. Without a
+        title, the page is fetched first (outside the transaction) and its own title, author
+        and site fill whatever was not given (see curator.roundup.page_meta)."""
+        if not one_line(title):
+            page = self.capture_link(url)
+            title = page.title or url
+            person = person if one_line(person) else page.author
+            org = org if one_line(org) else page.site
         given = author_link(check_feed_url(url)) or url
         clean_url = canonical_link(given) or given
         with self.db.write() as session:
@@ -253,6 +270,12 @@ class RoundupService(ServiceBase):
             session.add(item)
             session.flush()
             return item.id or 0
+
+    def capture_link(self, url: str, timeout: float = 10.0) -> PageMeta:
+        """What the page at `url` says about itself (title, author, site), fetched now."""
+        from curator.feeds.link_capture import capture_page  # the HTTP stack: only when asked
+
+        return capture_page(check_feed_url(url), timeout=timeout, network=self.network())
 
     def unpick(self, post_ids: list[int] | None = None, item_ids: list[int] | None = None) -> int:
         """Remove items from the draft by post id or item id; returns how many went."""

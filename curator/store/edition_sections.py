@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curator.errors import ConflictError, CuratorError, NotFoundError, StaleEditError
-from curator.roundup.edition_rules import find_by_ref, moved
+from curator.roundup.edition_rules import find_by_ref, moved, slugify
 from curator.store import editions as store
 from curator.store.engine import Tx as Session
 from curator.store.tables import Edition, EditionSection
@@ -110,3 +110,13 @@ def section_for(session: Session, edition: Edition, ref: str | int | None, theme
     if sections:
         return sections[-1]
     raise NotFoundError(f"edition #{edition.number} has no sections; add one first")
+
+
+def ensure_text_section(session: Session, edition: Edition, title: str) -> str | int:
+    """A reference to the draft's free-text section titled `title` (by key), added just before
+    the closing note when the facilitator removed it."""
+    key = slugify(title)
+    if any(ref_key == key for _id, ref_key, _title in store.section_refs(
+            store.sections_of(session, edition.id or 0))):
+        return key
+    return add(session, edition, title, "", None)

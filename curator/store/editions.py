@@ -196,6 +196,8 @@ def view(session: Session, edition: Edition) -> EditionView:
         grouped[item.section_id].append(item)
     by_post, by_link = featured(session, [i.post_id for i in items if i.post_id],
                                 [i.link for i in items], exclude_edition=edition.id)
+    texts = post_texts(session, [i.post_id for i in items if i.post_id])
+    named: dict[str, int] = {}  # people named so far, down the whole edition
     out: list[SectionView] = []
     in_blogs = False
     for section in sections:
@@ -204,7 +206,8 @@ def view(session: Session, edition: Edition) -> EditionView:
         elif section.kind != "theme":
             in_blogs = False
         rows = grouped.get(section.id or 0, [])
-        blurbs = section_blurbs([BlurbInput(r.title, r.person, r.org, r.blurb) for r in rows])
+        blurbs = section_blurbs([BlurbInput(r.title, r.person, r.org, r.blurb, r.id or 0,
+                                            texts.get(r.post_id or 0)) for r in rows], named)
         views = [ItemView(id=r.id or 0, section_id=r.section_id, position=index, title=r.title,
                           link=safe_link(r.url or r.link), person=r.person, org=r.org, note=r.note,
                           blurb=b.text, blurb_parts=b, custom_blurb=r.blurb, post_id=r.post_id,
@@ -216,6 +219,15 @@ def view(session: Session, edition: Edition) -> EditionView:
                                title=section.title, body=section.body, theme=section.theme,
                                position=section.position, level=level, items=views))
     return EditionView(info=to_info(edition, len(items)), sections=out)
+
+
+def post_texts(session: Session, post_ids: Sequence[int]) -> dict[int, str]:
+    """post id -> its title and summary: how the author writes their words (blurb casing)."""
+    if not post_ids:
+        return {}
+    rows = session.exec(select(Post.id, Post.title, Post.summary)
+                        .where(col(Post.id).in_(list(post_ids)))).all()
+    return {int(pid): f"{title}\n{summary}" for pid, title, summary in rows if pid is not None}
 
 
 def candidates(session: Session, edition: Edition | None, window: tuple, theme: str | None,
@@ -270,6 +282,17 @@ def posts_with_feeds(session: Session, post_ids: Sequence[int]) -> dict[int, tup
     rows = session.exec(select(Post, Feed).join(Feed, col(Feed.id) == Post.feed_id)
                         .where(col(Post.id).in_(post_ids))).all()
     return {post.id or 0: (post, feed) for post, feed in rows}
+
+
+def multi_author_feeds(session: Session, feed_ids: Sequence[int]) -> set[int]:
+    """Feeds whose posts name two or more authors: aggregators and group blogs, where a post is
+    credited to its own author rather than to the feed."""
+    if not feed_ids:
+        return set()
+    rows = session.exec(select(Post.feed_id).where(col(Post.feed_id).in_(list(set(feed_ids))))
+                        .where(col(Post.author).is_not(None)).group_by(col(Post.feed_id))
+                        .having(func.count(func.distinct(Post.author)) >= 2)).all()
+    return {int(feed_id) for feed_id in rows}
 
 
 def item_by_id(session: Session, item_id: int) -> EditionItem | None:

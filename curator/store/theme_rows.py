@@ -125,8 +125,13 @@ def record_signal(tx: Tx, post_id: int, theme_slug: str, source: str) -> None:
         post.theme, post.theme_source, post.theme_confidence = theme_slug, "user", 1.0
         post.theme_why = "placed by you"
     elif post.theme_source != "user":
+        was = (post.theme_why or "").strip()
+        if post.theme_source == "edition" or not was:
+            why = was or "placed in an edition"  # placed again: the first reason stays
+        else:
+            why = f"placed in an edition; before that, {was}"
         post.theme, post.theme_source, post.theme_confidence = theme_slug, "edition", 1.0
-        post.theme_why = "placed in an edition"
+        post.theme_why = why[:500]
     tx.add(post)
 
 

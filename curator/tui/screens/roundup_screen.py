@@ -44,7 +44,10 @@ class RoundupScreen(CuratorScreen):
         Binding("shift+down,J", "move(1)", "Down", id="move-down", tooltip="Move down"),
         Binding("s", "to_section", "Section", id="to-section", show=False,
                 tooltip="Move the item to another section"),
-        Binding("a", "add_link", "Add link", id="add-link", tooltip="Add a link by hand"),
+        Binding("a", "add_link", "Add link", id="add-link",
+                tooltip="Add a link by hand (no title: read from the page)"),
+        Binding("t", "details", "Details", id="item-details", show=False,
+                tooltip="Correct the item's title, person or organisation"),
         Binding("A", "add_section", "Add section", id="add-section", show=False,
                 tooltip="Add a free-text section"),
         Binding("delete,d", "remove", "Remove", id="remove", show=False,
@@ -236,13 +239,31 @@ class RoundupScreen(CuratorScreen):
                 data = self._selected()
                 section = data.id if isinstance(data, SectionView) else (
                     data.section_id if isinstance(data, ItemView) else None)
+                if not values["title"]:
+                    self.notify("Reading the page for its title…", timeout=3)
                 self.write(lambda: self.curator.roundup.add_link(
-                    values["title"], values["url"], values["person"] or None,
+                    values["title"] or None, values["url"], values["person"] or None,
                     values["org"] or None, section), note="link added")
 
         self.app.push_screen(FieldsForm("Add a link", [
-            ("url", "URL", ""), ("title", "Title", ""), ("person", "Person", ""),
-            ("org", "Organisation", "")]), save)
+            ("url", "URL", ""), ("title", "Title (empty: read from the page)", ""),
+            ("person", "Person (empty: the page's author)", ""),
+            ("org", "Organisation (empty: the page's site)", "")]), save)
+
+    def action_details(self) -> None:
+        data = self._selected()
+        if not isinstance(data, ItemView):
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.write(lambda: self.curator.roundup.edit_item(
+                    data.id, title=values["title"], person=values["person"],
+                    org=values["org"]), note="item updated")
+
+        self.app.push_screen(FieldsForm("Item details", [
+            ("title", "Title", data.title), ("person", "Person (empty clears)", data.person or ""),
+            ("org", "Organisation (empty clears)", data.org or "")]), save)
 
     def action_add_section(self) -> None:
         def save(values: dict[str, str] | None) -> None:

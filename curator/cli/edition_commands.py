@@ -1,0 +1,53 @@
+"""`curator roundup suggest|accept|send`: the rest of the edition beyond the blog posts.
+
+Events and asks found in the window's posts, accepted into their sections, and the finished
+edition sent by e-mail. Registered on the `roundup` group beside curator.cli.roundup_commands.
+"""
+
+from __future__ import annotations
+
+import click
+
+from curator.cli.context import AppContext, pass_app
+from curator.cli.output import cell, emit_json
+from curator.cli.roundup_commands import roundup_group
+
+KIND = click.Choice(["events", "asks"], case_sensitive=False)
+
+
+@roundup_group.command("suggest")
+@click.argument("kind", type=KIND)
+@click.option("--limit", type=int, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_app
+def suggest_command(app: AppContext, kind: str, limit: int | None, as_json: bool) -> None:
+    """Posts that announce an event (for "Other cool events") or ask readers to act (for "Can
+    you help"), each with its roundup line and why: the words and the date found."""
+    found = app.curator.suggestions.suggest(kind, limit=limit)
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        click.echo(f"no {kind} found among this window's posts")
+    for s in found:
+        click.echo(f"{s.post_id:>6}  {cell(s.line, 120)}")
+        click.echo(f"        why: {cell(s.why, 120)}")
+    if found:
+        click.echo(f"add one with `curator roundup accept {kind} POST_ID`", err=True)
+
+
+@roundup_group.command("accept")
+@click.argument("kind", type=KIND)
+@click.argument("post_ids", nargs=-1, type=int, required=True)
+@click.option("--line", help="Your own wording (mark the link with [brackets]); "
+              "default: the suggested line.")
+@pass_app
+def accept_command(app: AppContext, kind: str, post_ids: tuple[int, ...],
+                   line: str | None) -> None:
+    """Add suggested posts to "Other cool events" (events) or "Can you help" (asks)."""
+    for post_id in post_ids:
+        item_id = app.curator.suggestions.accept(post_id, kind, line=line)
+        click.echo(f"added item {item_id} (post {post_id})")
+
+
+COMMANDS: list[click.Command] = [roundup_group]
