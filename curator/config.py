@@ -14,6 +14,18 @@ Example::
     ca_file = "corporate-ca.pem"   # trusted beside the system's trust store
     allow_private = false          # true: links in feeds may reach private networks
 
+    [coverage]
+    quiet_days = 60        # a blog without a post this long is "quiet" in `curator coverage`
+
+    [smtp]                 # `curator roundup send`: how the edition goes out
+    host = "smtp.example.org"
+    port = 587                     # default: 465 for tls, 587 for starttls, 25 for none
+    security = "starttls"          # none | starttls | tls
+    user = "roundup@example.org"
+    password_env = "CURATOR_SMTP_PASSWORD"   # the password is read from this variable
+    from = "Roundup <roundup@example.org>"
+    to = ["members@lists.example.org"]       # default recipients
+
     [keys]                 # TUI binding id -> keys, e.g. pick = "space,p"
     pick = "space"
 """
@@ -61,12 +73,12 @@ def _bounded(seconds: float, shown: str) -> float:
     return seconds
 
 
-def _count(table: dict[str, object], key: str, path: Path) -> int:
-    """A whole number of at least 1 from config.toml's [poll] table, or a one-line error."""
+def _count(table: dict[str, object], key: str, path: Path, name: str = "poll") -> int:
+    """A whole number of at least 1 from a config.toml table, or a one-line error."""
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int | str) or \
             not str(value).strip().isdigit() or int(value) < 1:
-        raise CuratorError(f"{path}: [poll] {key} must be a whole number of at least 1, "
+        raise CuratorError(f"{path}: [{name}] {key} must be a whole number of at least 1, "
                            f"not {value!r}")
     return int(value)
 
@@ -76,6 +88,53 @@ def _text(table: dict[str, object], key: str, path: Path) -> str:
     if not isinstance(value, str):
         raise CuratorError(f"{path}: {key} must be a string in quotes, not {value!r}")
     return value.strip()
+
+
+SMTP_SECURITY = {"none": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass
+class SmtpSettings:
+    """config.toml's [smtp]: where `roundup send` delivers. The password never sits in the file:
+    `password_env` names the environment variable that holds it."""
+
+    host: str | None = None
+    port: int | None = None
+    security: str = "starttls"
+    user: str | None = None
+    password_env: str | None = None
+    sender: str | None = None  # the `from` key
+    to: list[str] = field(default_factory=list)
+
+    @property
+    def port_or_default(self) -> int:
+        return self.port or SMTP_SECURITY[self.security]
+
+    @classmethod
+    def from_table(cls, table: dict[str, object], path: Path) -> SmtpSettings:
+        smtp = cls()
+        for key, attr in (("host", "host"), ("user", "user"), ("password_env", "password_env"),
+                          ("from", "sender")):
+            if key in table:
+                setattr(smtp, attr, _text(table, key, path) or None)
+        if "security" in table:
+            smtp.security = _text(table, "security", path).lower()
+            if smtp.security not in SMTP_SECURITY:
+                raise CuratorError(f"{path}: [smtp] security must be none, starttls or tls, "
+                                   f"not {table['security']!r}")
+        if "port" in table:
+            port = table["port"]
+            if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+                raise CuratorError(f"{path}: [smtp] port must be a number from 1 to 65535, "
+                                   f"not {port!r}")
+            smtp.port = port
+        if "to" in table:
+            to = table["to"]
+            items = [to] if isinstance(to, str) else to
+            if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
+                raise CuratorError(f"{path}: [smtp] to must be an address or a list of them")
+            smtp.to = [a.strip() for a in items if a.strip()]
+        return smtp
 
 
 @dataclass
@@ -93,6 +152,8 @@ class Settings:
     ca_file: str | None = None  # [network] ca_file: extra CA certificates (PEM)
     allow_private: bool = False  # [network] allow_private: feed links may reach private networks
     theme: str | None = None  # [ui] theme: the TUI's colour theme, saved when changed there
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    quiet_days: int = 60  # [coverage] quiet_days: a blog without a post this long is quiet
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -128,6 +189,11 @@ class Settings:
         ui = data.get("ui", {}) if isinstance(data.get("ui"), dict) else {}
         if "theme" in ui:
             settings.theme = _text(ui, "theme", path)
+        coverage = data.get("coverage", {}) if isinstance(data.get("coverage"), dict) else {}
+        if "quiet_days" in coverage:
+            settings.quiet_days = _count(coverage, "quiet_days", path, "coverage")
+        if isinstance(data.get("smtp"), dict):
+            settings.smtp = SmtpSettings.from_table(data["smtp"], path)
         keys = data.get("keys", {})
         if isinstance(keys, dict):
             settings.keys = {str(k): str(v) for k, v in keys.items()}

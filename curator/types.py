@@ -218,6 +218,8 @@ class PostFilter:
     picked: bool | None = None
     unread_only: bool = False
     include_hidden: bool = False
+    # only blogs none of the last N published editions featured (who has not had a turn)
+    unfeatured_in: int | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Bottom to top; a module may import curator modules of its own layer or of a lowe
     base      errors · paths · config · types · text · urls · when · safe_files
     domain    classify/ · roundup/          (pure: rules, models, views; no I/O, no SQL)
     store     store/                        (the only home of SQL and of the database drivers)
-    io        feeds/ · poll/                (the OPML file, the network)
+    io        feeds/ · poll/ · outbox/      (the OPML file, the network, SMTP)
     services  services/                     (the one facade: orchestration, no SQL)
     ui        cli/ · tui/ · launch/ · demo/ · __main__
 
@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "curator.text", "curator.urls", "curator.when", "curator.safe_files")),
     ("domain", ("curator.classify", "curator.roundup")),
     ("store", ("curator.store",)),
-    ("io", ("curator.feeds", "curator.poll")),
+    ("io", ("curator.feeds", "curator.poll", "curator.outbox")),
     ("services", ("curator.services",)),
     ("ui", ("curator.cli", "curator.tui", "curator.launch", "curator.demo", "curator.__main__")),
 ]

@@ -179,11 +179,11 @@ async def test_pick_blurb_reorder_export(curator: Curator, tmp_path: Path) -> No
         await settle(pilot, lambda: target.exists())
         text = target.read_text(encoding="utf-8")
         assert "A brilliant read: [the bin calendar story]" in text
-        others = [i.title for i in roundup.view.items if i.id != first.id]
-        for title in others:
+        others = [i.blurb_parts.link_text for i in roundup.view.items if i.id != first.id]
+        for title in others:  # each as its blurb reads it ("… writes about how we ran …")
             assert title in text
         if len(section_items) > 1:  # moved down one place: after the section's next item
-            after = next(i.title for i in section_items if i.id != first.id)
+            after = next(i.blurb_parts.link_text for i in section_items if i.id != first.id)
             assert text.index(after) < text.index("A brilliant read")
 
 

@@ -33,6 +33,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "roundup": ("roundup_commands", "edition_commands"),
     "demo": ("demo_commands",),
     "db": ("db_commands",),
+    "coverage": ("coverage_commands",),
 }
 
 

@@ -50,4 +50,40 @@ def accept_command(app: AppContext, kind: str, post_ids: tuple[int, ...],
         click.echo(f"added item {item_id} (post {post_id})")
 
 
+@roundup_group.command("send")
+@click.option("--to", "to", multiple=True, metavar="ADDR",
+              help="A recipient (repeat for more; default: [smtp] to in config.toml).")
+@click.option("--edition", "number", type=int, help="Edition number (default: the draft, else "
+              "the latest).")
+@click.option("--subject", help="Subject line (default: the edition's title).")
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="Write the message to an .eml file instead of sending it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="With --dry-run: the file (default roundup-N.eml here).")
+@pass_app
+def send_command(app: AppContext, to: tuple[str, ...], number: int | None, subject: str | None,
+                 dry_run: bool, output: str | None) -> None:
+    """E-mail the edition: text and HTML in one message, through the SMTP server in
+    config.toml's [smtp] (host, port, security, user, password_env, from, to)."""
+    target = None
+    if dry_run:
+        target = output or f"roundup-{number or _edition_number(app)}.eml"
+    elif output:
+        raise click.UsageError("-o/--output goes with --dry-run")
+    done = app.curator.mail.send(list(to), number=number, dry_run=target, subject=subject)
+    if done.path:
+        click.echo(f"wrote {done.path} ({done.size:,} bytes) for {', '.join(done.recipients)}")
+        return
+    sent = [r for r in done.recipients if r not in done.refused]
+    click.echo(f"sent edition #{done.edition} \u201c{cell(done.subject, 80)}\u201d to "
+               f"{', '.join(sent)}")
+    if done.refused:
+        click.echo(f"the server refused {', '.join(done.refused)}", err=True)
+        raise SystemExit(1)
+
+
+def _edition_number(app: AppContext) -> int:
+    return app.curator.roundup.get_edition().info.number
+
+
 COMMANDS: list[click.Command] = [roundup_group]

@@ -26,13 +26,15 @@ def posts_group() -> None:
 @click.option("--search", metavar="WORDS", help="Words to find in title, summary or person.")
 @click.option("--unread", is_flag=True, help="Only unread posts.")
 @click.option("--all", "include_hidden", is_flag=True, help="Include hidden posts.")
+@click.option("--unfeatured", type=click.IntRange(1), metavar="N",
+              help="Only blogs that none of the last N published editions featured.")
 @click.option("--limit", type=click.IntRange(0), default=None, metavar="N",
               help="At most N posts (default: all with --json, 50 otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @pass_app
 def list_command(app: AppContext, since: str | None, until: str | None, theme: str | None,
                  feed_url: str | None, search: str | None, unread: bool, include_hidden: bool,
-                 limit: int | None, as_json: bool) -> None:
+                 unfeatured: int | None, limit: int | None, as_json: bool) -> None:
     """List stored posts, newest first, with theme, confidence and why."""
     if limit is None and not as_json:
         limit = 50
@@ -40,7 +42,7 @@ def list_command(app: AppContext, since: str | None, until: str | None, theme: s
         since=parse_moment(since) if since else None,
         until=parse_moment(until, end_of_day=True) if until else None,
         theme=theme, feed_url=feed_url, search=search, unread_only=unread,
-        include_hidden=include_hidden, limit=limit)
+        include_hidden=include_hidden, unfeatured_in=unfeatured, limit=limit)
     if as_json:
         emit_json([asdict(p) for p in posts])
         return

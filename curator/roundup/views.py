@@ -131,3 +131,15 @@ class Suggestion:
     date_text: str | None = None  # as the line shows it: "12 May", "June or July"
     place: str | None = None
     published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An edition sent (or, in a dry run, written to an .eml file)."""
+
+    edition: int
+    subject: str
+    recipients: list[str]
+    refused: list[str] = field(default_factory=list)  # the server took the others
+    path: str | None = None  # the .eml written instead of sending
+    size: int = 0  # bytes of the message

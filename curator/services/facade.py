@@ -1,7 +1,7 @@
 """The facade the CLI and the TUI call: sub-services composed with explicit dependencies.
 
 `curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.suggestions`,
-`curator.polls` and `curator.database` each own one area; a sub-service that needs another is
+`curator.mail`, `curator.coverage`, `curator.polls` and `curator.database` each own one area; a sub-service that needs another is
 handed it when the facade is built.
 """
 
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from curator.config import Settings
 from curator.paths import Locations
+from curator.services.coverage_service import CoverageService
 from curator.services.database_service import DatabaseService
 from curator.services.feed_service import FeedService
+from curator.services.mail_service import MailService
 from curator.services.poll_service import PollService
 from curator.services.post_service import PostService
 from curator.services.roundup_service import RoundupService
@@ -30,6 +32,8 @@ class Curator(ServiceBase):
         self.posts = PostService(self.context)
         self.roundup = RoundupService(self.context, self.themes)
         self.suggestions = SuggestionService(self.context, self.roundup)
+        self.mail = MailService(self.context, self.roundup)
+        self.coverage = CoverageService(self.context)
         self.polls = PollService(self.context, self.feeds, self.themes)
         self.database = DatabaseService(self.context)
 

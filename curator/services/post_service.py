@@ -31,11 +31,11 @@ class PostService(ServiceBase):
                    theme: str | None = None, feed_url: str | None = None,
                    search: str | None = None, picked: bool | None = None,
                    unread_only: bool = False, include_hidden: bool = False,
-                   limit: int | None = None, offset: int = 0,
+                   unfeatured_in: int | None = None, limit: int | None = None, offset: int = 0,
                    cancelled: Callable[[], bool] | None = None) -> list[PostInfo]:
         """Newest first; every filter runs in SQL."""
         wanted = PostFilter(since, until, theme, feed_url, search, picked, unread_only,
-                            include_hidden)
+                            include_hidden, unfeatured_in)
         with self.db.read() as tx:
             return self.queries.page(tx, wanted, limit, offset, cancelled)
 
@@ -43,12 +43,12 @@ class PostService(ServiceBase):
                     theme: str | None = None, feed_url: str | None = None,
                     search: str | None = None, picked: bool | None = None,
                     unread_only: bool = False, include_hidden: bool = False,
-                    limit: int | None = None,
+                    unfeatured_in: int | None = None, limit: int | None = None,
                     cancelled: Callable[[], bool] | None = None) -> int:
         """How many posts match, counting no further than `limit` when given (an exact count
         of a common word reads every post; the inbox only needs "more than 1,000")."""
         wanted = PostFilter(since, until, theme, feed_url, search, picked, unread_only,
-                            include_hidden)
+                            include_hidden, unfeatured_in)
         with self.db.read() as tx:
             return self.queries.count(tx, self.queries.where(tx, wanted), limit, cancelled)
 
@@ -56,13 +56,13 @@ class PostService(ServiceBase):
                              until: datetime | None = None, feed_url: str | None = None,
                              search: str | None = None, picked: bool | None = None,
                              unread_only: bool = False, include_hidden: bool = False,
-                             limit: int | None = None,
+                             unfeatured_in: int | None = None, limit: int | None = None,
                              cancelled: Callable[[], bool] | None = None
                              ) -> dict[str | None, int]:
         """`count_posts` for each theme slug (None: every theme; "": posts without one), with
         the filters worked out once (search words are looked up once, not once per theme)."""
         wanted = PostFilter(since, until, None, feed_url, search, picked, unread_only,
-                            include_hidden)
+                            include_hidden, unfeatured_in)
         with self.db.read() as tx:
             where = self.queries.where(tx, wanted)
             return {slug: self.queries.count(tx, self.queries.of_theme(where, slug, feed_url),

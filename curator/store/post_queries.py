@@ -60,6 +60,16 @@ def _featured() -> Any:
             .scalar_subquery())
 
 
+def _recently_featured_feeds(editions: int) -> Any:
+    """Feeds with a post in one of the last `editions` published editions."""
+    featured_post = POSTS.alias("featured_post")
+    recent = (select(EDITIONS.c.id).where(EDITIONS.c.status == "published")
+              .order_by(EDITIONS.c.number.desc()).limit(editions))
+    return (select(featured_post.c.feed_id)
+            .join(EDITION_ITEMS, EDITION_ITEMS.c.post_id == featured_post.c.id)
+            .where(EDITION_ITEMS.c.edition_id.in_(recent)))
+
+
 def _search_ids(word: str, terms: list[str] | None = None) -> Any:
     """Ids of posts whose indexed text holds every trigram of `word` (a superset of those
     containing it: callers add the LIKE), or any of `terms` (quoted: never FTS5 syntax)."""
@@ -114,6 +124,8 @@ class PostQueries:
             clauses.append(POSTS.c.read.is_(false()))
         if not f.include_hidden:
             clauses.append(POSTS.c.hidden.is_(false()))
+        if f.unfeatured_in:
+            clauses.append(POSTS.c.feed_id.not_in(_recently_featured_feeds(f.unfeatured_in)))
         return clauses
 
     def _search_clauses(self, tx: Tx, search: str) -> list[ColumnElement[bool]]:

@@ -42,10 +42,12 @@ LIVE_CHECK = 1.0  # seconds between looks at the poll counter: any poller's post
 SCREENS = {"inbox": ("curator.tui.screens.inbox_screen", "InboxScreen"),
            "roundup": ("curator.tui.screens.roundup_screen", "RoundupScreen"),
            "feeds": ("curator.tui.screens.feeds_screen", "FeedsScreen"),
-           "themes": ("curator.tui.screens.themes_screen", "ThemesScreen")}
+           "themes": ("curator.tui.screens.themes_screen", "ThemesScreen"),
+           "coverage": ("curator.tui.screens.coverage_screen", "CoverageScreen")}
 
 
-MODE_TITLES = {"inbox": "Inbox", "roundup": "Roundup", "feeds": "Feeds", "themes": "Themes"}
+MODE_TITLES = {"inbox": "Inbox", "roundup": "Roundup", "feeds": "Feeds", "themes": "Themes",
+               "coverage": "Coverage"}
 
 
 def screen_class(mode: str) -> type[CuratorScreen]:
@@ -70,6 +72,8 @@ class CuratorApp(App[None]):
         Binding("3", "switch_mode('feeds')", "Feeds", id="mode-feeds", tooltip="Subscriptions"),
         Binding("4", "switch_mode('themes')", "Themes", id="mode-themes",
                 tooltip="Themes, rules and the classifier"),
+        Binding("5", "switch_mode('coverage')", "Coverage", id="mode-coverage", show=False,
+                tooltip="Who posted and who was featured"),
         Binding("r", "poll_now", "Poll", id="poll", tooltip="Poll every feed now"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key binding"),
         Binding("ctrl+t", "toggle_dark", "Light/dark", id="toggle-dark", show=False,

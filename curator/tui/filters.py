@@ -1,6 +1,7 @@
 """The inbox filter language, newsboat-style: words search, `key:value` tokens filter.
 
     council tax theme:tools person:priya unread picked since:7d feed:data-cafe anytime
+    unfeatured:3      (blogs none of the last 3 published editions featured)
 
 With a draft edition, the inbox shows its window unless `since:`/`until:` or `anytime` is given.
 
@@ -21,7 +22,7 @@ from curator.when import parse_moment
 FLAGS = {"unread": ("unread_only", True), "picked": ("picked", True),
          "unpicked": ("picked", False), "hidden": ("include_hidden", True),
          "anytime": ("use_window", False)}
-KEYS = ("theme", "feed", "since", "until", "person")
+KEYS = ("theme", "feed", "since", "until", "person", "unfeatured")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class InboxQuery:
     unread_only: bool = False
     include_hidden: bool = False
     use_window: bool = True  # limit to the draft edition's window (`anytime` lifts it)
+    unfeatured_in: int | None = None  # blogs none of the last N published editions featured
     problems: list[str] = field(default_factory=list)
 
     def kwargs(self) -> dict[str, Any]:
@@ -44,7 +46,7 @@ class InboxQuery:
         out: dict[str, Any] = {}
         if self.search:
             out["search"] = self.search
-        for name in ("theme", "feed_url", "since", "until", "picked"):
+        for name in ("theme", "feed_url", "since", "until", "picked", "unfeatured_in"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -84,6 +86,11 @@ def _apply(query: InboxQuery, key: str, value: str, now: datetime | None) -> Non
         query.theme = value.lower()
     elif key == "feed":
         query.feed_url = value
+    elif key == "unfeatured":
+        if value.isdigit() and 0 < int(value) <= 1000:
+            query.unfeatured_in = int(value)
+        else:
+            query.problems.append(f"unfeatured:{value} (a number of editions, e.g. unfeatured:3)")
     else:
         try:
             setattr(query, key, parse_moment(value, now=now, end_of_day=key == "until"))

@@ -280,6 +280,11 @@ class InboxScreen(PostActions):
     def action_search(self) -> None:
         self.query_one("#filter", Input).focus()
 
+    def show_filter(self, text: str) -> None:
+        """Show what `text` selects (another screen sends the user here with it)."""
+        self.query_one("#filter", Input).value = text
+        self.table.focus()
+
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value:

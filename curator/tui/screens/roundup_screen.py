@@ -24,6 +24,7 @@ from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.tui.lists import KeyTree
 from curator.tui.messages import DataLoaded, EditionChanged
 from curator.tui.row_render import safe
+from curator.tui.screens.edition_actions import EditionActions
 from curator.tui.screens.modals import (
     Confirm,
     ExportDialog,
@@ -31,12 +32,12 @@ from curator.tui.screens.modals import (
     TextEditor,
     ThemePicker,
 )
-from curator.tui.screens.screen_base import CuratorScreen, StatusLine, SteadyFooter
+from curator.tui.screens.screen_base import StatusLine, SteadyFooter
 
 WATCH_EVERY_S = 1.0  # how often the open screen checks for changes made elsewhere
 
 
-class RoundupScreen(CuratorScreen):
+class RoundupScreen(EditionActions):
     BINDINGS = [
         Binding("e", "edit", "Edit", id="edit", tooltip="Edit the blurb, or a section's text"),
         Binding("n", "note", "Note", id="note", tooltip="Add a short note after the link"),
@@ -45,7 +46,7 @@ class RoundupScreen(CuratorScreen):
         Binding("s", "to_section", "Section", id="to-section", show=False,
                 tooltip="Move the item to another section"),
         Binding("a", "add_link", "Add link", id="add-link",
-                tooltip="Add a link by hand (no title: read from the page)"),
+                tooltip="Add a link (no title: read from the page)"),
         Binding("t", "details", "Details", id="item-details", show=False,
                 tooltip="Correct the item's title, person or organisation"),
         Binding("A", "add_section", "Add section", id="add-section", show=False,
@@ -58,6 +59,10 @@ class RoundupScreen(CuratorScreen):
                 tooltip="Start a new draft edition"),
         Binding("P", "publish", "Publish", id="publish", show=False,
                 tooltip="Publish the draft edition"),
+        Binding("S", "suggest", "Suggest", id="suggest",
+                tooltip="Events and asks found in this window's posts"),
+        Binding("m", "send", "Send", id="send", show=False,
+                tooltip="E-mail the edition (or write an .eml file)"),
     ]
 
     def __init__(self) -> None:
@@ -232,38 +237,6 @@ class RoundupScreen(CuratorScreen):
                 self.write(lambda: self.curator.roundup.move_item(data.id, int(ref)), note="moved")
 
         self.app.push_screen(ThemePicker(names, "Move to which section?"), chosen)
-
-    def action_add_link(self) -> None:
-        def save(values: dict[str, str] | None) -> None:
-            if values and values["url"]:
-                data = self._selected()
-                section = data.id if isinstance(data, SectionView) else (
-                    data.section_id if isinstance(data, ItemView) else None)
-                if not values["title"]:
-                    self.notify("Reading the page for its title…", timeout=3)
-                self.write(lambda: self.curator.roundup.add_link(
-                    values["title"] or None, values["url"], values["person"] or None,
-                    values["org"] or None, section), note="link added")
-
-        self.app.push_screen(FieldsForm("Add a link", [
-            ("url", "URL", ""), ("title", "Title (empty: read from the page)", ""),
-            ("person", "Person (empty: the page's author)", ""),
-            ("org", "Organisation (empty: the page's site)", "")]), save)
-
-    def action_details(self) -> None:
-        data = self._selected()
-        if not isinstance(data, ItemView):
-            return
-
-        def save(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.write(lambda: self.curator.roundup.edit_item(
-                    data.id, title=values["title"], person=values["person"],
-                    org=values["org"]), note="item updated")
-
-        self.app.push_screen(FieldsForm("Item details", [
-            ("title", "Title", data.title), ("person", "Person (empty clears)", data.person or ""),
-            ("org", "Organisation (empty clears)", data.org or "")]), save)
 
     def action_add_section(self) -> None:
         def save(values: dict[str, str] | None) -> None:

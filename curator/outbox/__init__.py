@@ -1,0 +1,1 @@
+"""Delivery of the finished edition (SMTP)."""
