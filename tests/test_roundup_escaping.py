@@ -220,3 +220,23 @@ def test_exclamation_before_the_link_does_not_make_an_image() -> None:
     parsed.feed(MarkdownIt("commonmark").render(cur.roundup.export_edition("md")))
     assert "img" not in parsed.tags
     assert ("https://ok.example/x", "this") in parsed.anchors
+
+
+def test_markdown_links_in_section_text_in_every_format() -> None:
+    cur = make_curator()
+    cur.roundup.new_edition(title="Links")
+    cur.roundup.set_section_body("can-you-help", "Tell us: [Sign up here](https://s.example/a?b=1&c=2)"
+                                 " or see https://s.example/faq. [not a link](javascript:x) "
+                                 "stays text.")
+    md = cur.roundup.export_edition("md")
+    assert "[Sign up here](https://s.example/a?b=1&c=2)" in md
+    assert "<https://s.example/faq>." in md and "\\[not a link\\](javascript:x)" in md
+    html = cur.roundup.export_edition("fragment")
+    assert '<a href="https://s.example/a?b=1&amp;c=2" style="color:#1a5fb4;' \
+           'text-decoration:underline;">Sign up here</a>' in html
+    assert "[not a link](javascript:x)" in html and 'href="javascript' not in html
+    txt = cur.roundup.export_edition("txt")
+    assert "Tell us: Sign up here (https://s.example/a?b=1&c=2) or see https://s.example/faq." \
+        in txt
+    rendered = MarkdownIt("commonmark").render(md)
+    assert '<a href="https://s.example/a?b=1&amp;c=2">Sign up here</a>' in rendered

@@ -25,14 +25,20 @@ EVENT_WORDS = re.compile(
     r"webinars?|workshops?|summits?|festivals?|symposi\w+|seminars?|hangouts?|drop-in|"
     r"barcamp\w*|open day|show and tell|tickets?|book (?:your|a) place|save the date|"
     r"sign up|register)\b", re.I)
-ASK_STRONG = re.compile(
-    r"\b(surveys?|questionnaires?|consultations?|have your say|call for (?:participants|papers|"
-    r"evidence|volunteers|proposals|ideas)|volunteers?|take part|get involved|user research|"
-    r"research participants|(?:we|i) need (?:your|some|help)|your (?:views|input|help|feedback|"
-    r"thoughts|ideas|experiences?|stories)|can you help|could you help|help us|tell us|"
-    r"let us know|fill (?:in|out)|share your)\b", re.I)
-ASK_DIRECTED = re.compile(r"\b(you|your|please|us|we'd love|we would love|do get in touch)\b",
-                          re.I)
+ASK_TOPIC = re.compile(
+    r"\b(surveys?|questionnaires?|consultations?|volunteers?|participants|user research|"
+    r"research|interviews?|feedback|views|input|ideas|experiences?|stories|help|pilot|"
+    r"testers?|beta)\b", re.I)
+ASK_ACTION = re.compile(
+    r"\b(please|fill (?:in|out)|complete (?:our|the|a|this)|take part|take (?:our|the|a|this) "
+    r"survey|respond|tell us|let us know|share your|have your say|get involved|sign up|join us|"
+    r"(?:we|i) need|(?:we|i)(?:'re| are| am) looking for|can you|could you|would you|"
+    r"do you (?:want|have)|help us|get in touch|volunteer (?:with|for|at)|call for)\b", re.I)
+# asks that need no topic word beside them: the request is the whole point
+ASK_ON_ITS_OWN = re.compile(
+    r"\b(have your say|can you help|could you help|help us|tell us|let us know|"
+    r"call for (?:participants|papers|evidence|volunteers|proposals|ideas)|we need your)\b",
+    re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _PLACE = re.compile(r"\b(?P<prep>in|at)\s+(?P<name>(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:of\s+|on\s+|"
                     r"upon\s+)?[A-Z][\w'&-]*){0,4})")
@@ -139,18 +145,32 @@ def find_event(title: str, summary: str, published: datetime | None) -> Finding 
 
 
 def find_ask(title: str, summary: str, published: datetime | None) -> Finding | None:
-    """A request to readers (a survey, a consultation, a call for participants), or None."""
+    """A request to readers (a survey, a consultation, a call for participants), or None.
+
+    The request must be made in one sentence: an action addressed to the reader ("please fill
+    in", "can you", "we need", "take part") beside what is asked for (a survey, views,
+    volunteers), or a request that says it all ("have your say", "call for participants"). A
+    post about a survey, or one that mentions volunteers, is not an ask."""
     clean_title = one_line(title)
     text = f"{clean_title}.\n{summary or ''}"
-    strong = [m.group(0) for m in ASK_STRONG.finditer(text)]
-    if not strong or not ASK_DIRECTED.search(text):
-        return None  # a post about a survey is not a request to fill one in
-    asking = next((s for s in _sentences(summary or "") if ASK_STRONG.search(s)), "")
+    asking, words = "", []
+    for sentence in [*_sentences(summary or ""), clean_title]:  # the body says more: first
+        actions = [m.group(0) for m in ASK_ACTION.finditer(sentence)]
+        alone = [m.group(0) for m in ASK_ON_ITS_OWN.finditer(sentence)]
+        topics = [m.group(0) for m in ASK_TOPIC.finditer(sentence)]
+        if alone or (actions and topics):
+            asking, words = sentence, alone + actions + topics
+            break
+    if not asking:
+        return None
     deadline = find_event_date(text, published, deadline=True)
-    line_tail = f" {DASH} {in_sentence(_short(asking, 18), summary)}" if asking else ""
+    if asking == clean_title:  # the title asks: the summary's first sentence says what for
+        asking = next(iter(_sentences(summary or "")), "")
+    said = asking.rstrip(".!?")
+    line_tail = f" {DASH} {in_sentence(_short(said, 18), summary)}" if said else ""
     if deadline is not None and deadline.label not in line_tail:
         line_tail += f" (by {deadline.label})"
-    why = f"asks readers: {_words(strong)}" + (
+    why = f"asks readers: {_words(words)}" + (
         f"; by \u201c{deadline.text}\u201d \u2192 {deadline.describe(published)}"
         if deadline else "")
     return Finding("ask", f"{clean_title}{line_tail}", f"[{clean_title}]{line_tail}", why,
