@@ -23,14 +23,9 @@ from curator.roundup import edition_rules as rules
 from curator.roundup.blurbs import who
 from curator.roundup.inline_links import links_in
 from curator.roundup.page_meta import PageMeta
-from curator.roundup.views import (
-    EditionInfo,
-    EditionView,
-    LinkReport,
-    LinkResult,
-    Publication,
-)
-from curator.services.service_base import ServiceBase, ServiceContext
+from curator.roundup.views import EditionInfo, EditionView, LinkReport, LinkResult, Publication
+from curator.services.roundup_sections import UNCHECKED, RoundupSections
+from curator.services.service_base import ServiceContext
 from curator.services.theme_service import ThemeService
 from curator.store import edition_sections as sections_mod
 from curator.store import editions as store
@@ -41,10 +36,8 @@ from curator.text import one_line
 from curator.types import PostInfo
 from curator.urls import author_link, canonical_link, check_feed_url
 
-UNCHECKED: str = "\0unchecked"  # `expected` not given: save whatever is stored (the CLI)
 
-
-class RoundupService(ServiceBase):
+class RoundupService(RoundupSections):
     """Roundup operations for the CLI and the TUI."""
 
     # --- editions ------------------------------------------------------------------------------
@@ -365,36 +358,6 @@ class RoundupService(ServiceBase):
                 item.org = one_line(org) or None
             session.add(item)
 
-    # --- sections ------------------------------------------------------------------------------
-
-    def add_section(self, title: str, body: str = "", position: int | None = None) -> int:
-        """A new free-text section (at 0-based `position`, default just before the closing
-        note); returns its id."""
-        with self.db.write() as session:
-            return sections_mod.add(session, store.require_draft(session), title, body, position)
-
-    def rename_section(self, ref: str | int, title: str) -> None:
-        with self.db.write() as session:
-            sections_mod.rename(session, store.require_draft(session), ref, title)
-
-    def set_section_body(self, ref: str | int, text: str, expected: str | None = UNCHECKED
-                         ) -> None:
-        """Replace a section's free text. `expected`: the text the editor started from; when
-        the stored text differs (changed elsewhere meanwhile) `StaleEditError` is raised."""
-        with self.db.write() as session:
-            sections_mod.set_body(session, store.require_draft(session), ref, text,
-                                  None if expected is UNCHECKED else expected)
-
-    def reorder_section(self, ref: str | int, position: int) -> None:
-        """Move a section to index `position` (0-based; -1 = last)."""
-        with self.db.write() as session:
-            sections_mod.reorder(session, store.require_draft(session), ref, position)
-
-    def remove_section(self, ref: str | int, force: bool = False) -> None:
-        """Remove a section; one holding items needs `force` (its items go with it)."""
-        with self.db.write() as session:
-            sections_mod.remove(session, store.require_draft(session), ref, force)
-
     # --- export --------------------------------------------------------------------------------
 
     def export_edition(self, fmt: str, number: int | None = None) -> str:
@@ -409,13 +372,6 @@ class RoundupService(ServiceBase):
         from curator.roundup.render import write_atomic
 
         return write_atomic(path, self.export_edition(fmt, number))
-
-    def template_files(self, copy: bool = False) -> list[tuple[str, Path, bool]]:
-        """(name, path in use, is the user's own) per export template; `copy` first puts the
-        bundled ones into the user's templates dir (never overwriting an edited one)."""
-        from curator.roundup.render import user_templates
-
-        return user_templates(self.locations.templates_dir, copy)
 
     def check_links(self, number: int | None = None, timeout: float = 10.0) -> LinkReport:
         """Request every link of the edition, items and section text alike; report which are
