@@ -110,3 +110,27 @@ def test_suggest_and_accept_through_the_cli() -> None:
     # accepted posts are no longer offered
     again = json.loads(runner.invoke(main, ["roundup", "suggest", "events", "--json"]).stdout)
     assert ids[1] not in [e["post_id"] for e in again]
+
+
+WORDS = ["hack", "camp", "on", "7", "May", "June", "or", "in", "Central", "London", "2011-06-14",
+         "Tuesday", "3rd", "at", "2pm", "survey", "please", "fill", "your", "views", "\u202e",
+         "\x00", "[", "](", ":", "\u2013", ".", "31", "February", "99/99/9999", "late"]
+
+
+def test_odd_text_never_breaks_the_finders() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    texts = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)),
+                     max_size=25).map(" ".join)
+    moments = st.one_of(st.none(), st.datetimes(min_value=datetime(1990, 1, 1),
+                                                 max_value=datetime(2090, 1, 1)))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(texts, texts, moments)
+    def check(title: str, summary: str, published: datetime | None) -> None:
+        for finding in (find_event(title, summary, published),
+                        find_ask(title, summary, published)):
+            assert finding is None or (finding.line and "\n" not in finding.line)
+
+    check()

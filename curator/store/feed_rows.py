@@ -6,7 +6,7 @@ normalised URL; the OPML itself is `curator.feeds`' business.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -142,10 +142,11 @@ def feed_id(tx: Tx, url: str) -> int | None:
 
 
 def due_rows(tx: Tx, force: bool, only: int | None, now: datetime,
-             polled_before: datetime | None = None) -> list[tuple[Any, ...]]:
+             polled_before: datetime | None = None,
+             ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
     """What a pass polls, as the poller's task fields: the rule of `curator.poll.schedule.is_due`
     in SQL (a test holds the two equal). `polled_before` (a forced run of a fleet): leave out
-    feeds another poller polled since this run began."""
+    feeds another poller polled since this run began. `ids`: only those of these feeds."""
     query = core_select(FEEDS.c.id, FEEDS.c.url, FEEDS.c.etag, FEEDS.c.last_modified,
                         FEEDS.c.error_count, FEEDS.c.person, FEEDS.c.org,
                         func.coalesce(FEEDS.c.title, FEEDS.c.feed_title), FEEDS.c.html_url,
@@ -156,6 +157,8 @@ def due_rows(tx: Tx, force: bool, only: int | None, now: datetime,
         query = query.where(FEEDS.c.in_opml.is_(True), FEEDS.c.status != FeedStatus.GONE)
         if not force:
             query = query.where(or_(FEEDS.c.next_due_at.is_(None), FEEDS.c.next_due_at <= now))
+    if ids is not None:
+        query = query.where(FEEDS.c.id.in_(list(ids)))
     if polled_before is not None:
         query = query.where(or_(FEEDS.c.last_polled_at.is_(None),
                                 FEEDS.c.last_polled_at < polled_before))
