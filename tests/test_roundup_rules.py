@@ -212,3 +212,9 @@ def test_a_name_cannot_inject_the_link_marker() -> None:
     item = BlurbInput("T", "[Mallory]", None)
     b = parse_custom("Read {person} on [this]", item)
     assert (b.before, b.link_text, b.after) == ("Read [Mallory] on ", "this", "")
+
+
+def test_words_with_a_doubled_consonant_before_their_ending_are_ordinary() -> None:
+    assert in_sentence("Mapping the outpatient letter journey") == \
+        "mapping the outpatient letter journey"
+    assert in_sentence("Planning our budget") == "planning our budget"

@@ -36,7 +36,10 @@ def is_common(lower: str) -> bool:
         return all(is_common(part) for part in lower.split("-") if part)
     for ending in _ENDINGS:
         stem = lower.removesuffix(ending)
-        if stem != lower and len(stem) >= 3 and (stem in words or stem + "e" in words):
+        if stem == lower or len(stem) < 3:
+            continue
+        doubled = stem[:-1] if stem[-1] == stem[-2] else stem  # mapping -> map
+        if stem in words or stem + "e" in words or doubled in words:
             return True
     return False
 
