@@ -13,16 +13,18 @@ from curator.cli.output import cell, emit_json
 from curator.cli.roundup_commands import roundup_group
 
 KIND = click.Choice(["events", "asks"], case_sensitive=False)
+SUGGEST_KIND = click.Choice(["events", "asks", "all"], case_sensitive=False)
 
 
 @roundup_group.command("suggest")
-@click.argument("kind", type=KIND)
+@click.argument("kind", type=SUGGEST_KIND)
 @click.option("--limit", type=int, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @pass_app
 def suggest_command(app: AppContext, kind: str, limit: int | None, as_json: bool) -> None:
     """Posts that announce an event (for "Other cool events") or ask readers to act (for "Can
-    you help"), each with its roundup line and why: the words and the date found."""
+    you help"), each with its roundup line and why: the words and the date found. KIND: events,
+    asks, or all (events, then asks)."""
     found = app.curator.suggestions.suggest(kind, limit=limit)
     if as_json:
         emit_json(found)
@@ -30,10 +32,10 @@ def suggest_command(app: AppContext, kind: str, limit: int | None, as_json: bool
     if not found:
         click.echo(f"no {kind} found among this window's posts")
     for s in found:
-        click.echo(f"{s.post_id:>6}  {cell(s.line, 120)}")
+        click.echo(f"{s.post_id:>6}  {s.kind:<5}  {cell(s.line, 120)}")
         click.echo(f"        why: {cell(s.why, 120)}")
     if found:
-        click.echo(f"add one with `curator roundup accept {kind} POST_ID`", err=True)
+        click.echo("add one with `curator roundup accept events|asks POST_ID`", err=True)
 
 
 @roundup_group.command("accept")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from curator.roundup.casing import in_sentence
-from curator.roundup.dates import FoundDate, find_event_date
+from curator.roundup.dates import find_event_date
 from curator.text import one_line
 
 EVENT_WORDS = re.compile(
@@ -176,5 +176,3 @@ def find_ask(title: str, summary: str, published: datetime | None) -> Finding | 
     return Finding("ask", f"{clean_title}{line_tail}", f"[{clean_title}]{line_tail}", why,
                    deadline.when if deadline else None, deadline.label if deadline else None)
 
-
-__all__ = ["Finding", "FoundDate", "find_ask", "find_event"]

@@ -32,13 +32,17 @@ class SuggestionService(ServiceBase):
 
     def suggest(self, kind: str, limit: int | None = None) -> list[Suggestion]:
         """Posts in the draft's window (not featured before, not yet in the draft) that
-        announce an event or ask readers to act, soonest event first."""
-        which, _section = _kind(kind)
-        out = [s for s in (self._suggestion(post, which)
-                           for post in self.roundup.candidates() if not post.picked) if s]
-        if which == "event":
-            out.sort(key=lambda s: (s.date or "9999", s.post_id))
-        return out[:limit] if limit else out
+        announce an event (`events`, soonest first) or ask readers to act (`asks`); `all`: the
+        events, then the asks (the candidates are read once)."""
+        kinds = ["event", "ask"] if kind.strip().lower() == "all" else [_kind(kind)[0]]
+        posts = [post for post in self.roundup.candidates() if not post.picked]
+        out: list[Suggestion] = []
+        for which in kinds:
+            found = [s for s in (self._suggestion(post, which) for post in posts) if s]
+            if which == "event":
+                found.sort(key=lambda s: (s.date or "9999", s.post_id))
+            out += found[:limit] if limit else found
+        return out
 
     def _suggestion(self, post: PostInfo, which: str) -> Suggestion | None:
         find = find_event if which == "event" else find_ask

@@ -7,7 +7,7 @@ roundup screen supplies what is selected.
 
 from __future__ import annotations
 
-from curator.roundup.views import ItemView, SectionView, Suggestion
+from curator.roundup.views import Delivery, ItemView, SectionView, Suggestion
 from curator.tui.screens.modals import FieldsForm
 from curator.tui.screens.screen_base import CuratorScreen
 
@@ -52,9 +52,8 @@ class EditionActions(CuratorScreen):
 
     def action_suggest(self) -> None:
         self.notify("Looking for events and asks…", timeout=2)
-        self.write(lambda: (self.curator.suggestions.suggest("events")
-                            + self.curator.suggestions.suggest("asks")),
-                   done=self._offer, reload=False)
+        self.write(lambda: self.curator.suggestions.suggest("all"), done=self._offer,
+                   reload=False)
 
     def _offer(self, found: list[Suggestion]) -> None:
         if not found:
@@ -86,10 +85,7 @@ class EditionActions(CuratorScreen):
             ("to", "To (addresses, comma-separated)", ", ".join(smtp.to)),
             ("eml", "Or write it to this .eml file instead (empty: send now)", "")]), send)
 
-    def _sent(self, done: object) -> None:
-        from curator.roundup.views import Delivery
-
-        assert isinstance(done, Delivery)
+    def _sent(self, done: Delivery) -> None:
         if done.path:
             self.notify(f"wrote {done.path}", markup=False, timeout=4)
         else:
