@@ -38,6 +38,7 @@ BATCH_FEEDS = 100
 BATCH_ENTRIES = 3000
 AHEAD = 128  # feeds being fetched, parsed or waiting to be stored (at least twice the fetch
 # concurrency): fetching outpaces parsing on a fast network, and parsing can outpace storing
+TAKE_EVERY = 16  # feeds taken off the queue before their slots go back to the fetching at once
 BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each
 # commit flushes a search-index segment, and many small segments cost merges)
 
@@ -277,11 +278,16 @@ class Pipeline:
                                                       f"{exc}"[:300]))
         self._queue.put(arrival)
 
-    def _taken(self) -> None:
-        """The storing thread took a feed off the queue: its slot frees up (from that thread)."""
-        if self._loop is not None:
+    def _taken(self, count: int) -> None:
+        """The storing thread took `count` feeds off the queue: their slots free up. One wake-up
+        of the loop per batch, not per feed (each costs a write to the loop's self-pipe)."""
+        if self._loop is not None and count:
             with contextlib.suppress(RuntimeError):  # the loop already ended
-                self._loop.call_soon_threadsafe(self._ahead.release)
+                self._loop.call_soon_threadsafe(self._release, count)
+
+    def _release(self, count: int) -> None:
+        for _ in range(count):
+            self._ahead.release()
 
     async def _parse(self, task: FeedTask, result: FetchResult
                      ) -> tuple[ParseOutcome, list[ThemeGuess] | None]:
@@ -313,8 +319,9 @@ class Pipeline:
                 continue
             if item is self._DONE:
                 return
-            self._taken()
+            self._taken(1)  # at once: the fetching may wait on this very slot
             batch = [item]
+            untaken = 0  # feeds in the batch whose slots are not given back yet
             entries = _count(item)  # type: ignore[arg-type]
             until = time.monotonic() + BATCH_WAIT
             while len(batch) < BATCH_FEEDS and entries < BATCH_ENTRIES:
@@ -325,9 +332,13 @@ class Pipeline:
                 if item is self._DONE:
                     done = True
                     break
-                self._taken()
                 batch.append(item)
                 entries += _count(item)  # type: ignore[arg-type]
+                untaken += 1
+                if untaken >= TAKE_EVERY:
+                    self._taken(untaken)
+                    untaken = 0
+            self._taken(untaken)
             yield batch  # type: ignore[misc]
 
     def close(self) -> None:
