@@ -25,9 +25,11 @@ def _day(value: object) -> str:
 @pass_app
 def coverage_command(app: AppContext, since: str | None, quiet_days: int | None,
                      only: tuple[str, ...], never_featured: bool, as_json: bool) -> None:
-    """Each member (the person behind a blog, else the blog): posts in the window, last post,
-    last featured edition; blogs gone quiet or broken, and new ones. Those who posted lately but
-    were featured longest ago (or never) come first."""
+    """Who posted lately and who was featured: quiet, broken and new blogs too.
+
+    For each member (the person behind a blog, else the blog): posts in the window, last post,
+    last featured edition, and the blog's state. Those who posted lately but were featured
+    longest ago (or never) come first."""
     report = app.curator.coverage.report(since, quiet_days)
     rows = [r for r in report.rows if (not only or r.status in only)
             and (not never_featured or r.never_featured)]
