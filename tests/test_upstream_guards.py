@@ -67,3 +67,30 @@ def test_a_frame_written_as_the_pool_writes_it_is_what_a_worker_reads() -> None:
     finally:
         reader.close()
         writer.close()
+
+
+def test_httpx_still_imports_its_command_line_module_the_way_curator_stands_in_for() -> None:
+    """curator.poll.httpx_import puts a stand-in `httpx._main` in place so that `import httpx`
+    skips the command-line tool (rich, pygments: ~40 ms). That works while httpx's __init__
+    imports it in a `try: from ._main import main` block; checked on httpx 0.27-0.29."""
+    import ast
+    import importlib.util
+    import subprocess
+    import sys
+
+    spec = importlib.util.find_spec("httpx")
+    assert spec is not None and spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    blocks = [node for node in tree.body if isinstance(node, ast.Try)
+              and any(isinstance(s, ast.ImportFrom) and s.module == "_main" and s.level == 1
+                      and [a.name for a in s.names] == ["main"] for s in node.body)
+              and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError"
+                      for h in node.handlers)]
+    assert len(blocks) == 1, "httpx no longer imports ._main in a try block: review httpx_import"
+    # and the stand-in works: a poll's modules load neither rich nor pygments
+    probe = ("import sys, curator.poll.fetch, curator.poll.transport; "
+             "print(sorted(m for m in ('rich', 'pygments', 'httpx._main') "
+             "if m in sys.modules and getattr(sys.modules[m], '__file__', None)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]", out

@@ -27,9 +27,8 @@ from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from curator.poll.address_guard import is_private, literal_refusal
+from curator.poll.httpx_import import httpx
 from curator.poll.network import Network
 from curator.poll.schedule import retry_after_seconds
 from curator.poll.transport import PEER, PRIVATE_OK, Resolver, UnsafeAddress, poller_transport

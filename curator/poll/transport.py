@@ -31,9 +31,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import h11
-import httpx
 
 from curator.poll.address_guard import IP, parse_ip, refusal
+from curator.poll.httpx_import import httpx
 from curator.poll.network import Network
 
 READ_SIZE = 64 * 1024
