@@ -15,7 +15,8 @@ medians of `--repeat` runs; contenders run interleaved, round by round.
     .venv/bin/python benchmarks/bench_poll.py --sizes 30,300,1000 --repeat 3
     .venv/bin/python benchmarks/bench_poll.py --sizes 10000 --repeat 1 --timeout 900
 
-newsboat (`apt-get install newsboat`) and reader (`pip install reader`) are skipped when absent.
+newsboat (`apt-get install newsboat`) and reader (`pip install reader sgmllib3k`: its vendored
+feedparser needs sgmllib) are skipped when absent.
 
 Like for like: up to 1,000 feeds every feed lives on one host (127.0.0.1); from 10,000 they are
 spread over 20 hosts (127.0.0.2-21) so per-host limits do not dominate. Neither newsboat nor
@@ -424,7 +425,12 @@ def bench_size(n: int, names: list[str], args: argparse.Namespace, problems: lis
         for rep in range(args.repeat):
             for name in names:
                 tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-                contender = classes[name](tmp, urls, args.concurrency)
+                try:
+                    contender = classes[name](tmp, urls, args.concurrency)
+                except subprocess.CalledProcessError as exc:  # e.g. reader without sgmllib3k
+                    problems.append(f"{name} ({n}) could not be set up: {exc}")
+                    print(f"n={n} rep {rep + 1} {name:9} could not be set up", flush=True)
+                    continue
                 for scenario in ("cold", "304"):
                     try:
                         r = contender.run(args.timeout)
