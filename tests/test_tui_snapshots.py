@@ -87,6 +87,7 @@ def test_feeds(snap_compare, curator: Curator) -> None:
     async def run(pilot) -> None:
         await pilot.press("3")
         await settle(pilot, lambda: pilot.app.screen.data_ready.is_set())
+        await pilot.pause()  # the detail pane and table widths settle on the next refresh
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 
@@ -94,7 +95,9 @@ def test_feeds(snap_compare, curator: Curator) -> None:
 def test_themes(snap_compare, curator: Curator) -> None:
     async def run(pilot) -> None:
         await pilot.press("4")
-        await settle(pilot, lambda: pilot.app.screen.data_ready.is_set())
+        await settle(pilot, lambda: pilot.app.screen.data_ready.is_set()
+                     and pilot.app.screen.query_one("#theme-table").row_count > 0)
+        await pilot.pause()  # the tables size their columns on the next refresh
 
     assert snap_compare(_app(curator), terminal_size=SIZE, run_before=run)
 
