@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from curator.errors import UnsafeUrlError
@@ -48,6 +49,7 @@ def check_feed_url(url: str) -> str:
     return candidate
 
 
+@lru_cache(maxsize=8192)  # pure, and views, exports and section texts repeat their links
 def safe_link(url: str | None) -> str | None:
     """The URL if it is http(s), else None: used before a link is shown or exported."""
     if not url:

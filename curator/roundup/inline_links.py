@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from curator.urls import safe_link as _safe_link
-
-safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; texts repeat links
+from curator.urls import safe_link
 
 # [words](url) with optional <angle brackets> around the url and an optional "title" after it;
 # a bare URL ends before whitespace, quotes, angle or square brackets

@@ -26,9 +26,7 @@ from curator.roundup.inline_links import pieces
 from curator.roundup.views import EditionView, ItemView, SectionView
 from curator.safe_files import atomic_write
 from curator.text import one_line, strip_controls, tidy_paragraphs
-from curator.urls import safe_link as _safe_link
-
-safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; exports repeat links
+from curator.urls import safe_link
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 FORMATS = {"md": "edition.md.j2", "html": "page.html.j2", "fragment": "fragment.html.j2",

@@ -89,19 +89,19 @@ class FleetMember:
 
         Hosts are taken from the due list as read at the start (or when it ran out); the list is
         read again only when it is empty, which also finds the hosts of a poller that died."""
-        for fresh_read in (False, True):
+        reread = not self._pending
+        while True:
             now = datetime.now(UTC)
             with self.db.read() as tx:
-                if fresh_read or not self._pending:
+                if reread:
                     self._pending = self._due_by_host(tx, force, run_started, now)
-                    fresh_read = True
                 held = leases.held_by_others(tx, self.id, now)
             for host in held:
                 self._pending.pop(host, None)
             found = self._claim_pending(force, run_started, want)
-            if found[0] or fresh_read:
+            if found[0] or reread:
                 return found
-        return [], {}
+            reread = True  # what was left is all taken: look at the list as it is now
 
     def _claim_pending(self, force: bool, run_started: datetime, want: int
                        ) -> tuple[list[tuple[Any, ...]], dict[str, float]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event, update
@@ -30,12 +29,9 @@ from curator.store.tables import (
     Post,
 )
 from curator.types import PostInfo
-from curator.urls import safe_link as _safe_link
+from curator.urls import safe_link
 
-safe_link = lru_cache(maxsize=8192)(_safe_link)  # pure; views repeat links
 _Q = TypeVar("_Q", bound=Any)  # an ORM or a Core select
-
-
 
 
 @event.listens_for(Session, "before_flush")
