@@ -25,12 +25,16 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot, decide_themes, post_facts
 from curator.poll.fetch import Fetcher, FetchRequest, FetchResult
 from curator.poll.network import Network
-from curator.poll.parse import ParseOutcome, parse_safely
 from curator.poll.workers import ParsePool, WorkerCrashed
+
+if TYPE_CHECKING:  # the parser and the classifier load with the first body to parse: a run
+    # where every feed is unchanged needs neither (workers import them themselves)
+    from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot
+    from curator.poll.parse import ParseOutcome
 
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
@@ -59,6 +63,8 @@ class FeedTask:
     theme_hint: str | None = None
 
     def facts(self) -> FeedFacts:
+        from curator.classify.decide import FeedFacts
+
         return FeedFacts(feed_id=self.id, url=self.url, title=self.title, html_url=self.html_url,
                          theme_hint=self.theme_hint, person=self.person)
 
@@ -89,11 +95,15 @@ def parse_and_classify(body: bytes, headers: dict[str, str], url: str, facts: Fe
     Never raises. Classification trouble only costs speed: the entries come back without guesses
     and the service classifies them after storing.
     """
+    from curator.poll.parse import parse_safely
+
     outcome = parse_safely(body, headers, url)
     snapshot = snapshot or _SNAPSHOT
     if outcome.feed is None or snapshot is None or not outcome.feed.entries:
         return outcome, None
     try:
+        from curator.classify.decide import decide_themes, post_facts
+
         slugs = snapshot.classifier.slugs
         facts_list = [post_facts(facts, slugs, title=e.title, summary=e.summary, tags=e.tags,
                                  author=e.author, link=e.link, person=facts.person)
@@ -298,6 +308,8 @@ class Pipeline:
                 return await self._pool.run(body, result.headers, result.final_url,  # type: ignore[no-any-return]
                                             task.facts())
             except WorkerCrashed:
+                from curator.poll.parse import ParseOutcome
+
                 # a worker died (memory cap, crash): the others, or a thread, carry on
                 return ParseOutcome(None, "the parser process crashed on this feed (too big or "
                                           "hostile?)"), None

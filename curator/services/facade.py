@@ -2,57 +2,119 @@
 
 `curator.feeds`, `curator.posts`, `curator.themes`, `curator.roundup`, `curator.polls` and
 `curator.database` each own one area; a sub-service that needs another is handed it when the
-facade is built. The edition's extras (`curator.suggestions`, `curator.mail`,
-`curator.coverage`) are built on first use, so a poll does not import the mail and date modules.
+facade is built. Each is built on first use, so a poll does not import the mail and date
+modules, nor, when every feed is unchanged, the data layer.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from curator.config import Settings
 from curator.paths import Locations
-from curator.services.database_service import DatabaseService
-from curator.services.feed_service import FeedService
-from curator.services.poll_service import PollService
-from curator.services.post_service import PostService
-from curator.services.roundup_service import RoundupService
 from curator.services.service_base import ServiceBase, ServiceContext
-from curator.services.theme_service import ThemeService
-from curator.store.engine import configure_orm
 
 if TYPE_CHECKING:
     from curator.services.coverage_service import CoverageService
+    from curator.services.database_service import DatabaseService
+    from curator.services.feed_service import FeedService
     from curator.services.mail_service import MailService
+    from curator.services.poll_service import PollService
+    from curator.services.post_service import PostService
+    from curator.services.roundup_service import RoundupService
     from curator.services.suggestion_service import SuggestionService
+    from curator.services.theme_service import ThemeService
+
+T = TypeVar("T")
+_BUILDING = threading.RLock()  # re-entrant: building one service builds those it is handed
+
+
+class built_once(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cached_property
+    """A sub-service made on first use, once: the TUI's workers may ask for one at the same
+    moment, and two copies would keep two caches (functools.cached_property has no lock from
+    Python 3.12)."""
+
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self.make, self.name = make, make.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> built_once[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type) -> T | built_once[T]:
+        if obj is None:
+            return self
+        made = obj.__dict__.get(self.name)
+        if made is None:
+            with _BUILDING:
+                made = obj.__dict__.get(self.name)
+                if made is None:
+                    made = obj.__dict__[self.name] = self.make(obj)
+        return made
 
 
 class Curator(ServiceBase):
-    """Everything curator can do, as plain-data methods (no ORM objects escape)."""
+    """Everything curator can do, as plain-data methods (no ORM objects escape).
+
+    Each sub-service (and its modules) loads on first use: a poll that finds every feed
+    unchanged never loads the data layer (see PollService)."""
 
     def __init__(self, locations: Locations, settings: Settings | None = None) -> None:
         super().__init__(ServiceContext(locations, settings))
-        self.themes = ThemeService(self.context)
-        self.feeds = FeedService(self.context, self.themes)
-        self.posts = PostService(self.context)
-        self.roundup = RoundupService(self.context, self.themes)
-        self.polls = PollService(self.context, self.feeds, self.themes)
-        self.database = DatabaseService(self.context)
 
-    @cached_property
+    @built_once
+    def themes(self) -> ThemeService:
+        from curator.services.theme_service import ThemeService
+
+        return ThemeService(self.context)
+
+    @built_once
+    def feeds(self) -> FeedService:
+        from curator.services.feed_service import FeedService
+
+        return FeedService(self.context, self.themes)
+
+    @built_once
+    def posts(self) -> PostService:
+        from curator.services.post_service import PostService
+
+        return PostService(self.context)
+
+    @built_once
+    def roundup(self) -> RoundupService:
+        from curator.services.roundup_service import RoundupService
+
+        return RoundupService(self.context, self.themes)
+
+    @built_once
+    def polls(self) -> PollService:
+        from curator.services.poll_service import PollService
+
+        return PollService(self.context, lambda: self.feeds, lambda: self.themes)
+
+    @built_once
+    def database(self) -> DatabaseService:
+        from curator.services.database_service import DatabaseService
+
+        return DatabaseService(self.context)
+
+    @built_once
     def suggestions(self) -> SuggestionService:
         from curator.services.suggestion_service import SuggestionService
 
         return SuggestionService(self.context, self.roundup)
 
-    @cached_property
+    @built_once
     def mail(self) -> MailService:
         from curator.services.mail_service import MailService
 
         return MailService(self.context, self.roundup)
 
-    @cached_property
+    @built_once
     def coverage(self) -> CoverageService:
         from curator.services.coverage_service import CoverageService
 
@@ -60,6 +122,8 @@ class Curator(ServiceBase):
 
     def warm_up(self) -> None:
         """Do the store's one-off ORM set-up now, off the critical path (see configure_orm)."""
+        from curator.store.engine import configure_orm
+
         configure_orm()
 
     def close(self) -> None:

@@ -15,22 +15,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator.errors import CuratorError, NotFoundError, OpmlError
 from curator.poll.lock import PollerLock
 from curator.poll.schedule import Policy
 from curator.services.service_base import ServiceBase, ServiceContext
-from curator.store import feed_rows
-from curator.types import FeedInfo, FeedOutcome, PollSummary
+from curator.types import FeedInfo, FeedOutcome, FeedStatus, PollSummary
 
-if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts
+if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts, the data
+    # layer when there is something to store beyond polling state
     from curator.classify.decide import ThemeSnapshot
-    from curator.poll.pipeline import FeedTask
-    from curator.poll.record import Recorded
+    from curator.poll.judge import Judged, Recorded
+    from curator.poll.pipeline import FeedTask, Pipeline
     from curator.services.feed_service import FeedService
     from curator.services.fleet_member import FleetMember
     from curator.services.theme_service import ThemeService
+    from curator.store.poll_file import PollFile
 
 CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
 CLASSIFY_EVERY_S = 2.0
@@ -55,10 +57,20 @@ def _passing_problem(exc: Exception) -> str | None:
 class PollService(ServiceBase):
     """Polling operations for the CLI and the TUI."""
 
-    def __init__(self, context: ServiceContext, feeds: FeedService, themes: ThemeService) -> None:
+    def __init__(self, context: ServiceContext, feeds: Callable[[], FeedService],
+                 themes: Callable[[], ThemeService]) -> None:
         super().__init__(context)
-        self.feeds = feeds  # the OPML is synced before a pass; permanent moves rewrite it
-        self.themes = themes  # new posts are classified as they are stored
+        self._feeds, self._themes = feeds, themes  # asked for only when needed: see _poll_file
+
+    @property
+    def feeds(self) -> FeedService:
+        """The OPML is synced before a pass; permanent moves rewrite it."""
+        return self._feeds()
+
+    @property
+    def themes(self) -> ThemeService:
+        """New posts are classified as they are stored."""
+        return self._themes()
 
     def _policy(self) -> Policy:
         return Policy(interval=max(60.0, self.settings.poll_interval))
@@ -70,7 +82,7 @@ class PollService(ServiceBase):
         """True while another poller (a `poll --watch` daemon, a cron run, the TUI) is at work:
         on a file, one that holds the lock; on a server, one registered and renewing, on any
         machine."""
-        if self.db.shared:
+        if self.context.shared:
             from curator.store import leases
 
             seen_since = datetime.now(UTC) - timedelta(seconds=self.settings.poll_lease)
@@ -81,6 +93,8 @@ class PollService(ServiceBase):
     def polls_stored(self) -> int:
         """A number that changes whenever any poller, on any machine, stores poll results:
         one indexed read, cheap enough for an open screen to ask every second."""
+        from curator.store import feed_rows
+
         with self.db.read() as tx:
             return feed_rows.polls_stored(tx)
 
@@ -89,7 +103,7 @@ class PollService(ServiceBase):
                      ) -> Iterator[FleetMember | None]:
         """The right to poll: on a file the one-poller lock (yields None), on a server a place
         in the fleet. `on_note` hears that the lock was taken over from a poller that died."""
-        if self.db.shared:
+        if self.context.shared:
             from curator.services.fleet_member import FleetMember
 
             member = FleetMember(self.db, kind, self.settings.poll_lease).join()
@@ -109,6 +123,8 @@ class PollService(ServiceBase):
 
     def due_feeds(self, force: bool = False, feed_url: str | None = None) -> list[FeedTask]:
         """The feeds one pass would poll: due ones, all with `force`, or the one named."""
+        from curator.store import feed_rows
+
         with self.db.read() as tx:
             only = None
             if feed_url is not None:
@@ -122,7 +138,33 @@ class PollService(ServiceBase):
         return [FeedTask(*row) for row in rows]
 
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
+        quick = self._poll_file(force, feed_url)
+        if quick is not None:
+            quick[0].close()
+            return len(quick[1])
         return len(self.due_feeds(force, feed_url))
+
+    def _poll_file(self, force: bool, feed_url: str | None
+                   ) -> tuple[PollFile, list[FeedTask]] | None:
+        """The database file and the pass's feeds, read without the data layer, when the pass
+        will most likely store little but polling state: a plain or forced pass over a file
+        that mirrors its feeds.opml, with no feed that was never polled (a first poll brings a
+        feed's whole history, and its posts are best classified as they are parsed). None
+        otherwise: the data layer reads, mirrors and migrates as always."""
+        if feed_url is not None or self.locations.db_is_url:
+            return None
+        from curator.poll.pipeline import FeedTask
+        from curator.safe_files import file_identity
+        from curator.store.poll_file import PollFile
+
+        poll_file = PollFile.open(Path(self.locations.db), file_identity(self.locations.opml))
+        if poll_file is None:
+            return None
+        rows = poll_file.due_tasks(force)
+        if any(row[-1] == FeedStatus.NEW for row in rows):
+            poll_file.close()
+            return None
+        return poll_file, [FeedTask(*row[:-1]) for row in rows]
 
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,
@@ -161,42 +203,66 @@ class PollService(ServiceBase):
         run goes (one named feed is simply polled); this machine's feeds.opml, if any, merges
         into the database's list (see FeedService)."""
         from curator.poll.pipeline import FeedTask, Pipeline
-        from curator.poll.record import record_batch
 
+        quick = self._poll_file(force, feed_url) if member is None else None
+        poll_file = quick[0] if quick is not None else None
         try:
-            self.feeds.sync_opml_if_changed()  # feeds.opml rules (on a server: merges in)
-        except OpmlError as exc:
-            if on_problem is None:
-                raise
-            on_problem(f"{exc}; polling the feed list as last read")
-        tasks = self.due_feeds(force, feed_url)
-        expected, more, paused = len(tasks), None, self.host_pauses()
-        if member is not None and feed_url is None:
-            started = datetime.now(UTC)
+            if quick is not None:
+                tasks, paused = quick[1], quick[0].host_pauses(datetime.now(UTC))
+            else:
+                try:
+                    self.feeds.sync_opml_if_changed()  # feeds.opml rules (server: merges in)
+                except OpmlError as exc:
+                    if on_problem is None:
+                        raise
+                    on_problem(f"{exc}; polling the feed list as last read")
+                tasks, paused = self.due_feeds(force, feed_url), self.host_pauses()
+            expected, more = len(tasks), None
+            if member is not None and feed_url is None:
+                started = datetime.now(UTC)
 
-            def claim() -> tuple[list[FeedTask], dict[str, float]]:
-                rows, pauses = member.claim(force, started)
-                return [FeedTask(*row) for row in rows], pauses
+                def claim() -> tuple[list[FeedTask], dict[str, float]]:
+                    rows, pauses = member.claim(force, started)
+                    return [FeedTask(*row) for row in rows], pauses
 
-            tasks, paused = claim()
-            more = claim
-        if not tasks:
-            return
-        workers, host_limit = self._limits(concurrency, per_host)
+                tasks, paused = claim()
+                more = claim
+            if not tasks:
+                return
+            workers, host_limit = self._limits(concurrency, per_host)
+            network = self.network()
+            network.ssl_context()  # a bad CA file is one clear error here, not one per feed
+            # read through the file, posts are classified after storing: they are few
+            snapshot = self._snapshot() if poll_file is None else None
+            pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
+                                snapshot=snapshot, network=network, paused=paused,
+                                more=more, expected=expected).start()
+            yield from self._record_batches(pipeline, stop, poll_file)
+        finally:
+            if poll_file is not None:
+                poll_file.close()
+
+    def _record_batches(self, pipeline: Pipeline, stop: threading.Event | None,
+                        poll_file: PollFile | None) -> Iterator[FeedOutcome]:
+        """Store each batch the pipeline hands over, then yield its outcomes. A batch with
+        nothing but polling state goes straight to `poll_file` (when given); the first one
+        with posts (or a host pause, or a move) loads the data layer, which stores the rest."""
+        from curator.poll.judge import judge
+
         policy, rng = self._policy(), random.Random()
-        network = self.network()
-        network.ssl_context()  # a bad CA file is one clear error here, not one per feed
-        pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
-                            snapshot=self._snapshot(), network=network, paused=paused,
-                            more=more, expected=expected).start()
         unclassified: list[int] = []
         last_classified = time.monotonic()
         settled = False  # True when the run ended normally or the caller stopped iterating
         try:
             for batch in pipeline.batches(stop):
                 now = datetime.now(UTC)
-                with self.db.write() as tx:
-                    recorded = record_batch(tx, batch, policy, now, rng)
+                judged = [judge(arrival, policy, now, rng) for arrival in batch]
+                if poll_file is not None and all(j.only_state for j in judged):
+                    poll_file.save_poll_states([j.state for j in judged])
+                    yield from (j.outcome() for j in judged)
+                    continue
+                poll_file = None  # from here on, the data layer stores
+                recorded = self._store(judged)
                 unclassified.extend(pid for r in recorded for pid in r.unclassified_ids)
                 if len(unclassified) >= CLASSIFY_EVERY_POSTS or (
                         unclassified and time.monotonic() - last_classified > CLASSIFY_EVERY_S):
@@ -212,9 +278,17 @@ class PollService(ServiceBase):
             if settled and unclassified:  # stored posts never stay unclassified
                 self.themes.classify_posts(unclassified)
 
+    def _store(self, judged: list[Judged]) -> list[Recorded]:
+        from curator.poll.record import record_batch
+
+        with self.db.write() as tx:
+            return record_batch(tx, judged)
+
     def host_pauses(self) -> dict[str, float]:
         """Hosts that asked us to wait (429/503) and are still waiting: host -> seconds left.
         Honoured by every poll, forced ones too (`--all`, the TUI's r)."""
+        from curator.store import feed_rows
+
         with self.db.read() as tx:
             return feed_rows.host_pauses(tx, datetime.now(UTC))
 
@@ -284,6 +358,8 @@ class PollService(ServiceBase):
 
     def feed_status(self) -> list[FeedInfo]:
         """Every feed's health: status, HTTP code, last error, counts and times."""
+        from curator.store import feed_rows
+
         with self.db.read() as tx:
             return sorted(feed_rows.feed_infos(tx, include_removed=False, counts=True,
                                                by_source=True), key=lambda f: f.id or 0)

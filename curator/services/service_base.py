@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from curator.config import Settings
 from curator.paths import Locations
-from curator.store.engine import Database
 
 if TYPE_CHECKING:
     from curator.poll.network import Network
+    from curator.store.engine import Database
 
 
 class ServiceContext:
@@ -27,8 +27,16 @@ class ServiceContext:
         if self._db is None:
             with self._db_lock:
                 if self._db is None:
+                    from curator.store.engine import Database  # the data layer loads here
+
                     self._db = Database(self.locations.db).open()
         return self._db
+
+    @property
+    def shared(self) -> bool:
+        """A server database that several machines' pollers share (see store.dialect); a file
+        never is, which is known without loading the data layer."""
+        return self.locations.db_is_url and self.db.shared
 
     def close(self) -> None:
         if self._db is not None:

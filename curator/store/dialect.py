@@ -35,8 +35,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from curator.errors import CuratorError, QueryCancelled
+from curator.store.poll_file import BUSY_TIMEOUT_S
 
-BUSY_TIMEOUT_S = 30.0
 CHECK_EVERY = 20_000  # SQLite VM steps between checks of a caller's `cancelled()`
 CANCEL_POLL_S = 0.02  # PostgreSQL: how often a running statement's `cancelled()` is asked
 PORTABLE_ENV = "CURATOR_PORTABLE_SQL"

@@ -17,7 +17,7 @@ from sqlmodel import select
 from curator.store.dialect import raw_sqlite
 from curator.store.engine import Tx
 from curator.store.meta_keys import POLLS_STORED
-from curator.store.sqlite_batch import stored_value, update_rows
+from curator.store.poll_file import write_poll_states
 from curator.store.tables import (
     FEEDS,
     HOST_PAUSES,
@@ -194,27 +194,17 @@ def polls_stored(tx: Tx) -> int:
     return int(meta(tx, POLLS_STORED) or 0)
 
 
-# save_poll_state's keys, and the feed columns they set, in one order (then the feed's id)
-_STATE_KEYS = ("etag", "lm", "status", "http_status", "last_error", "error_count", "polled",
-               "success", "next_due", "interval", "feed_title", "fid")
-_STATE_COLUMNS = ("etag", "last_modified", "status", "http_status", "last_error", "error_count",
-                  "last_polled_at", "last_success_at", "next_due_at", "interval_seconds",
-                  "feed_title")
-
-
 def save_poll_state(tx: Tx, states: list[dict[str, Any]]) -> None:
     """Each polled feed's new state in one statement: keys fid, etag, lm, status, http_status,
     last_error, error_count, polled, success, next_due, interval, feed_title (None keeps the
     stored success time, interval and title). Bumps the poll counter in the same transaction."""
     if not states:
         return
-    set_meta(tx, POLLS_STORED, str(polls_stored(tx) + 1))
     raw = raw_sqlite(tx.connection())
     if raw is not None:  # one statement, not one GIL hand-off per feed (store.sqlite_batch)
-        update_rows(raw.cursor(), "feed", "id", _STATE_COLUMNS,
-                    [tuple(stored_value(s[k]) for k in _STATE_KEYS) for s in states],
-                    keep_if_null=("last_success_at", "interval_seconds", "feed_title"))
+        write_poll_states(raw.cursor(), states)
         return
+    set_meta(tx, POLLS_STORED, str(polls_stored(tx) + 1))
     tx.connection().execute(
         update(FEEDS).where(FEEDS.c.id == bindparam("fid")).values(
             etag=bindparam("etag"), last_modified=bindparam("lm"),

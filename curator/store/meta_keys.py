@@ -1,6 +1,6 @@
 """What the database says of itself in curator_meta, and the schema version this curator writes.
 
-Plain constants, readable without SQLAlchemy (`due_probe` reads them with the standard library).
+Plain constants, readable without SQLAlchemy (`poll_file` reads them with the standard library).
 `migrations` checks at import that SCHEMA_VERSION is one more than its number of steps, so a new
 step cannot forget it.
 """

@@ -1,0 +1,197 @@
+"""A poll reads and writes the database file alone when it can, and only when it is sure.
+
+`store.poll_file` asks sqlite3 directly, so a scheduled poll with nothing to do, or with every
+feed unchanged, skips loading the data layer. These tests hold its answers equal to the poller's
+own query for every kind of feed, check that any doubt sends the poll down the full path, and
+that a feed with posts to store midway hands the rest of the run to the data layer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from httpserver import FeedServer, Reply, rss
+from pollkit import make_curator, reopen_curator, write_opml
+from sqlalchemy import text
+from sqlmodel import select
+
+from curator.poll.schedule import is_due
+from curator.safe_files import file_identity
+from curator.services.poll_probe import poll_has_nothing_due
+from curator.store import feed_rows
+from curator.store.meta_keys import OPML_MIRRORED, POLLS_STORED
+from curator.store.poll_file import PollFile, nothing_due
+from curator.store.tables import Feed, HostPause, Post
+
+pytestmark = pytest.mark.sqlite_only  # a server database is never probed
+
+
+def test_the_probe_agrees_with_the_pollers_query_on_every_kind_of_feed(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    cur = make_curator(tmp_path, [])
+    cur.feeds.sync_opml()  # the feed list is mirrored: the probe may trust the file
+    db = Path(cur.context.locations.db)
+    assert nothing_due(db, file_identity(cur.context.locations.opml))
+    states = itertools.product((True, False), ("new", "ok", "error", "gone"),
+                               (None, now - timedelta(minutes=1), now + timedelta(minutes=1)))
+    with cur.context.db.write() as tx:
+        tx.add(Feed(url="https://one.example/feed", in_opml=True, status="ok"))
+    for in_opml, status, due in states:
+        with cur.context.db.write() as tx:
+            tx.execute(text("DELETE FROM feed"))
+            tx.add(Feed(url="https://one.example/feed", in_opml=in_opml, status=status,
+                        next_due_at=due))
+        by_query = bool(cur.polls.due_feeds())
+        assert by_query == is_due(due, status, now, force=False, in_opml=in_opml)
+        probed = nothing_due(db, file_identity(cur.context.locations.opml))
+        assert probed is (not by_query), (in_opml, status, due)
+        poll_file = PollFile.open(db, file_identity(cur.context.locations.opml))
+        assert poll_file is not None
+        for force in (False, True):
+            with cur.context.db.read() as tx:
+                by_query_rows = feed_rows.due_rows(tx, force, None, datetime.now(UTC))
+            assert [row[:-1] for row in poll_file.due_tasks(force)] == by_query_rows
+        poll_file.close()
+    cur.close()
+
+
+def test_any_doubt_sends_the_poll_down_the_full_path(tmp_path: Path) -> None:
+    cur = make_curator(tmp_path, [])
+    cur.feeds.sync_opml()
+    locations = cur.context.locations
+    db, identity = Path(locations.db), file_identity(locations.opml)
+    assert poll_has_nothing_due(locations)
+    assert not nothing_due(db, None)  # no feed list file
+    assert not nothing_due(tmp_path / "absent.db", identity)
+    assert not nothing_due(locations.opml, identity)  # not a database
+    with cur.context.db.write() as tx:  # the feed list was edited since it was mirrored
+        tx.execute(text("UPDATE curator_meta SET value = 'elsewhere' WHERE key = :k"),
+                   {"k": OPML_MIRRORED})
+    assert not nothing_due(db, identity)
+    with cur.context.db.write() as tx:
+        tx.execute(text("UPDATE curator_meta SET value = :v WHERE key = :k"),
+                   {"v": identity, "k": OPML_MIRRORED})
+        tx.execute(text("UPDATE curator_meta SET value = '999' WHERE key = 'schema_version'"))
+    assert not nothing_due(db, identity)  # a newer curator's file: its own poll decides
+    cur.close()
+    server = type(locations)(db="postgresql://u@127.0.0.1/x", opml=locations.opml,
+                             config_dir=locations.config_dir, data_dir=locations.data_dir,
+                             cache_dir=locations.cache_dir)
+    assert not poll_has_nothing_due(server)
+
+
+def test_a_poll_with_nothing_due_loads_neither_the_data_layer_nor_the_network(
+        tmp_path: Path) -> None:
+    cur = make_curator(tmp_path, [])
+    cur.feeds.sync_opml()
+    cur.close()
+    code = ("import json, sys\n"
+            "from curator.launch.entry import main\n"
+            "sys.argv = ['curator', '--db', sys.argv[1], '--opml', sys.argv[2], 'poll', '--json']\n"
+            "try:\n    main()\nexcept SystemExit as exit:\n    status = exit.code\n"
+            "names = ('sqlalchemy', 'sqlmodel', 'httpx', 'feedparser', 'curator.store.engine')\n"
+            "print(json.dumps({'status': status, 'loaded': [n for n in names if n in sys.modules]}))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "curator.db"),
+                          str(tmp_path / "feeds.opml")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    summary, probe = out.stdout.strip().rsplit("\n", 1)
+    assert json.loads(summary)["feeds"] == 0
+    assert json.loads(probe) == {"status": 0, "loaded": []}
+
+
+def _loads(code_lines: str) -> str:
+    return ("import json, sys\n"
+            "from curator.launch.entry import main\n"
+            f"sys.argv = ['curator', '--db', sys.argv[1], '--opml', sys.argv[2], {code_lines}]\n"
+            "try:\n    main()\nexcept SystemExit as exit:\n    status = exit.code\n"
+            "names = ('sqlalchemy', 'sqlmodel', 'pydantic', 'curator.store.engine')\n"
+            "print(json.dumps({'status': status, 'loaded': [n for n in names if n in sys.modules]}))")
+
+
+def _counter(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT value FROM curator_meta WHERE key = ?",
+                                (POLLS_STORED,)).fetchone()[0])
+
+
+def test_a_poll_of_unchanged_feeds_stores_their_state_without_the_data_layer(
+        tmp_path: Path) -> None:
+    with FeedServer() as server:
+        body = rss([("a-1", "one", "http://b.example/1")])
+        urls = [server.route("/etag", Reply(body=body, etag='"v1"')),
+                server.route("/dated", Reply(body=body, last_modified="Mon, 02 Nov 2026 10:00:00 GMT")),
+                server.route("/broken", Reply(body=body), Reply(status=500))]
+        cur = make_curator(tmp_path, urls)
+        assert [o.status for o in cur.polls.poll().outcomes] == ["ok"] * 3
+        cur.close()
+        db = tmp_path / "curator.db"
+        before = _counter(db)
+        out = subprocess.run([sys.executable, "-c", _loads("'poll', '--all', '--json'"), str(db),
+                              str(tmp_path / "feeds.opml")], capture_output=True, text=True,
+                             timeout=120)
+        summary, probe = out.stdout.strip().rsplit("\n", 1)
+        assert json.loads(probe) == {"status": 0, "loaded": []}, out.stderr
+        outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}
+        assert [outcomes[u]["status"] for u in urls] == ["not_modified", "not_modified", "error"]
+        assert server.requests[-1].path in ("/etag", "/dated", "/broken")
+    assert _counter(db) == before + 1  # open screens notice the pass
+    cur = reopen_curator(tmp_path)
+    with cur.context.db.read() as tx:
+        rows = {f.url: f for f in tx.exec(select(Feed))}
+    assert rows[urls[0]].etag == '"v1"' and rows[urls[0]].http_status == 304
+    assert rows[urls[1]].last_modified == "Mon, 02 Nov 2026 10:00:00 GMT"
+    assert all(r.feed_title == "Test blog" and r.last_success_at is not None
+               for r in rows.values())  # kept: a 304 or a failure says nothing of them
+    broken = rows[urls[2]]
+    assert broken.status == "error" and broken.error_count == 1 and "500" in broken.last_error
+    assert broken.next_due_at > datetime.now(UTC)
+    assert rows[urls[0]].last_polled_at == rows[urls[0]].last_success_at  # a 304 is a success
+    assert broken.last_polled_at > broken.last_success_at
+    cur.close()
+
+
+def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        old = [("a-1", "Open data in councils", "http://b.example/1")]
+        new = old + [("a-2", "Open data for everyone", "http://b.example/2")]
+        quiet = server.route("/quiet", Reply(body=rss(old), etag='"q"'))
+        busy = server.route("/busy", Reply(body=rss(old), etag='"b1"'),
+                            Reply(body=rss(new), etag='"b2"'))
+        limited = server.route("/limited", Reply(body=rss(old)),
+                               Reply(status=429, headers={"Retry-After": "600"}))
+        cur = make_curator(tmp_path, [quiet, busy, limited])
+        cur.polls.poll()
+        assert cur.polls._poll_file(True, None) is not None  # every feed was polled before
+        outcomes = {o.url: o for o in cur.polls.poll(force=True).outcomes}
+    assert outcomes[quiet].status == "not_modified"
+    assert (outcomes[busy].status, outcomes[busy].new_posts) == ("ok", 1)
+    assert outcomes[limited].status == "error" and "429" in outcomes[limited].error
+    with cur.context.db.read() as tx:
+        (post,) = tx.exec(select(Post).where(Post.link == "http://b.example/2")).all()
+        assert post.theme is not None and post.theme_source is not None  # classified
+        assert [p.host for p in tx.exec(select(HostPause))] == ["127.0.0.1"]
+    cur.close()
+
+
+def test_a_feed_never_polled_sends_the_pass_down_the_full_path(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        first = server.route("/a", Reply(body=rss([("a", "a", "http://b.example/a")])))
+        cur = make_curator(tmp_path, [first])
+        assert cur.polls._poll_file(False, None) is None  # never polled: snapshot classifies
+        cur.polls.poll()
+        assert cur.polls._poll_file(False, None) is not None  # polled: nothing is due
+        second = server.route("/b", Reply(body=rss([("b", "b", "http://b.example/b")])))
+        write_opml(tmp_path / "feeds.opml", [first, second])
+        assert cur.polls._poll_file(True, None) is None  # the feed list changed: mirror it
+        cur.polls.poll()
+        assert cur.polls._poll_file(True, None) is not None
+        assert cur.polls._poll_file(True, first) is None  # one named feed: the full path
+    cur.close()
