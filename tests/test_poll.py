@@ -266,14 +266,17 @@ def test_per_host_limit_comes_from_config(tmp_path, server, curator_home) -> Non
         cur.polls.poll(force=True, concurrency=500)
 
 
-def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypatch) -> None:
+@pytest.mark.parametrize(("ahead", "bodies_ahead"), [(5, 16), (128, 3)])
+def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypatch, ahead,
+                                                     bodies_ahead) -> None:
     import asyncio
 
     from curator.poll import pipeline as poller
 
     urls = [server.route(f"/h{i}", Reply(body=rss(items(f"e{i}", 3)))) for i in range(30)]
     cur = make_curator(tmp_path, urls)
-    monkeypatch.setattr(poller, "AHEAD", 5)
+    monkeypatch.setattr(poller, "AHEAD", ahead)
+    monkeypatch.setattr(poller, "BODIES_AHEAD", bodies_ahead)
     original = poller.Pipeline._parse
     waiting = most = 0  # fetched bodies handed to the parser and not parsed yet
 
@@ -290,5 +293,6 @@ def test_fetching_waits_when_unparsed_bodies_pile_up(tmp_path, server, monkeypat
     monkeypatch.setattr(poller.Pipeline, "_parse", slow_parse)
     summary = cur.polls.poll(concurrency=2)
     assert summary.new_posts == 30 * 3 and summary.errors == 0
-    # bodies waiting for a parser: at most AHEAD (here 5, as 2 x concurrency is less), not 30
+    # bodies waiting for a parser: at most AHEAD (5, as 2 x concurrency is less), or the
+    # fetches in flight (2) plus BODIES_AHEAD (3), not 30
     assert 2 <= most <= 5

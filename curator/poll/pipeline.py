@@ -39,9 +39,11 @@ if TYPE_CHECKING:  # the parser and the classifier load with the first body to p
 PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 100
-BATCH_ENTRIES = 3000
+BATCH_ENTRIES = 1500  # entries a batch holds in memory (and stores in one transaction)
 AHEAD = 128  # feeds being fetched, parsed or waiting to be stored (at least twice the fetch
 # concurrency): fetching outpaces parsing on a fast network, and parsing can outpace storing
+BODIES_AHEAD = 16  # fetched bodies waiting for a parser, beyond the fetches in flight: when
+# parsing is the bottleneck, more waiting bodies only cost memory (55 KB each, 7 MB at AHEAD)
 TAKE_EVERY = 16  # feeds taken off the queue before their slots go back to the fetching at once
 BATCH_WAIT = 0.5  # seconds a batch may wait to fill: fewer, larger write transactions (each
 # commit flushes a search-index segment, and many small segments cost merges)
@@ -206,6 +208,7 @@ class Pipeline:
         self._pool = make_parse_pool(expected or len(tasks), snapshot)  # forked before the thread
         self._threads: ThreadPoolExecutor | None = None  # small runs, or every worker died
         self._ahead: asyncio.Semaphore  # made in the loop's thread (_amain)
+        self._bodies: asyncio.Semaphore  # fetches in flight plus bodies not parsed yet
 
     def start(self) -> Pipeline:
         self._thread.start()
@@ -222,6 +225,7 @@ class Pipeline:
 
     async def _amain(self) -> None:
         self._ahead = asyncio.Semaphore(max(AHEAD, 2 * self.concurrency))
+        self._bodies = asyncio.Semaphore(self.concurrency + BODIES_AHEAD)
         self._loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
         self._ready.set()
@@ -271,13 +275,16 @@ class Pipeline:
         # At most `AHEAD` feeds are being fetched, parsed or waiting to be stored: the slot
         # is given back when the storing thread takes the feed (`_taken`), so a slow disk or
         # database holds the fetching back instead of letting parsed feeds pile up in memory.
+        # Within that window, a body waits for a parser only while fewer than BODIES_AHEAD do.
         await self._ahead.acquire()
         try:
-            result = await fetcher.fetch(FetchRequest(task.url, task.etag, task.last_modified))
-            arrival = Arrival(task, result)
-            if result.status == 200 and result.body is not None:
-                arrival.parsed, arrival.guesses = await self._parse(task, result)
-                result.body = None  # free the memory early; the entries are what we keep
+            async with self._bodies:
+                result = await fetcher.fetch(FetchRequest(task.url, task.etag,
+                                                          task.last_modified))
+                arrival = Arrival(task, result)
+                if result.status == 200 and result.body is not None:
+                    arrival.parsed, arrival.guesses = await self._parse(task, result)
+                    result.body = None  # free the memory early; the entries are what we keep
         except asyncio.CancelledError:
             self._ahead.release()
             raise
