@@ -167,6 +167,9 @@ def make_parse_pool(n_feeds: int, snapshot: ThemeSnapshot | None = None) -> Pars
     workers = os.cpu_count() or 1
     if n_feeds < PROCESS_THRESHOLD or workers < 2 or sys.platform == "win32":
         return None
+    if snapshot is not None:  # a run that classifies expects bodies: forked workers share the
+        # parser loaded once here (else each worker loads it with its first body)
+        import curator.poll.parse  # noqa: F401
     # fork is instant, but forking a process that already runs other threads (the TUI) can
     # copy a held lock into the child: use a fork server (or spawn) there instead
     method = _start_method(threading.active_count() == 1)
