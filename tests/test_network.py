@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from httpserver import FeedServer, Reply, rss
-from pollkit import write_opml
+from pollkit import make_curator, write_opml
 from proxyserver import ForwardProxy
 
 from curator.cli import main
@@ -166,6 +167,24 @@ def test_private_ca_needs_ssl_cert_file(monkeypatch: pytest.MonkeyPatch, private
 def test_unreadable_ca_file_is_one_line(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CuratorError, match="cannot read the certificates in"):
         Network(ca_file=str(tmp_path / "missing.pem")).ssl_context()
+
+
+def test_an_unreadable_ca_file_met_midway_is_the_feeds_one_line_error(tmp_path: Path,
+                                                                     curator_home: Path) -> None:
+    """Trust loads with the first https connection: a poll of http feeds never needs it, and
+    one redirected to https says what is wrong with the file, not "internal error"."""
+    config = curator_home / "config"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text('[network]\nca_file = "missing.pem"\n')
+    with FeedServer() as server:
+        plain = server.route("/plain", Reply(body=rss([("a", "a", "http://b.example/a")])))
+        moved = server.route("/moved", Reply(status=301, location="https://127.0.0.1:9/feed"))
+        cur = make_curator(tmp_path, [plain, moved])
+        outcomes = {o.url: o for o in cur.polls.poll().outcomes}
+    assert outcomes[plain].status == "ok"
+    assert outcomes[moved].error == (f"cannot read the certificates in {config / 'missing.pem'} "
+                                     "([network] ca_file): No such file or directory")
+    cur.close()
 
 
 def test_poll_cli_through_proxy_with_private_ca(tmp_path, monkeypatch, private_ca) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from curator.errors import CuratorError
 from curator.poll.fetch import Fetcher, FetchRequest, FetchResult
 from curator.poll.network import Network
 from curator.poll.workers import ParsePool, WorkerCrashed
@@ -292,10 +293,12 @@ class Pipeline:
             self._ahead.release()
             raise
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not end the run
+            # a setting that cannot work (an unreadable CA file, met at an https redirect)
+            # speaks for itself; anything else is a bug, named as one
+            text = str(exc) if isinstance(exc, CuratorError) else \
+                f"internal error: {type(exc).__name__}: {exc}"
             arrival = Arrival(task, FetchResult(url=task.url, final_url=task.url,
-                                                error_kind="internal",
-                                                error=f"internal error: {type(exc).__name__}: "
-                                                      f"{exc}"[:300]))
+                                                error_kind="internal", error=text[:300]))
         self._queue.put(arrival)
 
     def _taken(self, count: int) -> None:

@@ -27,7 +27,7 @@ import collections
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import h11
@@ -149,14 +149,22 @@ class _Body(httpx.AsyncByteStream):
             self._transport._finished(self._conn, reuse=self._done)
 
 
+TlsSource = ssl.SSLContext | Callable[[], ssl.SSLContext]  # a context, or what makes it
+
+
+def _tls_source(given: TlsSource) -> Callable[[], ssl.SSLContext]:
+    return given if callable(given) else (lambda: given)
+
+
 class LeanTransport(httpx.AsyncBaseTransport):
     """GET/HEAD over HTTP/1.1 with keep-alive; see the module docstring for what it skips."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits,
+    def __init__(self, ssl_context: TlsSource, limits: httpx.Limits,
                  resolver: Resolver | None = None, guarded: bool = False) -> None:
-        """`guarded`: every address is checked by curator.poll.address_guard against the request's
+        """`ssl_context` is asked for with the first https connection (the trust store costs
+        about 40 ms to load, which a poll of http feeds need not spend). `guarded`: every address is checked by curator.poll.address_guard against the request's
         PRIVATE_OK extension (the Fetcher always asks for it)."""
-        self._ssl = ssl_context
+        self._tls = _tls_source(ssl_context)
         self._resolver = resolver or Resolver()
         self._guarded = guarded
         self._max = limits.max_connections or 100
@@ -209,7 +217,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         while self._idle and len(self._idle) + self._active > self._max:
             self._idle.popitem(last=False)[0].close()  # room for the new one: drop the oldest
         host = origin[1].decode("ascii")
-        tls = self._ssl if origin[0] == b"https" else None
+        tls = self._tls() if origin[0] == b"https" else None
         try:
             async with asyncio.timeout(timeouts.get("connect")):
                 try:
@@ -342,10 +350,10 @@ class ProxyRouter(httpx.AsyncBaseTransport):
     first use.
     """
 
-    def __init__(self, network: Network, direct: LeanTransport, ssl_context: ssl.SSLContext,
+    def __init__(self, network: Network, direct: LeanTransport, ssl_context: TlsSource,
                  limits: httpx.Limits) -> None:
         self._network, self._direct = network, direct
-        self._ssl, self._limits = ssl_context, limits
+        self._tls, self._limits = _tls_source(ssl_context), limits
         self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -366,9 +374,10 @@ class ProxyRouter(httpx.AsyncBaseTransport):
 
     def _through(self, proxy: str) -> httpx.AsyncBaseTransport:
         try:
-            tls_to_proxy = self._ssl if proxy.lower().startswith("https:") else None
+            tls = self._tls()
+            tls_to_proxy = tls if proxy.lower().startswith("https:") else None
             return httpx.AsyncHTTPTransport(
-                proxy=httpx.Proxy(proxy, ssl_context=tls_to_proxy), verify=self._ssl,
+                proxy=httpx.Proxy(proxy, ssl_context=tls_to_proxy), verify=tls,
                 limits=self._limits, trust_env=False)
         except ImportError:  # a socks5:// proxy without the socksio package
             raise httpx.ProxyError(f"the SOCKS proxy {proxy.split('@')[-1]} needs the socksio "
@@ -386,6 +395,6 @@ def poller_transport(limits: httpx.Limits, network: Network | None = None,
     (plus SSL_CERT_FILE), proxies as the user's network has them, every address guarded,
     HTTP/1.1."""
     network = network if network is not None else Network.resolve()
-    ctx = network.ssl_context()
-    direct = LeanTransport(ctx, limits, resolver, guarded=True)
-    return ProxyRouter(network, direct, ctx, limits) if network.uses_proxy else direct
+    direct = LeanTransport(network.ssl_context, limits, resolver, guarded=True)
+    return ProxyRouter(network, direct, network.ssl_context, limits) if network.uses_proxy \
+        else direct

@@ -231,7 +231,8 @@ class PollService(ServiceBase):
                 return
             workers, host_limit = self._limits(concurrency, per_host)
             network = self.network()
-            network.ssl_context()  # a bad CA file is one clear error here, not one per feed
+            if network.uses_proxy or any(t.url.startswith("https:") for t in tasks):
+                network.ssl_context()  # a bad CA file: one clear error here, not one per feed
             # read through the file, posts are classified after storing: they are few
             snapshot = self._snapshot() if poll_file is None else None
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
