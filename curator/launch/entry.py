@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import sys
 
-from curator.launch.tui_session import TuiSession
-
 
 def main() -> None:
     """Ctrl-C at any moment (imports included) ends with status 130 and no traceback."""
@@ -50,6 +48,7 @@ def _click_exit(exc: Exception) -> int:
 def open_tui() -> int:
     """Open the app on the database and feed list named by CURATOR_DB / CURATOR_OPML (or defaults)."""
     try:
+        from curator.launch.tui_session import TuiSession
         from curator.paths import Locations
 
         locations = Locations.resolve(os.environ.get("CURATOR_DB") or None,
