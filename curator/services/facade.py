@@ -121,9 +121,13 @@ class Curator(ServiceBase):
         return CoverageService(self.context)
 
     def warm_up(self) -> None:
-        """Do the store's one-off ORM set-up now, off the critical path (see configure_orm)."""
+        """Build the everyday sub-services and do the store's one-off ORM set-up now, off the
+        critical path (the TUI calls this once its first rows are shown), so no later keystroke
+        pays for their imports (see configure_orm)."""
         from curator.store.engine import configure_orm
 
+        for name in ("themes", "feeds", "posts", "roundup", "polls", "database"):
+            getattr(self, name)
         configure_orm()
 
     def close(self) -> None:
