@@ -50,3 +50,25 @@ def test_datetimes_are_stored_as_sqlalchemy_stores_them() -> None:
     assert stored_datetime(moment.astimezone(UTC).replace(tzinfo=None)) == \
         "2026-12-07 12:05:06.000789"
     assert stored_datetime(None) is None
+
+
+def test_an_update_finds_each_row_by_its_key_not_by_scanning_the_batch() -> None:
+    """The work grows with the rows, not their square: each row's new values are looked up by
+    key (an untyped key once made SQLite scan the whole batch for every row)."""
+    steps: dict[int, int] = {}
+    for size in (500, 2000):
+        cur = _table()
+        insert_rows(cur, "INSERT INTO t (id, a, b, c)", [(i, "x", i, "c") for i in range(size)])
+        calls = 0
+
+        def count() -> int:
+            nonlocal calls
+            calls += 1
+            return 0
+
+        cur.connection.set_progress_handler(count, 1000)  # once per 1,000 VM instructions
+        update_rows(cur, "t", "id", ("a", "b"), [("y", i + 1, i) for i in range(size)])
+        steps[size] = calls
+        assert cur.execute("SELECT count(*) FROM t WHERE a = 'y' AND b = id + 1").fetchone() == (
+            size,)
+    assert steps[2000] < 6 * steps[500], steps  # 4x the rows: about 4x the work, not 16x

@@ -7,7 +7,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,8 +43,10 @@ def _stop_on_signals(stop: threading.Event, catch_int: bool,
 
 
 def _summary_dict(summary: PollSummary) -> dict[str, Any]:
-    data = asdict(summary)
-    data["outcomes"] = [asdict(o) for o in summary.outcomes]
+    """Flat copies: an outcome holds only plain values, and dataclasses.asdict's deep copy of
+    10,000 of them took a quarter of a second."""
+    data = {key: value for key, value in vars(summary).items() if key != "outcomes"}
+    data["outcomes"] = [dict(vars(outcome)) for outcome in summary.outcomes]
     return data
 
 

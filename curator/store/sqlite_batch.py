@@ -72,8 +72,10 @@ def update_rows(cur: sqlite3.Cursor, table: str, key: str, columns: Sequence[str
         return
     staging = f"_update_{table}"
     names = [*columns, key]
+    # the key typed as the table's: an untyped key compares through affinity, which keeps
+    # SQLite from its index and made each row's lookup a scan of the staging table
     cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
-                f"({', '.join(columns)}, {key} PRIMARY KEY)")
+                f"({', '.join(columns)}, {key} INTEGER PRIMARY KEY)")
     cur.execute(f"DELETE FROM temp.{staging}")
     insert_rows(cur, f"INSERT OR REPLACE INTO temp.{staging} ({', '.join(names)})", rows)
     values = ", ".join(f"coalesce(s.{c}, {table}.{c})" if c in keep_if_null else f"s.{c}"
