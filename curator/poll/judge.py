@@ -56,6 +56,7 @@ class Judged:
 
 
 def judge(arrival: Arrival, policy: Policy, now: datetime, rng: random.Random) -> Judged:
+    """The verdict on one fetched (and maybe parsed) feed at `now`, and the row's new state."""
     task, fetched = arrival.task, arrival.fetch
     parsed = arrival.parsed.feed if arrival.parsed else None
     parse_error = arrival.parsed.error if arrival.parsed else None
