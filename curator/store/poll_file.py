@@ -15,6 +15,7 @@ open) answers None, and the full data layer decides, migrates and mirrors as alw
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -69,6 +70,9 @@ class PollFile:
         feeds.opml as it is now (None: the feed list is not a file's, e.g. it is missing)."""
         if opml_identity is None or not db_file.is_file():
             return None
+        if not read_only and not (os.access(db_file, os.W_OK)
+                                  and os.access(db_file.parent, os.W_OK)):
+            return None  # a read-only file or place: the data layer opens it read-only, says so
         mode = "?mode=ro" if read_only else ""
         try:
             conn = sqlite3.connect(f"{db_file.resolve().as_uri()}{mode}", uri=True,
