@@ -138,7 +138,7 @@ def _editions(db_path: Path | str, posts: int, rng: random.Random, now: datetime
     oldest = now - timedelta(minutes=posts * 7 + 60)
     curator.roundup.new_edition(title="Bench 1", since=oldest, until=now - timedelta(days=30))
     curator.roundup.pick(rng.sample(range(posts // 2, posts), 40), force=True)
-    curator.roundup.publish()
+    curator.roundup.publish(check=False)  # the generated links lead nowhere
     curator.roundup.new_edition(title="Bench 2", since=oldest, until=now + timedelta(days=1))
     curator.roundup.pick(rng.sample(range(1, 2000), 20) + rng.sample(range(2000, posts), 10), force=True)
     curator.close()
