@@ -80,7 +80,7 @@ def test_picked_and_featured(cur) -> None:
     assert cur.posts.count_posts(picked=False) == 10
 
 
-@pytest.mark.sqlite_only  # the server's figures: benchmarks/bench_search.py
+@pytest.mark.sqlite_only  # the server's figures: benchmarks/bench_tui.py --db postgresql://...
 def test_fast_at_100k_posts(tmp_path) -> None:
     c = make_curator(tmp_path, [])
     rows = [(f"Post {i} {'civic' if i % 97 == 0 else 'other'}", f"http://a.example/{i}",
