@@ -1,4 +1,5 @@
-"""Whether `curator poll` has anything to do, answered before the data layer loads.
+"""Whether `curator poll` has anything to do, and the file it may poll through, before the data
+layer loads.
 
 The answer "nothing is due" lets a scheduled poll print its empty summary and exit in a small
 fraction of a second (`store.poll_file`). Only a database file whose feed list is its feeds.opml
@@ -11,11 +12,24 @@ from pathlib import Path
 
 from curator.paths import Locations
 from curator.safe_files import file_identity
-from curator.store.poll_file import nothing_due
+from curator.store.poll_file import PollFile, nothing_due
+
+
+def _file_and_feed_list(locations: Locations) -> tuple[Path, str | None] | None:
+    """The database file and its feeds.opml's identity; None for a server database."""
+    if locations.db_is_url:
+        return None
+    return Path(locations.db), file_identity(locations.opml)
 
 
 def poll_has_nothing_due(locations: Locations) -> bool:
     """True when a plain `curator poll` (not --all, not --feed) would surely poll nothing."""
-    if locations.db_is_url:
-        return False
-    return nothing_due(Path(locations.db), file_identity(locations.opml))
+    where = _file_and_feed_list(locations)
+    return where is not None and nothing_due(*where)
+
+
+def open_poll_file(locations: Locations) -> PollFile | None:
+    """The database file for a poll's reads and writes without the data layer, when it is
+    surely this curator's and mirrors its feeds.opml (see store.poll_file); else None."""
+    where = _file_and_feed_list(locations)
+    return PollFile.open(*where) if where is not None else None

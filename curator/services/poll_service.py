@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator.errors import CuratorError, NotFoundError, OpmlError
@@ -151,13 +150,12 @@ class PollService(ServiceBase):
         that mirrors its feeds.opml, with no feed that was never polled (a first poll brings a
         feed's whole history, and its posts are best classified as they are parsed). None
         otherwise: the data layer reads, mirrors and migrates as always."""
-        if feed_url is not None or self.locations.db_is_url:
+        if feed_url is not None:
             return None
         from curator.poll.pipeline import FeedTask
-        from curator.safe_files import file_identity
-        from curator.store.poll_file import PollFile
+        from curator.services.poll_probe import open_poll_file
 
-        poll_file = PollFile.open(Path(self.locations.db), file_identity(self.locations.opml))
+        poll_file = open_poll_file(self.locations)
         if poll_file is None:
             return None
         rows = poll_file.due_tasks(force)
