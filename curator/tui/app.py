@@ -129,6 +129,10 @@ class CuratorApp(App[None]):
     def _warm_up(self) -> None:
         # in the worker: a DeferredCurator imports the data layer on this first touch
         self.curator.warm_up()
+        # what that brought in (SQLAlchemy, pydantic, the services: some 300,000 objects) lives
+        # as long as the app: frozen too, or every full collection walks it again (25-80 ms, at
+        # random keystrokes, before this)
+        gc.freeze()
 
     def _start_poll(self) -> None:
         if self.poll_on_start and not self._start_poll_done:
