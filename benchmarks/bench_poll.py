@@ -4,6 +4,8 @@ For each size (`--sizes 30,300,1000,10000`), each contender polls in its own tem
 a child process tree:
   cold     a first poll of N feeds into an empty store
   304      a second poll where every feed answers 304 Not Modified
+  news     a third poll where every tenth feed has one new post (new ETag and date) and the
+           rest answer 304: the everyday poll
 and, for curator alone, `idle`: a plain `curator poll` when nothing is due (the cron case).
 Beside them, the parse-only floor: feedparser over the same N bodies on every core.
 
@@ -44,8 +46,10 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ENTRIES = 20
+SCENARIOS = ("cold", "304", "news")  # in this order, each contender in its own store
 WORDS = ["council", "data", "open", "service", "digital", "team", "users", "civic", "design",
          "public", "library", "records", "budget", "policy", "citizens", "engagement", "workshop",
          "prototype", "research", "blog", "network", "tools", "learning", "practice", "change",
@@ -68,24 +72,32 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def make_feed(i: int) -> bytes:
+def _item(i: int, j: int, rng: random.Random, atom: bool, day: int, month: int = 10) -> str:
+    title = f"Post {j} of blog {i}: {' '.join(rng.choice(WORDS) for _ in range(5))}"
+    link = f"https://blog{i}.example.org/{2026 - j // 12}/{j}/post-{j}"
+    body = _esc(_html(rng))
+    if atom:
+        return (f"<entry><id>urn:blog{i}:post{j}</id><title>{title}</title>"
+                f"<link href=\"{link}\"/><updated>2026-{month:02d}-{day:02d}T10:00:00Z</updated>"
+                f"<author><name>Author {i}</name></author>"
+                f"<content type=\"html\">{body}</content></entry>")
+    return (f"<item><guid>{link}</guid><title>{title}</title><link>{link}</link>"
+            f"<pubDate>{day:02d} {'Oct' if month == 10 else 'Nov'} 2026 10:00:00 GMT</pubDate>"
+            f"<description>{body}</description></item>")
+
+
+def has_news(i: int) -> bool:
+    """Whether feed `i` gains a post in the `news` scenario: every tenth one."""
+    return i % 10 == 0
+
+
+def make_feed(i: int, news: bool = False) -> bytes:
+    """Feed `i`: ENTRIES posts, plus with `news` one newer post on top (the others unchanged)."""
     rng = random.Random(i)
     atom = i % 2 == 1
-    items = []
+    items = [_item(i, ENTRIES, random.Random(-1 - i), atom, 2, 11)] if news else []
     for j in range(ENTRIES):
-        title = f"Post {j} of blog {i}: {' '.join(rng.choice(WORDS) for _ in range(5))}"
-        link = f"https://blog{i}.example.org/{2026 - j // 12}/{j}/post-{j}"
-        body = _esc(_html(rng))
-        day = 1 + j % 28
-        if atom:
-            items.append(f"<entry><id>urn:blog{i}:post{j}</id><title>{title}</title>"
-                         f"<link href=\"{link}\"/><updated>2026-10-{day:02d}T10:00:00Z</updated>"
-                         f"<author><name>Author {i}</name></author>"
-                         f"<content type=\"html\">{body}</content></entry>")
-        else:
-            items.append(f"<item><guid>{link}</guid><title>{title}</title><link>{link}</link>"
-                         f"<pubDate>Mon, {day:02d} Oct 2026 10:00:00 GMT</pubDate>"
-                         f"<description>{body}</description></item>")
+        items.append(_item(i, j, rng, atom, 1 + j % 28))
     if atom:
         doc = (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
                f"<title>Blog {i}</title><id>urn:blog{i}</id><updated>2026-10-28T10:00:00Z</updated>"
@@ -98,10 +110,13 @@ def make_feed(i: int) -> bytes:
 
 
 LAST_MODIFIED = "Wed, 28 Oct 2026 10:00:00 GMT"
+NEWS_MODIFIED = "Mon, 02 Nov 2026 10:00:00 GMT"
 
 
-async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: float,
-                 host: str = "127.0.0.1") -> None:
+async def _serve(bodies: list[bytes], news: dict[int, bytes], edition: Any,
+                 port_out: multiprocessing.Queue, latency: float, host: str = "127.0.0.1"
+                 ) -> None:
+    """Serve `bodies`; while `edition.value` is 1, the feeds in `news` serve that body instead."""
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
         if sock is not None:
@@ -125,15 +140,17 @@ async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: 
                     continue
                 if latency:
                     await asyncio.sleep(latency)
-                etag = f'"b{i}"'
+                etag, modified = f'"b{i}"', LAST_MODIFIED
+                if edition.value and i in news:
+                    body, etag, modified = news[i], f'"b{i}n"', NEWS_MODIFIED
                 ctype = "application/atom+xml" if i % 2 else "application/rss+xml"
                 if headers.get("if-none-match") == etag or \
-                        headers.get("if-modified-since") == LAST_MODIFIED:
+                        headers.get("if-modified-since") == modified:
                     writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n"
-                                 f"Last-Modified: {LAST_MODIFIED}\r\n\r\n".encode())
+                                 f"Last-Modified: {modified}\r\n\r\n".encode())
                 else:
                     writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}; charset=utf-8\r\n"
-                                 f"ETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}\r\n"
+                                 f"ETag: {etag}\r\nLast-Modified: {modified}\r\n"
                                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
@@ -147,18 +164,23 @@ async def _serve(bodies: list[bytes], port_out: multiprocessing.Queue, latency: 
         await server.serve_forever()
 
 
-def _server_main(n: int, port_out: multiprocessing.Queue, latency: float, host: str,
-                 first: int) -> None:
+def _server_main(n: int, edition: Any, port_out: multiprocessing.Queue, latency: float,
+                 host: str, first: int) -> None:
     bodies = [make_feed(first + i) for i in range(n)]
-    asyncio.run(_serve(bodies, port_out, latency, host))
+    news = {i: make_feed(first + i, news=True) for i in range(n) if has_news(first + i)}
+    asyncio.run(_serve(bodies, news, edition, port_out, latency, host))
 
 
 class Server:
-    def __init__(self, n: int, latency: float, host: str = "127.0.0.1", first: int = 0) -> None:
-        """`n` feeds on `host`, generated as feeds first, first+1, ... (distinct stories)."""
+    def __init__(self, n: int, latency: float, host: str = "127.0.0.1", first: int = 0,
+                 edition: Any = None) -> None:
+        """`n` feeds on `host`, generated as feeds first, first+1, ... (distinct stories).
+        `edition` (a shared int): 1 while the `news` scenario runs."""
         self._q: multiprocessing.Queue = multiprocessing.Queue()
+        self.edition = edition if edition is not None else multiprocessing.Value("i", 0)
         self._p = multiprocessing.Process(target=_server_main,
-                                          args=(n, self._q, latency, host, first), daemon=True)
+                                          args=(n, self.edition, self._q, latency, host, first),
+                                          daemon=True)
         self.n = n
         self.host = host
 
@@ -384,8 +406,10 @@ class Servers:
     def __init__(self, n: int, latency: float) -> None:
         hosts = SPREAD if n >= HOSTS_FROM else 1
         per = -(-n // hosts)
+        self.edition = multiprocessing.Value("i", 0)  # 1: the `news` scenario's feeds
         self._servers = [Server(min(per, n - h * per), latency,
-                                "127.0.0.1" if hosts == 1 else f"127.0.0.{2 + h}", first=h * per)
+                                "127.0.0.1" if hosts == 1 else f"127.0.0.{2 + h}", first=h * per,
+                                edition=self.edition)
                          for h in range(hosts) if n - h * per > 0]
 
     def __enter__(self) -> Servers:
@@ -417,9 +441,10 @@ def _cell(runs: list[dict], n: int) -> str:
 def bench_size(n: int, names: list[str], args: argparse.Namespace, problems: list[str]
                ) -> dict[str, dict[str, list[dict]]]:
     classes = {"curator": Curator, "newsboat": Newsboat, "reader": Reader}
-    results: dict[str, dict[str, list[dict]]] = {k: {"cold": [], "304": [], "idle": []}
-                                                 for k in names}
-    expected = n * ENTRIES
+    results: dict[str, dict[str, list[dict]]] = {
+        k: {"cold": [], "304": [], "news": [], "idle": []} for k in names}
+    stories = {"cold": n * ENTRIES, "304": n * ENTRIES,
+               "news": n * ENTRIES + sum(has_news(i) for i in range(n))}
     with Servers(n, args.latency) as servers:
         urls = servers.urls()
         for rep in range(args.repeat):
@@ -431,7 +456,8 @@ def bench_size(n: int, names: list[str], args: argparse.Namespace, problems: lis
                     problems.append(f"{name} ({n}) could not be set up: {exc}")
                     print(f"n={n} rep {rep + 1} {name:9} could not be set up", flush=True)
                     continue
-                for scenario in ("cold", "304"):
+                for scenario in SCENARIOS:
+                    servers.edition.value = int(scenario == "news")
                     try:
                         r = contender.run(args.timeout)
                     except subprocess.TimeoutExpired:
@@ -440,15 +466,16 @@ def bench_size(n: int, names: list[str], args: argparse.Namespace, problems: lis
                               f"({args.timeout:.0f} s)", flush=True)
                         break
                     stored = contender.count()
-                    if stored != expected:
-                        problems.append(f"{name} ({n} {scenario}) stored {stored} of {expected}")
+                    if stored != stories[scenario]:
+                        problems.append(f"{name} ({n} {scenario}) stored {stored} of "
+                                        f"{stories[scenario]}")
                     r.pop("out")
                     results[name][scenario].append(r)
-                    print(f"n={n} rep {rep + 1} {name:9} {scenario:4} wall {r['wall']:7.2f} s  "
+                    print(f"n={n} rep {rep + 1} {name:9} {scenario:5} wall {r['wall']:7.2f} s  "
                           f"cpu {r['cpu']:7.2f} s  largest {r['rss_mb']:5.0f} MB  "
                           f"tree {r['tree_mb']:5.0f} MB  stored {stored}", flush=True)
-                if isinstance(contender, Curator) and results[name]["304"] \
-                        and not results[name]["304"][-1].get("timeout"):
+                if isinstance(contender, Curator) and results[name]["news"] \
+                        and not results[name]["news"][-1].get("timeout"):
                     r = contender.idle()
                     r.pop("out")
                     results[name]["idle"].append(r)
@@ -488,12 +515,13 @@ def main() -> None:
           f"{args.latency * 1000:.0f} ms, medians of {args.repeat}; load average "
           f"{min(load):.2f}-{max(load):.2f} ({os.cpu_count()} cores). Memory: the largest "
           "process's peak RSS.")
-    print(f"{'feeds':>6} {'contender':10} {'cold':>44} {'all 304':>44}")
+    print(f"{'feeds':>6} {'contender':10} {'cold':>44} {'all 304':>44} {'news (a tenth)':>44}")
     summary: dict[str, dict] = {}
     for n, entry in table.items():
         for name in names:
             runs = entry["results"][name]
-            print(f"{n:>6} {name:10} {_cell(runs['cold'], n):>44} {_cell(runs['304'], n):>44}")
+            print(f"{n:>6} {name:10} {_cell(runs['cold'], n):>44} {_cell(runs['304'], n):>44} "
+                  f"{_cell(runs['news'], n):>44}")
             summary[f"{n}/{name}"] = {sc: ({k: _median(rs, k) for k in ("wall", "cpu", "rss_mb")}
                                            if rs and not any(r.get("timeout") for r in rs)
                                            else None) for sc, rs in runs.items()}
