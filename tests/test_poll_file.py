@@ -181,6 +181,43 @@ def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path)
     cur.close()
 
 
+def test_what_stores_posts_loads_while_the_fetching_goes_on(tmp_path: Path) -> None:
+    """A run that began on the file alone starts loading the data layer at its first new body,
+    in a thread of its own, rather than after the fetching (the imports take about 0.5 s)."""
+    with FeedServer() as server:
+        old = [("a-1", "Open data in councils", "http://b.example/1")]
+        new = old + [("a-2", "Open data for everyone", "http://b.example/2")]
+        quiet = server.route("/quiet", Reply(body=rss(old), etag='"q"'))
+        busy = server.route("/busy", Reply(body=rss(old), etag='"b1"'),
+                            Reply(body=rss(new), etag='"b2"'))
+        cur = make_curator(tmp_path, [quiet, busy])
+        cur.polls.poll()
+        cur.close()
+        spy = ("import importlib.abc, threading\n"
+               "first = {}\n"
+               "class Spy(importlib.abc.MetaPathFinder):\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        first.setdefault(name, threading.current_thread().name)\n"
+               "sys.meta_path.insert(0, Spy())\n")
+        code = _loads("'poll', '--all', '--json'").replace(
+            "from curator.launch.entry import main\n",
+            "from curator.launch.entry import main\n" + spy).replace(
+            "'status': status,", "'status': status, 'by': first.get('sqlalchemy'),")
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "curator.db"),
+                              str(tmp_path / "feeds.opml")], capture_output=True, text=True,
+                             timeout=120)
+    summary, probe = out.stdout.strip().rsplit("\n", 1)
+    assert json.loads(probe)["by"] == "curator-preload", out.stderr
+    outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}
+    assert (outcomes[busy]["status"], outcomes[busy]["new_posts"]) == ("ok", 1)
+    assert outcomes[quiet]["status"] == "not_modified"
+    cur = reopen_curator(tmp_path)
+    with cur.context.db.read() as tx:
+        (post,) = tx.exec(select(Post).where(Post.link == "http://b.example/2")).all()
+        assert post.theme is not None and post.theme_source is not None  # classified
+    cur.close()
+
+
 def test_a_feed_never_polled_sends_the_pass_down_the_full_path(tmp_path: Path) -> None:
     with FeedServer() as server:
         first = server.route("/a", Reply(body=rss([("a", "a", "http://b.example/a")])))

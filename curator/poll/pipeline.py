@@ -193,12 +193,16 @@ class Pipeline:
     def __init__(self, tasks: list[FeedTask], concurrency: int, per_host: int,
                  snapshot: ThemeSnapshot | None = None, network: Network | None = None,
                  paused: dict[str, float] | None = None, more: MoreTasks | None = None,
-                 expected: int | None = None) -> None:
+                 expected: int | None = None, on_body: Callable[[], None] | None = None) -> None:
         """`paused`: host -> seconds it asked us to wait (stored pauses from earlier runs).
         `more` (a poller of a fleet): called, in a thread, whenever the work in hand runs low,
         for further tasks and their hosts' pauses; ([], {}) ends the run once the rest is done.
-        `expected`: about how many feeds the run will take (`tasks` may be only the first)."""
+        `expected`: about how many feeds the run will take (`tasks` may be only the first).
+        `on_body`: called once, in the fetching thread, when the first new body arrives (so a
+        run that began with nothing to store can get ready to store while fetching goes on);
+        it must return at once."""
         self.tasks = tasks
+        self._on_body = on_body
         self.more = more
         self.network = network
         self.paused = paused or {}
@@ -288,6 +292,9 @@ class Pipeline:
                                                           task.last_modified))
                 arrival = Arrival(task, result)
                 if result.status == 200 and result.body is not None:
+                    if self._on_body is not None:
+                        on_body, self._on_body = self._on_body, None
+                        on_body()
                     arrival.parsed, arrival.guesses = await self._parse(task, result)
                     result.body = None  # free the memory early; the entries are what we keep
         except asyncio.CancelledError:

@@ -53,6 +53,28 @@ def _passing_problem(exc: Exception) -> str | None:
     return None
 
 
+class _Preload:
+    """Loads what storing posts needs in a thread of its own, once asked (`_load_store`). A
+    failure is left to the storing thread, which meets it again and reports it."""
+
+    def __init__(self, load: Callable[[], None]) -> None:
+        self._load = load
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="curator-preload", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(Exception):
+            self._load()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
 class PollService(ServiceBase):
     """Polling operations for the CLI and the TUI."""
 
@@ -231,15 +253,29 @@ class PollService(ServiceBase):
             network = self.network()
             if network.uses_proxy or any(t.url.startswith("https:") for t in tasks):
                 network.ssl_context()  # a bad CA file: one clear error here, not one per feed
-            # read through the file, posts are classified after storing: they are few
+            # read through the file, posts are classified after storing (they are few), and
+            # what stores them loads from the first new body on, while fetching goes on
             snapshot = self._snapshot() if poll_file is None else None
+            preload = _Preload(self._load_store) if poll_file is not None else None
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                                 snapshot=snapshot, network=network, paused=paused,
-                                more=more, expected=expected).start()
-            yield from self._record_batches(pipeline, stop, poll_file)
+                                more=more, expected=expected,
+                                on_body=preload.start if preload else None).start()
+            try:
+                yield from self._record_batches(pipeline, stop, poll_file)
+            finally:
+                if preload is not None:
+                    preload.join()
         finally:
             if poll_file is not None:
                 poll_file.close()
+
+    def _load_store(self) -> None:
+        """The data layer, the store's writers and the classifier: what the first batch with
+        posts needs (about half a second of imports, better spent while feeds are fetched)."""
+        from curator.poll import record  # noqa: F401 - imported for its side: loading
+
+        self.themes.classifier()
 
     def _record_batches(self, pipeline: Pipeline, stop: threading.Event | None,
                         poll_file: PollFile | None) -> Iterator[FeedOutcome]:
