@@ -7,9 +7,9 @@ of CPU with httpcore underneath and 0.28 s with an aiohttp transport; the wire w
 asyncio streams) takes 0.08 s. The poller makes one such request per feed, so this is most of the
 cost of a poll where nothing changed.
 
-What stays the same: requests and responses are httpx's own (the Fetcher calls the transport
-through httpx's public transport API), the messages are framed by h11 (the parser httpcore
-uses), TLS goes through the same verifying `ssl.SSLContext`, errors are httpx's exceptions. What this transport does not do, because
+What stays the same: requests, responses and errors are httpx's own (the Fetcher calls this
+through httpx's public transport API), messages are framed by h11 (the parser httpcore uses),
+TLS goes through the same verifying `ssl.SSLContext`. What this transport does not do, because
 the poller never asks for it: request bodies (GET and HEAD only), HTTP/2, upgrades. Proxied
 requests go through httpx's own transport instead (`ProxyRouter`, below).
 
@@ -162,8 +162,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
     def __init__(self, ssl_context: TlsSource, limits: httpx.Limits,
                  resolver: Resolver | None = None, guarded: bool = False) -> None:
         """`ssl_context` is asked for with the first https connection (the trust store costs
-        about 40 ms to load, which a poll of http feeds need not spend). `guarded`: every address is checked by curator.poll.address_guard against the request's
-        PRIVATE_OK extension (the Fetcher always asks for it)."""
+        about 40 ms to load, which a poll of http feeds need not spend). `guarded`: every
+        address is checked by curator.poll.address_guard against the request's PRIVATE_OK
+        extension (the Fetcher always asks for it)."""
         self._tls = _tls_source(ssl_context)
         self._resolver = resolver or Resolver()
         self._guarded = guarded
@@ -346,8 +347,7 @@ class ProxyRouter(httpx.AsyncBaseTransport):
     httpx's transport speaks to HTTP proxies (absolute-form requests, CONNECT tunnels for
     https, Proxy-Authorization from the proxy URL's user info) and, with `socksio`, to SOCKS5.
     Both sit under the same Fetcher, so its deadlines, size caps, redirect rules and 429/503
-    pauses are the same either way. One transport per proxy URL, made on
-    first use.
+    pauses are the same either way. One transport per proxy URL, made on first use.
     """
 
     def __init__(self, network: Network, direct: LeanTransport, ssl_context: TlsSource,
