@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from curator.classify.decide import ThemeGuess
 from curator.store.ingest_ops import IngestOps
 from curator.types import ParsedEntry
 
-_CHUNK = 900  # bound parameters per IN list (SQLite's old limit is 999)
+T = TypeVar("T")
+_CHUNK = 900  # bound parameters per statement (SQLite's old limit is 999)
 
 
 def identity_key(entry: ParsedEntry) -> str | None:
@@ -52,8 +53,8 @@ class FeedOwner:
     org: str | None = None
 
 
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> list[Sequence[T]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 class BatchLookups:
@@ -66,11 +67,13 @@ class BatchLookups:
     """
 
     def __init__(self, ops: IngestOps, feeds: Sequence[tuple[int, Sequence[ParsedEntry]]]) -> None:
-        keys = sorted({k for _fid, entries in feeds for e in entries
-                       if (k := identity_key(e)) is not None})
+        pairs = sorted({(fid, k) for fid, entries in feeds for e in entries
+                        if (k := identity_key(e)) is not None})
         self.known: dict[tuple[int, str], tuple[int, str, int]] = {}
-        for chunk in _chunks(keys):
-            for feed_id, key, pid, digest, owner in ops.known_any(chunk):
+        for pair_chunk in _chunks(pairs, _CHUNK // 2):  # feed ids and keys: at most _CHUNK
+            feed_ids = sorted({fid for fid, _key in pair_chunk})
+            keys = sorted({key for _fid, key in pair_chunk})
+            for feed_id, key, pid, digest, owner in ops.known_to(feed_ids, keys):
                 self.known[(feed_id, key)] = (pid, digest, owner)
         links = sorted({e.link for _fid, entries in feeds for e in entries if e.link})
         self.links: dict[str, int] = {}

@@ -27,13 +27,16 @@ class IngestOps:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
-        """(source feed, identity key, post id, content hash, post owner) for any feed."""
+    def known_to(self, feed_ids: Sequence[int], keys: Sequence[str]
+                 ) -> list[tuple[int, str, int, str, int]]:
+        """(source feed, identity key, post id, content hash, post owner) of the sources of
+        `feed_ids` with one of `keys`. Asked by feed and key, so the unique index on
+        (feed_id, identity_key) answers: by key alone every lookup scanned all sources."""
         return [tuple(row) for row in self.conn.execute(  # type: ignore[misc]
             select(POST_SOURCES.c.feed_id, POST_SOURCES.c.identity_key, POSTS.c.id, POSTS.c.content_hash,
                    POSTS.c.feed_id)
             .join(POSTS, POSTS.c.id == POST_SOURCES.c.post_id)
-            .where(POST_SOURCES.c.identity_key.in_(keys)))]
+            .where(POST_SOURCES.c.feed_id.in_(feed_ids), POST_SOURCES.c.identity_key.in_(keys)))]
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
         return [(pid, link) for pid, link in self.conn.execute(
@@ -116,12 +119,14 @@ class _SqliteOps(IngestOps):
         self._posts: list[tuple[Any, ...]] = []
         self._sources: list[tuple[Any, ...]] = []
 
-    def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
+    def known_to(self, feed_ids: Sequence[int], keys: Sequence[str]
+                 ) -> list[tuple[int, str, int, str, int]]:
         self._flush()  # a question about stored rows must see the batch's own
-        marks = ",".join("?" * len(keys))
+        feeds, marks = ",".join("?" * len(feed_ids)), ",".join("?" * len(keys))
         self.cur.execute("SELECT ps.feed_id, ps.identity_key, p.id, p.content_hash, p.feed_id "
                          "FROM post_source ps JOIN post p ON p.id = ps.post_id "
-                         f"WHERE ps.identity_key IN ({marks})", tuple(keys))
+                         f"WHERE ps.feed_id IN ({feeds}) AND ps.identity_key IN ({marks})",
+                         (*feed_ids, *keys))
         return self.cur.fetchall()
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
@@ -205,10 +210,12 @@ class _PostgresOps(IngestOps):
         self._posts: list[tuple[Any, ...]] = []
         self._sources: list[tuple[Any, ...]] = []
 
-    def known_any(self, keys: Sequence[str]) -> list[tuple[int, str, int, str, int]]:
+    def known_to(self, feed_ids: Sequence[int], keys: Sequence[str]
+                 ) -> list[tuple[int, str, int, str, int]]:
         self.cur.execute("SELECT ps.feed_id, ps.identity_key, p.id, p.content_hash, p.feed_id "
                          "FROM post_source ps JOIN post p ON p.id = ps.post_id "
-                         "WHERE ps.identity_key = ANY(%s)", (list(keys),))
+                         "WHERE ps.feed_id = ANY(%s) AND ps.identity_key = ANY(%s)",
+                         (list(feed_ids), list(keys)))
         return self.cur.fetchall()
 
     def by_link(self, links: Sequence[str]) -> list[tuple[int, str]]:
