@@ -24,6 +24,7 @@ from sqlmodel import select
 
 from curator.poll.schedule import is_due
 from curator.safe_files import file_identity
+from curator.services.facade import Curator
 from curator.services.poll_probe import poll_has_nothing_due
 from curator.store import feed_rows
 from curator.store.meta_keys import OPML_MIRRORED, POLLS_STORED
@@ -158,13 +159,25 @@ def test_a_poll_of_unchanged_feeds_stores_their_state_without_the_data_layer(
     cur.close()
 
 
+def _quiet_and_busy(server: FeedServer) -> tuple[str, str]:
+    """Two feeds: one that answers 304 from its second poll on, one with a new post then."""
+    old = [("a-1", "Open data in councils", "http://b.example/1")]
+    new = old + [("a-2", "Open data for everyone", "http://b.example/2")]
+    return (server.route("/quiet", Reply(body=rss(old), etag='"q"')),
+            server.route("/busy", Reply(body=rss(old), etag='"b1"'),
+                         Reply(body=rss(new), etag='"b2"')))
+
+
+def _the_new_post_is_classified(cur: Curator) -> None:
+    with cur.context.db.read() as tx:
+        (post,) = tx.exec(select(Post).where(Post.link == "http://b.example/2")).all()
+        assert post.theme is not None and post.theme_source is not None
+
+
 def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path) -> None:
     with FeedServer() as server:
+        quiet, busy = _quiet_and_busy(server)
         old = [("a-1", "Open data in councils", "http://b.example/1")]
-        new = old + [("a-2", "Open data for everyone", "http://b.example/2")]
-        quiet = server.route("/quiet", Reply(body=rss(old), etag='"q"'))
-        busy = server.route("/busy", Reply(body=rss(old), etag='"b1"'),
-                            Reply(body=rss(new), etag='"b2"'))
         limited = server.route("/limited", Reply(body=rss(old)),
                                Reply(status=429, headers={"Retry-After": "600"}))
         cur = make_curator(tmp_path, [quiet, busy, limited])
@@ -174,9 +187,8 @@ def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path)
     assert outcomes[quiet].status == "not_modified"
     assert (outcomes[busy].status, outcomes[busy].new_posts) == ("ok", 1)
     assert outcomes[limited].status == "error" and "429" in outcomes[limited].error
+    _the_new_post_is_classified(cur)
     with cur.context.db.read() as tx:
-        (post,) = tx.exec(select(Post).where(Post.link == "http://b.example/2")).all()
-        assert post.theme is not None and post.theme_source is not None  # classified
         assert [p.host for p in tx.exec(select(HostPause))] == ["127.0.0.1"]
     cur.close()
 
@@ -185,11 +197,7 @@ def test_what_stores_posts_loads_while_the_fetching_goes_on(tmp_path: Path) -> N
     """A run that began on the file alone starts loading the data layer at its first new body,
     in a thread of its own, rather than after the fetching (the imports take about 0.5 s)."""
     with FeedServer() as server:
-        old = [("a-1", "Open data in councils", "http://b.example/1")]
-        new = old + [("a-2", "Open data for everyone", "http://b.example/2")]
-        quiet = server.route("/quiet", Reply(body=rss(old), etag='"q"'))
-        busy = server.route("/busy", Reply(body=rss(old), etag='"b1"'),
-                            Reply(body=rss(new), etag='"b2"'))
+        quiet, busy = _quiet_and_busy(server)
         cur = make_curator(tmp_path, [quiet, busy])
         cur.polls.poll()
         cur.close()
@@ -212,9 +220,7 @@ def test_what_stores_posts_loads_while_the_fetching_goes_on(tmp_path: Path) -> N
     assert (outcomes[busy]["status"], outcomes[busy]["new_posts"]) == ("ok", 1)
     assert outcomes[quiet]["status"] == "not_modified"
     cur = reopen_curator(tmp_path)
-    with cur.context.db.read() as tx:
-        (post,) = tx.exec(select(Post).where(Post.link == "http://b.example/2")).all()
-        assert post.theme is not None and post.theme_source is not None  # classified
+    _the_new_post_is_classified(cur)
     cur.close()
 
 
