@@ -190,6 +190,26 @@ def test_ctrl_c_during_start_up_exits_130_quietly(tmp_path: Path) -> None:
         assert proc.returncode in (130, -signal.SIGINT, 0), err
 
 
+def test_ctrl_c_while_exiting_ends_the_process_without_a_traceback(tmp_path: Path) -> None:
+    """Once the command's work is done, a Ctrl-C can land in an exit handler or a finalizer,
+    where Python can only print it as a traceback ("Exception ignored in ..."): it ends the
+    process instead, as the shell's default would. A slow exit handler holds that moment."""
+    code = ("import atexit, sys, time\n"
+            "atexit.register(lambda: (print('exiting', flush=True), time.sleep(20)))\n"
+            "from curator.launch.entry import main\n"
+            "sys.argv = ['curator', '--version']\n"
+            "main()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(2)]  # the version, then the exit handler's
+    assert lines[-1].strip() == "exiting", lines
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, err)
+
+
 # --- 6. one clear line for every fault ---------------------------------------------------------
 
 def _read_only_run(protect: Path, args: list[str], env: dict[str, str]

@@ -8,6 +8,7 @@ click CLI, which behaves exactly as before; errors read the same either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -29,6 +30,18 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # click's usage errors and aborts, outside standalone mode
         sys.exit(_click_exit(exc))
+    finally:
+        _plain_ctrl_c_from_here()
+
+
+def _plain_ctrl_c_from_here() -> None:
+    """The work is done and the process is only exiting (exit handlers, finalizers, flushing
+    output): a Ctrl-C now ends it at once, as the shell's default does, instead of raising
+    where Python can only print it as a traceback ("Exception ignored in ...")."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread: its handlers are not ours
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _click_exit(exc: Exception) -> int:
