@@ -93,28 +93,39 @@ def test_a_poll_with_nothing_due_loads_neither_the_data_layer_nor_the_network(
     cur = make_curator(tmp_path, [])
     cur.feeds.sync_opml()
     cur.close()
-    code = ("import json, sys\n"
-            "from curator.launch.entry import main\n"
-            "sys.argv = ['curator', '--db', sys.argv[1], '--opml', sys.argv[2], 'poll', '--json']\n"
-            "try:\n    main()\nexcept SystemExit as exit:\n    status = exit.code\n"
-            "names = ('sqlalchemy', 'sqlmodel', 'httpx', 'feedparser', 'curator.store.engine')\n"
-            "print(json.dumps({'status': status, 'loaded': [n for n in names if n in sys.modules]}))")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "curator.db"),
-                          str(tmp_path / "feeds.opml")], capture_output=True, text=True,
-                         timeout=120)
+    out = _run_curator(tmp_path, "'poll', '--json'",
+                       ("sqlalchemy", "sqlmodel", "httpx", "feedparser", "curator.store.engine"))
     assert out.returncode == 0, out.stderr
     summary, probe = out.stdout.strip().rsplit("\n", 1)
     assert json.loads(summary)["feeds"] == 0
     assert json.loads(probe) == {"status": 0, "loaded": []}
 
 
-def _loads(code_lines: str) -> str:
-    return ("import json, sys\n"
-            "from curator.launch.entry import main\n"
-            f"sys.argv = ['curator', '--db', sys.argv[1], '--opml', sys.argv[2], {code_lines}]\n"
+DATA_LAYER = ("sqlalchemy", "sqlmodel", "pydantic", "curator.store.engine")
+# `by`: the thread that first asked for SQLAlchemy (an import hook that only watches)
+_SPY = ("import importlib.abc, threading\n"
+        "first = {}\n"
+        "class Spy(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        first.setdefault(name, threading.current_thread().name)\n"
+        "sys.meta_path.insert(0, Spy())\n")
+
+
+def _run_curator(tmp_path: Path, args: str, names: tuple[str, ...] = DATA_LAYER,
+                 spy: bool = False) -> subprocess.CompletedProcess[str]:
+    """`curator ARGS` in a fresh process on tmp_path's database and feeds.opml; its last line
+    of output says its exit status, which of `names` it loaded and (with `spy`) `by`."""
+    code = ("import json, sys\n" + (_SPY if spy else "")
+            + "from curator.launch.entry import main\n"
+            f"sys.argv = ['curator', '--db', sys.argv[1], '--opml', sys.argv[2], {args}]\n"
             "try:\n    main()\nexcept SystemExit as exit:\n    status = exit.code\n"
-            "names = ('sqlalchemy', 'sqlmodel', 'pydantic', 'curator.store.engine')\n"
-            "print(json.dumps({'status': status, 'loaded': [n for n in names if n in sys.modules]}))")
+            f"names = {names!r}\n"
+            "probe = {'status': status, 'loaded': [n for n in names if n in sys.modules]}\n"
+            + ("probe['by'] = first.get('sqlalchemy')\n" if spy else "")
+            + "print(json.dumps(probe))")
+    return subprocess.run([sys.executable, "-c", code, str(tmp_path / "curator.db"),
+                           str(tmp_path / "feeds.opml")], capture_output=True, text=True,
+                          timeout=120)
 
 
 def _counter(db: Path) -> int:
@@ -135,9 +146,7 @@ def test_a_poll_of_unchanged_feeds_stores_their_state_without_the_data_layer(
         cur.close()
         db = tmp_path / "curator.db"
         before = _counter(db)
-        out = subprocess.run([sys.executable, "-c", _loads("'poll', '--all', '--json'"), str(db),
-                              str(tmp_path / "feeds.opml")], capture_output=True, text=True,
-                             timeout=120)
+        out = _run_curator(tmp_path, "'poll', '--all', '--json'")
         summary, probe = out.stdout.strip().rsplit("\n", 1)
         assert json.loads(probe) == {"status": 0, "loaded": []}, out.stderr
         outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}
@@ -201,19 +210,7 @@ def test_what_stores_posts_loads_while_the_fetching_goes_on(tmp_path: Path) -> N
         cur = make_curator(tmp_path, [quiet, busy])
         cur.polls.poll()
         cur.close()
-        spy = ("import importlib.abc, threading\n"
-               "first = {}\n"
-               "class Spy(importlib.abc.MetaPathFinder):\n"
-               "    def find_spec(self, name, path=None, target=None):\n"
-               "        first.setdefault(name, threading.current_thread().name)\n"
-               "sys.meta_path.insert(0, Spy())\n")
-        code = _loads("'poll', '--all', '--json'").replace(
-            "from curator.launch.entry import main\n",
-            "from curator.launch.entry import main\n" + spy).replace(
-            "'status': status,", "'status': status, 'by': first.get('sqlalchemy'),")
-        out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "curator.db"),
-                              str(tmp_path / "feeds.opml")], capture_output=True, text=True,
-                             timeout=120)
+        out = _run_curator(tmp_path, "'poll', '--all', '--json'", spy=True)
     summary, probe = out.stdout.strip().rsplit("\n", 1)
     assert json.loads(probe)["by"] == "curator-preload", out.stderr
     outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}

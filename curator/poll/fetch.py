@@ -90,11 +90,12 @@ class BodyTooLarge(Exception):
     pass
 
 
-def _location_refusal(target: str | None, location: str) -> tuple[str, str] | None:
-    """Why a redirect's Location is not followed, as (error kind, message): not http(s), or an
-    always-refused address (0251.0376.0251.0376, fe80::...) in any spelling. None: it may be."""
-    parts = urlsplit(target) if target else None
-    if parts is None or parts.scheme.lower() not in ("http", "https"):
+def _location_refusal(target: str, location: str) -> tuple[str, str] | None:
+    """Why a redirect's Location is not followed, as (error kind, message): not http(s) (or
+    no URL at all: `target` empty), or an always-refused address (0251.0376.0251.0376,
+    fe80::...) in any spelling. None: it may be."""
+    parts = urlsplit(target)
+    if parts.scheme.lower() not in ("http", "https"):
         return "redirect", f"redirect to a non-http URL refused: {(target or location)[:200]}"
     why = literal_refusal(parts.hostname or "")
     if why:
@@ -291,12 +292,12 @@ class Fetcher:
                     target = _join(str(response.url), location)
                     refused = _location_refusal(target, location)
                     if refused is None and self._url_guard is not None:
-                        why = self._url_guard(target or "")
+                        why = self._url_guard(target)
                         refused = ("unsafe_redirect", f"redirected to an unsafe URL ({why})") \
                             if why else None
-                    if refused is not None or target is None:
+                    if refused is not None:
                         result.status = status
-                        result.error_kind, result.error = refused or ("redirect", location)
+                        result.error_kind, result.error = refused
                         return
                     result.hops.append(status)
                     result.hop_urls.append(target)
@@ -361,12 +362,12 @@ async def _drain(response: httpx.Response) -> None:
             break
 
 
-def _join(base: str, location: str) -> str | None:
-    """A redirect's target as an absolute URL (None when it cannot be one)."""
+def _join(base: str, location: str) -> str:
+    """A redirect's target as an absolute URL ("" when it cannot be one)."""
     try:
         return urljoin(base, location.strip())
     except ValueError:
-        return None
+        return ""
 
 
 def _describe(exc: BaseException) -> str:

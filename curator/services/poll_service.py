@@ -53,28 +53,6 @@ def _passing_problem(exc: Exception) -> str | None:
     return None
 
 
-class _Preload:
-    """Loads what storing posts needs in a thread of its own, once asked (`_load_store`). A
-    failure is left to the storing thread, which meets it again and reports it."""
-
-    def __init__(self, load: Callable[[], None]) -> None:
-        self._load = load
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="curator-preload", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        with contextlib.suppress(Exception):
-            self._load()
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-
 class PollService(ServiceBase):
     """Polling operations for the CLI and the TUI."""
 
@@ -256,7 +234,8 @@ class PollService(ServiceBase):
             # read through the file, posts are classified after storing (they are few), and
             # what stores them loads from the first new body on, while fetching goes on
             snapshot = self._snapshot() if poll_file is None else None
-            preload = _Preload(self._load_store) if poll_file is not None else None
+            preload = threading.Thread(target=self._load_store, name="curator-preload",
+                                       daemon=True) if poll_file is not None else None
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                                 snapshot=snapshot, network=network, paused=paused,
                                 more=more, expected=expected,
@@ -264,7 +243,7 @@ class PollService(ServiceBase):
             try:
                 yield from self._record_batches(pipeline, stop, poll_file)
             finally:
-                if preload is not None:
+                if preload is not None and preload.ident is not None:  # started: let it end
                     preload.join()
         finally:
             if poll_file is not None:
@@ -272,10 +251,13 @@ class PollService(ServiceBase):
 
     def _load_store(self) -> None:
         """The data layer, the store's writers and the classifier: what the first batch with
-        posts needs (about half a second of imports, better spent while feeds are fetched)."""
-        from curator.poll import record  # noqa: F401 - imported for its side: loading
+        posts needs (about half a second of imports, better spent while feeds are fetched).
+        Run in its own thread from the first new body (the pipeline starts it once); a failure
+        is left to the storing thread, which meets it again and reports it."""
+        with contextlib.suppress(Exception):
+            from curator.poll import record  # noqa: F401 - imported for its side: loading
 
-        self.themes.classifier()
+            self.themes.classifier()
 
     def _record_batches(self, pipeline: Pipeline, stop: threading.Event | None,
                         poll_file: PollFile | None) -> Iterator[FeedOutcome]:
