@@ -12,7 +12,8 @@ from pollkit import make_curator
 
 from curator.errors import QueryCancelled
 from curator.store.dialect import PORTABLE_ENV, raw_sqlite, sqlite_extras
-from curator.store.ingest_ops import IngestOps, _SqliteOps, ops_for
+from curator.store.ingest_ops import IngestOps, ops_for
+from curator.store.ingest_sqlite import SqliteStatements
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's speed-ups against their portable twins
 
@@ -50,7 +51,7 @@ def test_the_portable_twins_give_the_same_answers(tmp_path: Path,
         monkeypatch.setenv(PORTABLE_ENV, "1")
         portable = _poll_and_ask(tmp_path, server, "portable")
     assert portable.pop("kinds") == (IngestOps.__name__, False, False, False)
-    assert fast.pop("kinds")[0] == _SqliteOps.__name__
+    assert fast.pop("kinds")[0] == SqliteStatements.__name__
     assert fast == portable
     assert fast["new"] == 24 and fast["again"] == 0
 

@@ -1,8 +1,9 @@
 """Deciding a theme for posts: the user's rules first, then the model, as plain data.
 
 One function serves both places posts get a theme:
-- the poller's parse workers, which classify new entries right after parsing them (both cores,
-  no database round trip: the post is inserted already classified);
+- the poller, which classifies new entries right after parsing them (`decide_entries`: in the
+  parse workers, both cores, or for a few posts in the poller itself; either way no database
+  round trip, the post is inserted already classified);
 - `ThemeService` when it (re)classifies stored posts.
 `ThemeSnapshot` is the picklable pair (model, rules) a poll run hands to its workers.
 """
@@ -11,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from curator.classify.features import Doc, domain_of
 from curator.classify.model import ThemeClassifier
 from curator.classify.rules import PostFacts, RuleSpec, describe, first_match, precedence
+
+if TYPE_CHECKING:
+    from curator.types import ParsedEntry
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,13 @@ def decide_themes(classifier: ThemeClassifier, rules: Sequence[RuleSpec],
             pred = next(predictions)
             out.append(ThemeGuess(pred.theme, pred.confidence, pred.source, pred.why))
     return out
+
+
+def decide_entries(snapshot: ThemeSnapshot, feed: FeedFacts,
+                   entries: Sequence[ParsedEntry]) -> list[ThemeGuess]:
+    """One guess per freshly parsed entry of `feed` (in a parse worker, or in the poller when a
+    poll stores a few posts): the same facts the stored post will give later."""
+    slugs = snapshot.classifier.slugs
+    return decide_themes(snapshot.classifier, snapshot.rules, [
+        post_facts(feed, slugs, title=e.title, summary=e.summary, tags=e.tags, author=e.author,
+                   link=e.link, person=feed.person) for e in entries])

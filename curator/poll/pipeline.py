@@ -106,13 +106,9 @@ def parse_and_classify(body: bytes, headers: dict[str, str], url: str, facts: Fe
     if outcome.feed is None or snapshot is None or not outcome.feed.entries:
         return outcome, None
     try:
-        from curator.classify.decide import decide_themes, post_facts
+        from curator.classify.decide import decide_entries
 
-        slugs = snapshot.classifier.slugs
-        facts_list = [post_facts(facts, slugs, title=e.title, summary=e.summary, tags=e.tags,
-                                 author=e.author, link=e.link, person=facts.person)
-                      for e in outcome.feed.entries]
-        return outcome, decide_themes(snapshot.classifier, snapshot.rules, facts_list)
+        return outcome, decide_entries(snapshot, facts, outcome.feed.entries)
     except Exception:  # noqa: BLE001 - the service classifies these posts after storing them
         return outcome, None
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from curator.store.dialect import raw_sqlite
 from curator.store.engine import Tx
 from curator.store.meta_keys import POLLS_STORED
-from curator.store.poll_file import write_poll_states
+from curator.store.poll_file import write_host_pauses, write_poll_states
 from curator.store.tables import (
     FEEDS,
     HOST_PAUSES,
@@ -180,6 +180,10 @@ def pause_hosts(tx: Tx, pauses: Mapping[str, datetime]) -> None:
     """Remember hosts that asked us to wait (429/503 Retry-After); one row per host, the later
     pause wins."""
     conn = tx.connection()
+    raw = raw_sqlite(conn)
+    if raw is not None:
+        write_host_pauses(raw.cursor(), pauses)
+        return
     for host, until in pauses.items():
         conn.execute(delete(HOST_PAUSES).where(HOST_PAUSES.c.host == host, HOST_PAUSES.c.until < until))
         if conn.execute(core_select(HOST_PAUSES.c.host).where(HOST_PAUSES.c.host == host)).first() is None:

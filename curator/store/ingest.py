@@ -6,7 +6,7 @@ of adding a new one. A canonical link already stored from another feed (a blog a
 carrying the story) becomes a second `PostSource` of the same `Post`. Everything here runs inside the
 caller's write transaction, with set-based statements: a whole batch of feeds costs a handful of
 queries (`BatchLookups` up front, the rows at the batch's end on SQLite and PostgreSQL) rather
-than one per entry. The statements themselves are in `store.ingest_ops`.
+than one per entry. The statements themselves are in `store.ingest_sqlite` and `store.ingest_ops`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from curator.classify.decide import ThemeGuess
-from curator.store.ingest_ops import IngestOps
+from curator.store.ingest_rows import IngestStatements
 from curator.types import ParsedEntry
 
 T = TypeVar("T")
@@ -66,7 +66,7 @@ class BatchLookups:
     batch inserts are added as they are stored (the oldest post keeps a link, as before).
     """
 
-    def __init__(self, ops: IngestOps, feeds: Sequence[tuple[int, Sequence[ParsedEntry]]]) -> None:
+    def __init__(self, ops: IngestStatements, feeds: Sequence[tuple[int, Sequence[ParsedEntry]]]) -> None:
         pairs = sorted({(fid, k) for fid, entries in feeds for e in entries
                         if (k := identity_key(e)) is not None})
         self.known: dict[tuple[int, str], tuple[int, str, int]] = {}
@@ -85,7 +85,7 @@ class BatchLookups:
         return {k: hit for k in keys if (hit := self.known.get((feed_id, k))) is not None}
 
 
-def store_entries(ops: IngestOps, lookups: BatchLookups, owner: FeedOwner,
+def store_entries(ops: IngestStatements, lookups: BatchLookups, owner: FeedOwner,
                   entries: Sequence[ParsedEntry], now: datetime,
                   guesses: Sequence[ThemeGuess] | None = None) -> StoreResult:
     """Insert new stories, update changed ones, link cross-feed duplicates; return what changed.

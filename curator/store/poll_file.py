@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator.store.meta_keys import OPML_MIRRORED, POLLS_STORED, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 from curator.store.sqlite_batch import stored_datetime, stored_value, update_rows
 from curator.types import FeedStatus
+
+if TYPE_CHECKING:
+    from curator.classify.decide import ThemeSnapshot
 
 BUSY_TIMEOUT_S = 30.0  # how long any connection to the file waits for another's write
 
@@ -56,12 +60,22 @@ def write_poll_states(cur: sqlite3.Cursor, states: Sequence[dict[str, Any]]) -> 
                 keep_if_null=_KEPT_IF_NULL)
 
 
+def write_host_pauses(cur: sqlite3.Cursor, pauses: Mapping[str, datetime]) -> None:
+    """Hosts that asked us to wait (429/503 Retry-After), one row per host, the later pause
+    winning, inside the caller's write transaction (`feed_rows.pause_hosts` on SQLite too)."""
+    for host, until in pauses.items():
+        stamp = stored_datetime(until)
+        cur.execute("DELETE FROM host_pause WHERE host = ? AND until < ?", (host, stamp))
+        cur.execute("INSERT OR IGNORE INTO host_pause (host, until, reason) VALUES (?, ?, ?)",
+                    (host, stamp, "429/503 Retry-After"))
+
+
 class PollFile:
     """One sqlite3 connection to a database file this curator wrote and whose feed list is
     the feeds.opml it was given."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn, self.path = conn, path
 
     @classmethod
     def open(cls, db_file: Path, opml_identity: str | None,
@@ -96,7 +110,7 @@ class PollFile:
         except sqlite3.Error:  # busy, damaged, not curator's: the full poll will say what is wrong
             conn.close()
             return None
-        return cls(conn)
+        return cls(conn, db_file)
 
     def any_due(self, now: datetime | None = None) -> bool:
         return self.conn.execute(f"SELECT 1 FROM feed WHERE {_DUE} LIMIT 1",
@@ -118,16 +132,36 @@ class PollFile:
         return {host: (datetime.fromisoformat(until).replace(tzinfo=UTC) - now).total_seconds()
                 for host, until in rows}
 
-    def save_poll_states(self, states: Sequence[dict[str, Any]]) -> None:
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Cursor]:
         """One write transaction, queued behind any other writer as the data layer's are."""
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            write_poll_states(cur, states)
+            yield cur
         except BaseException:
             cur.execute("ROLLBACK")
             raise
         cur.execute("COMMIT")
+
+    def save_poll_states(self, states: Sequence[dict[str, Any]]) -> None:
+        with self.writing() as cur:
+            write_poll_states(cur, states)
+
+    def stored_snapshot(self) -> ThemeSnapshot | None:
+        """The stored classifier and rules when the model is current (`store.classifier_file`),
+        read through a connection of its own: callable from any thread."""
+        from curator.store.classifier_file import stored_snapshot
+
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error:
+            return None
+        try:
+            return stored_snapshot(conn)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self.conn.close()

@@ -20,34 +20,23 @@ characters reads its posts from the indexes instead of every row.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from curator.store.dialect import sqlite_extras
+from curator.store.search_rows import COLUMN_LIST, COLUMNS, CONTROL, TABLE, padded
 
-TABLE = "post_search"
 VIEW = "post_search_text"  # the padded text the index is built from
 VOCAB = "post_search_vocab"  # its terms, with how many posts hold each
-CONTROL = "post_search_control"  # one row: deferred = 1 while a bulk writer indexes for itself
-COLUMNS = ("title", "summary", "person", "org", "author")
 MIN_WORD = 3  # trigram: shorter words are found through `short_terms`
 TRIGGERS = ("post_search_ai", "post_search_ad", "post_search_au")
-
-_cols = ", ".join(COLUMNS)
-
-
-def _padded(prefix: str) -> str:
-    return ", ".join(f"coalesce({prefix}{c}, '') || '  '" for c in COLUMNS)
-
 
 _DDL = (
     f"CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT id, "
     + ", ".join(f"coalesce({c}, '') || '  ' AS {c}" for c in COLUMNS) + " FROM post",
     # detail='none': no positions, about 40% less work per indexed post (the poller indexes
     # every post it stores); a word is found by its trigrams, the caller's LIKE makes it exact
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({_cols}, content='{VIEW}', "
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({COLUMN_LIST}, content='{VIEW}', "
     "content_rowid='id', tokenize='trigram', detail='none')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab({TABLE}, 'row')",
     f"CREATE TABLE IF NOT EXISTS {CONTROL} (id INTEGER PRIMARY KEY CHECK (id = 1), "
@@ -58,14 +47,14 @@ _DDL = (
     # per transaction costs about a third of a trigger per row.
     f"CREATE TRIGGER IF NOT EXISTS post_search_ai AFTER INSERT ON post "
     f"WHEN (SELECT deferred FROM {CONTROL} WHERE id = 1) IS NOT 1 BEGIN "
-    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_padded('new.')}); END",
+    f"INSERT INTO {TABLE}(rowid, {COLUMN_LIST}) VALUES (new.id, {padded('new.')}); END",
     f"CREATE TRIGGER IF NOT EXISTS post_search_ad AFTER DELETE ON post BEGIN "
-    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_padded('old.')}); "
+    f"INSERT INTO {TABLE}({TABLE}, rowid, {COLUMN_LIST}) VALUES ('delete', old.id, {padded('old.')}); "
     "END",
     # Only when indexed text (or the id) changes: read/hidden/theme updates stay cheap.
-    f"CREATE TRIGGER IF NOT EXISTS post_search_au AFTER UPDATE OF id, {_cols} ON post BEGIN "
-    f"INSERT INTO {TABLE}({TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_padded('old.')}); "
-    f"INSERT INTO {TABLE}(rowid, {_cols}) VALUES (new.id, {_padded('new.')}); END",
+    f"CREATE TRIGGER IF NOT EXISTS post_search_au AFTER UPDATE OF id, {COLUMN_LIST} ON post BEGIN "
+    f"INSERT INTO {TABLE}({TABLE}, rowid, {COLUMN_LIST}) VALUES ('delete', old.id, {padded('old.')}); "
+    f"INSERT INTO {TABLE}(rowid, {COLUMN_LIST}) VALUES (new.id, {padded('new.')}); END",
 )
 
 
@@ -130,28 +119,6 @@ def bulk_indexing(conn: Connection) -> bool:
         return ensure_search_index(conn)
     conn.execute(text("DROP TRIGGER IF EXISTS post_search_ai"))
     return ensure_search_index(conn)
-
-
-def defer_indexing(cursor: Any) -> bool:
-    """Inside a write transaction: stop indexing inserted posts row by row; False if no index.
-
-    The caller must call `index_inserted` before committing (a rollback undoes both). Rows it
-    updates or deletes meanwhile must be rows that were already indexed.
-    """
-    found = cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                           (CONTROL,)).fetchone()
-    if found is None:
-        return False
-    cursor.execute(f"UPDATE {CONTROL} SET deferred = 1 WHERE id = 1")
-    return True
-
-
-def index_inserted(cursor: Any, first_id: int, last_id: int) -> None:
-    """Index posts first_id..last_id in one statement and switch row-by-row indexing back on."""
-    if last_id >= first_id:
-        cursor.execute(f"INSERT INTO {TABLE}(rowid, {_cols}) SELECT id, {_padded('')} FROM post "
-                       "WHERE id BETWEEN ? AND ?", (first_id, last_id))
-    cursor.execute(f"UPDATE {CONTROL} SET deferred = 0 WHERE id = 1")
 
 
 def rebuild_index(conn: Connection) -> bool:

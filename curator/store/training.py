@@ -6,7 +6,6 @@ services load it only when they classify (themes and rules are in `curator.store
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +17,9 @@ from curator.classify.features import Doc, domain_of
 from curator.classify.model import Example, ThemeClassifier
 from curator.classify.rules import PostFacts, RuleSpec
 from curator.classify.zeroshot import ThemeSpec
+from curator.store.classifier_file import MODEL_NAME
+from curator.store.classifier_file import model_version as version_of
 from curator.store.tables import Feed, ModelBlob, Post, Rule, Theme, TrainingSignal
-
-MODEL_NAME = "themes"
 
 
 def theme_specs(session: Session) -> list[ThemeSpec]:
@@ -100,15 +99,14 @@ def example_counts(session: Session, slugs: Sequence[str]) -> dict[str, int]:
 
 
 def model_version(session: Session, themes: Sequence[ThemeSpec]) -> str:
-    """Changes whenever the labels the model learns from change (signals, rule hits, theme list)."""
+    """Changes whenever the labels the model learns from change (see `classifier_file`)."""
     last_signal = session.exec(select(TrainingSignal.id).order_by(
         col(TrainingSignal.id).desc()).limit(1)).first()
     n_signals = session.exec(select(func.count()).select_from(TrainingSignal)).one()
     rule_hits = session.exec(select(Post.id, Post.theme).where(
         col(Post.theme_source) == "rule").order_by(col(Post.id))).all()
-    digest = hashlib.sha1(repr(rule_hits).encode()).hexdigest()[:12]
-    slugs = ",".join(t.slug for t in themes)
-    return f"{slugs}|{last_signal}|{n_signals}|{digest}"
+    return version_of([t.slug for t in themes], last_signal, int(n_signals),
+                      [(hit[0], hit[1]) for hit in rule_hits])
 
 
 def load_or_train(session: Session, themes: Sequence[ThemeSpec]
