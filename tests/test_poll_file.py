@@ -2,8 +2,9 @@
 
 `store.poll_file` asks sqlite3 directly, so a scheduled poll with nothing to do, or with every
 feed unchanged, skips loading the data layer. These tests hold its answers equal to the poller's
-own query for every kind of feed, check that any doubt sends the poll down the full path, and
-that a feed with posts to store midway hands the rest of the run to the data layer.
+own query for every kind of feed, check that any doubt sends the poll down the full path, that
+posts a poll brings midway are stored and themed through the file as the data layer would, and
+that a model out of date hands the run to the data layer.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def _the_new_post_is_classified(cur: Curator) -> None:
         assert post.theme is not None and post.theme_source is not None
 
 
-def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path) -> None:
+def test_a_feed_with_news_midway_is_stored_and_themed_through_the_file(tmp_path: Path) -> None:
     with FeedServer() as server:
         quiet, busy = _quiet_and_busy(server)
         old = [("a-1", "Open data in councils", "http://b.example/1")]
@@ -202,23 +203,101 @@ def test_a_feed_with_news_midway_hands_the_run_to_the_data_layer(tmp_path: Path)
     cur.close()
 
 
-def test_what_stores_posts_loads_while_the_fetching_goes_on(tmp_path: Path) -> None:
-    """A run that began on the file alone starts loading the data layer at its first new body,
-    in a thread of its own, rather than after the fetching (the imports take about 0.5 s)."""
+def _everyday_poll(tmp_path: Path, server: FeedServer, through_file: bool,
+                   monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """A first poll, then a forced one that brings a new post, a changed one, a story another
+    feed carried first and a host pause; what the second one stored."""
+    old = [("a-1", "Open data in councils", "http://b.example/1")]
+    new = [("a-1", "Open data in councils, revised", "http://b.example/1"),
+           ("a-2", "Budget consultation tools", "http://b.example/2")]
+    name = "file" if through_file else "layer"
+    urls = [server.route(f"/{name}/blog", Reply(body=rss(old), etag='"1"'),
+                         Reply(body=rss(new), etag='"2"')),
+            server.route(f"/{name}/aggregator", Reply(body=rss([])),
+                         Reply(body=rss([("g-9", "Budget tools", "http://b.example/2")]))),
+            server.route(f"/{name}/limited", Reply(body=rss(old)),
+                         Reply(status=429, headers={"Retry-After": "600"}))]
+    (tmp_path / name).mkdir()
+    cur = make_curator(tmp_path / name, urls)
+    cur.polls.poll(concurrency=1)
+    if through_file:  # the data layer must not store any of it
+        monkeypatch.setattr("curator.poll.record.record_batch", None)
+    else:
+        monkeypatch.setattr(type(cur.polls), "_poll_file", lambda *_args: None)
+    outcomes = [(o.status, o.new_posts, o.updated_posts) for o in
+                cur.polls.poll(force=True, concurrency=1).outcomes]
+    monkeypatch.undo()
+    with cur.context.db.read() as tx:
+        conn = tx.connection()
+        rows = {"outcomes": sorted(outcomes)}
+        for table, columns in (("post", "feed_id, guid, link, title, summary, person, theme, "
+                                        "theme_confidence, theme_source, theme_why"),
+                               ("post_source", "post_id, feed_id, identity_key, guid, link"),
+                               ("feed", "id, etag, status, http_status, error_count, last_error"),
+                               ("host_pause", "host, reason")):
+            rows[table] = [tuple(v.replace(f"/{name}/", "/") if isinstance(v, str) else v
+                                 for v in r)  # the same guids on both runs' routes
+                           for r in conn.execute(text(f"SELECT {columns} FROM {table} "
+                                                      "ORDER BY 1, 2"))]
+    rows["found"] = [p.title for p in cur.posts.list_posts(search="consultation")]
+    cur.close()
+    return rows
+
+
+def test_the_file_stores_and_themes_what_the_data_layer_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FeedServer() as server:
+        layer = _everyday_poll(tmp_path, server, False, monkeypatch)
+        through_file = _everyday_poll(tmp_path, server, True, monkeypatch)
+    assert through_file == layer
+    assert sorted(layer["outcomes"]) == [("error", 0, 0), ("ok", 0, 0), ("ok", 1, 1)]
+    assert layer["found"] == ["Budget consultation tools"]
+    assert len(layer["post_source"]) == 4 and len(layer["host_pause"]) == 1
+    assert all(row[6] is not None for row in layer["post"])
+
+
+def test_an_everyday_poll_with_news_never_loads_the_data_layer(tmp_path: Path) -> None:
+    """The stored classifier is current: the new post is themed, stored and indexed with
+    sqlite3 alone."""
     with FeedServer() as server:
         quiet, busy = _quiet_and_busy(server)
         cur = make_curator(tmp_path, [quiet, busy])
         cur.polls.poll()
+        cur.close()
+        out = _run_curator(tmp_path, "'poll', '--all', '--json'")
+    summary, probe = out.stdout.strip().rsplit("\n", 1)
+    assert json.loads(probe) == {"status": 0, "loaded": []}, out.stderr
+    outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}
+    assert (outcomes[busy]["status"], outcomes[busy]["new_posts"]) == ("ok", 1)
+    assert outcomes[quiet]["status"] == "not_modified"
+    cur = reopen_curator(tmp_path)
+    _the_new_post_is_classified(cur)
+    assert [p.title for p in cur.posts.list_posts(search="everyone")] == ["Open data for everyone"]
+    cur.close()
+
+
+def test_a_model_out_of_date_is_retrained_while_the_fetching_goes_on(tmp_path: Path) -> None:
+    """A correction since the model was trained: the run loads the data layer and retrains at
+    its first new body, in a thread of its own, rather than after the fetching."""
+    with FeedServer() as server:
+        quiet, busy = _quiet_and_busy(server)
+        cur = make_curator(tmp_path, [quiet, busy])
+        cur.polls.poll()
+        (first, *_rest) = cur.posts.list_posts()
+        other = next(t.slug for t in cur.themes.list_themes() if t.slug != first.theme)
+        cur.themes.set_post_theme(first.id, other)
         cur.close()
         out = _run_curator(tmp_path, "'poll', '--all', '--json'", spy=True)
     summary, probe = out.stdout.strip().rsplit("\n", 1)
     assert json.loads(probe)["by"] == "curator-preload", out.stderr
     outcomes = {o["url"]: o for o in json.loads(summary)["outcomes"]}
     assert (outcomes[busy]["status"], outcomes[busy]["new_posts"]) == ("ok", 1)
-    assert outcomes[quiet]["status"] == "not_modified"
     cur = reopen_curator(tmp_path)
     _the_new_post_is_classified(cur)
     cur.close()
+    poll_file = PollFile.open(tmp_path / "curator.db", file_identity(tmp_path / "feeds.opml"))
+    assert poll_file is not None and poll_file.stored_snapshot() is not None  # retrained, stored
+    poll_file.close()
 
 
 def test_a_feed_never_polled_sends_the_pass_down_the_full_path(tmp_path: Path) -> None:

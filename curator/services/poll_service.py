@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from curator.errors import CuratorError, NotFoundError, OpmlError
 from curator.poll.lock import PollerLock
 from curator.poll.schedule import Policy
+from curator.services.poll_preload import StoreLoader
 from curator.services.service_base import ServiceBase, ServiceContext
 from curator.types import FeedInfo, FeedOutcome, FeedStatus, PollSummary
 
@@ -146,10 +147,10 @@ class PollService(ServiceBase):
     def _poll_file(self, force: bool, feed_url: str | None
                    ) -> tuple[PollFile, list[FeedTask]] | None:
         """The database file and the pass's feeds, read without the data layer, when the pass
-        will most likely store little but polling state: a plain or forced pass over a file
-        that mirrors its feeds.opml, with no feed that was never polled (a first poll brings a
-        feed's whole history, and its posts are best classified as they are parsed). None
-        otherwise: the data layer reads, mirrors and migrates as always."""
+        will most likely store little: a plain or forced pass over a file that mirrors its
+        feeds.opml, with no feed that was never polled (a first poll brings a feed's whole
+        history, best classified in the workers as it is parsed). None otherwise: the data
+        layer reads, mirrors and migrates as always."""
         if feed_url is not None:
             return None
         from curator.poll.pipeline import FeedTask
@@ -231,39 +232,30 @@ class PollService(ServiceBase):
             network = self.network()
             if network.uses_proxy or any(t.url.startswith("https:") for t in tasks):
                 network.ssl_context()  # a bad CA file: one clear error here, not one per feed
-            # read through the file, posts are classified after storing (they are few), and
+            # read through the file, posts are themed as they are stored (they are few), and
             # what stores them loads from the first new body on, while fetching goes on
             snapshot = self._snapshot() if poll_file is None else None
-            preload = threading.Thread(target=self._load_store, name="curator-preload",
-                                       daemon=True) if poll_file is not None else None
+            loader = (StoreLoader(poll_file, lambda: self.themes.classifier())
+                      if poll_file is not None else None)
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                                 snapshot=snapshot, network=network, paused=paused,
                                 more=more, expected=expected,
-                                on_body=preload.start if preload else None).start()
+                                on_body=loader.start if loader else None).start()
             try:
-                yield from self._record_batches(pipeline, stop, poll_file)
+                yield from self._record_batches(pipeline, stop, loader)
             finally:
-                if preload is not None and preload.ident is not None:  # started: let it end
-                    preload.join()
+                if loader is not None:
+                    loader.join()
         finally:
             if poll_file is not None:
                 poll_file.close()
 
-    def _load_store(self) -> None:
-        """The data layer, the store's writers and the classifier: what the first batch with
-        posts needs (about half a second of imports, better spent while feeds are fetched).
-        Run in its own thread from the first new body (the pipeline starts it once); a failure
-        is left to the storing thread, which meets it again and reports it."""
-        with contextlib.suppress(Exception):
-            from curator.poll import record  # noqa: F401 - imported for its side: loading
-
-            self.themes.classifier()
-
     def _record_batches(self, pipeline: Pipeline, stop: threading.Event | None,
-                        poll_file: PollFile | None) -> Iterator[FeedOutcome]:
-        """Store each batch the pipeline hands over, then yield its outcomes. A batch with
-        nothing but polling state goes straight to `poll_file` (when given); the first one
-        with posts (or a host pause, or a move) loads the data layer, which stores the rest."""
+                        loader: StoreLoader | None) -> Iterator[FeedOutcome]:
+        """Store each batch the pipeline hands over, then yield its outcomes. With `loader` (a
+        poll over the file) batches go straight to the file: polling state alone, or posts
+        themed by the stored classifier. When that is out of date, the data layer (loaded and
+        retrained by then) stores the rest."""
         from curator.poll.judge import judge
 
         policy, rng = self._policy(), random.Random()
@@ -274,12 +266,10 @@ class PollService(ServiceBase):
             for batch in pipeline.batches(stop):
                 now = datetime.now(UTC)
                 judged = [judge(arrival, policy, now, rng) for arrival in batch]
-                if poll_file is not None and all(j.only_state for j in judged):
-                    poll_file.save_poll_states([j.state for j in judged])
-                    yield from (j.outcome() for j in judged)
-                    continue
-                poll_file = None  # from here on, the data layer stores
-                recorded = self._store(judged)
+                recorded = self._record_on_file(loader, judged) if loader is not None else None
+                if recorded is None:
+                    loader = None  # from here on, the data layer stores
+                    recorded = self._store(judged)
                 unclassified.extend(pid for r in recorded for pid in r.unclassified_ids)
                 if len(unclassified) >= CLASSIFY_EVERY_POSTS or (
                         unclassified and time.monotonic() - last_classified > CLASSIFY_EVERY_S):
@@ -294,6 +284,18 @@ class PollService(ServiceBase):
             pipeline.close()
             if settled and unclassified:  # stored posts never stay unclassified
                 self.themes.classify_posts(unclassified)
+
+    @staticmethod
+    def _record_on_file(loader: StoreLoader, judged: list[Judged]) -> list[Recorded] | None:
+        """The batch stored through the file; None when its posts need the data layer."""
+        from curator.poll.record import record_on_file
+
+        snapshot = None
+        if any(j.parsed is not None and j.parsed.entries for j in judged):
+            snapshot = loader.snapshot()
+            if snapshot is None:
+                return None
+        return record_on_file(loader.poll_file, judged, snapshot)
 
     def _store(self, judged: list[Judged]) -> list[Recorded]:
         from curator.poll.record import record_batch

@@ -3,9 +3,10 @@
 Most scheduled polls find nothing due, or find every feed unchanged (304 Not Modified), and
 importing SQLAlchemy and the ORM for that took most of the run: about 0.4 s of a 0.8 s poll of
 30 blogs. `PollFile` answers the poll's questions (is anything due? which feeds, with their
-validators? which hosts asked us to wait?) and stores what such a poll learns (each feed's new
-polling state) straight from the file. The poller loads the data layer only when a feed brings
-posts to store (see services.poll_service).
+validators? which hosts asked us to wait?) and stores what such a poll learns straight from the
+file: each feed's new polling state, and the few new posts an everyday poll brings, themed by
+the stored classifier (`store.ingest_sqlite`, `store.classifier_file`). The poller loads the
+data layer only when that classifier is out of date (see services.poll_service).
 
 It opens a file only when it is sure of it: at this curator's schema version and mirroring the
 feeds.opml given. Any doubt (an older or newer schema, an edited feeds.opml, a file it cannot
@@ -143,10 +144,6 @@ class PollFile:
             cur.execute("ROLLBACK")
             raise
         cur.execute("COMMIT")
-
-    def save_poll_states(self, states: Sequence[dict[str, Any]]) -> None:
-        with self.writing() as cur:
-            write_poll_states(cur, states)
 
     def stored_snapshot(self) -> ThemeSnapshot | None:
         """The stored classifier and rules when the model is current (`store.classifier_file`),
