@@ -9,20 +9,23 @@ poll then never imports SQLAlchemy. Both store through `store_judged`, the same 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from curator.poll.judge import Judged, Recorded
-from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, store_entries
+from curator.store.ingest import BatchLookups, FeedOwner, StoreResult, Themer, store_entries
 
 if TYPE_CHECKING:
-    from curator.classify.decide import ThemeSnapshot
+    from curator.classify.decide import ThemeGuess, ThemeSnapshot
     from curator.store.engine import Tx
     from curator.store.ingest_rows import IngestStatements
     from curator.store.poll_file import PollFile
 
 
-def store_judged(ops: IngestStatements, judged: list[Judged]) -> list[Recorded]:
-    """Store every judged arrival's entries (inside the caller's transaction)."""
+def store_judged(ops: IngestStatements, judged: list[Judged],
+                 snapshot: ThemeSnapshot | None = None) -> list[Recorded]:
+    """Store every judged arrival's entries (inside the caller's transaction). New posts take
+    the workers' guesses, else (given `snapshot`) are themed here: only the new ones."""
     recorded: list[Recorded] = []
     ops.begin_bulk()
     lookups = BatchLookups(ops, [(j.arrival.task.id, j.parsed.entries) for j in judged
@@ -32,11 +35,33 @@ def store_judged(ops: IngestStatements, judged: list[Judged]) -> list[Recorded]:
         if item.parsed is not None:
             stored = store_entries(ops, lookups, FeedOwner(task.id, task.person, task.org),
                                    item.parsed.entries, item.state["polled"],
-                                   item.arrival.guesses)
+                                   _themer(item, snapshot))
         recorded.append(Recorded(item.outcome(len(stored.new_post_ids), stored.updated),
                                  stored.unclassified_ids, item.moved_to))
     ops.end_bulk()
     return recorded
+
+
+def _themer(item: Judged, snapshot: ThemeSnapshot | None) -> Themer | None:
+    """How `store_entries` themes a feed's new posts: the workers' guesses when they came,
+    else `snapshot` asked about the new entries alone. Classifier trouble only leaves them
+    unthemed, as in a worker: the service classifies them after storing."""
+    guesses, entries = item.arrival.guesses, item.parsed.entries if item.parsed else []
+    if guesses is not None and len(guesses) == len(entries):
+        return lambda chosen: [guesses[i] for i in chosen]
+    if snapshot is None:
+        return None
+    facts = item.arrival.task.facts()
+
+    def theme(chosen: list[int]) -> Sequence[ThemeGuess] | None:
+        from curator.classify.decide import decide_entries
+
+        try:
+            return decide_entries(snapshot, facts, [entries[i] for i in chosen])
+        except Exception:  # noqa: BLE001 - stored unthemed, classified after storing
+            return None
+
+    return theme
 
 
 def record_batch(tx: Tx, judged: list[Judged]) -> list[Recorded]:
@@ -53,27 +78,15 @@ def record_batch(tx: Tx, judged: list[Judged]) -> list[Recorded]:
 
 def record_on_file(poll_file: PollFile, judged: list[Judged],
                    snapshot: ThemeSnapshot | None) -> list[Recorded]:
-    """`record_batch` with sqlite3 alone: new entries are themed here with `snapshot` (an
-    everyday poll brings few; None when the batch brings none), then stored with the feeds'
-    states in one write transaction.
-    Classifier trouble only leaves posts unthemed (`Recorded.unclassified_ids`), as in a
-    worker: the service themes them after storing."""
-    from curator.classify.decide import decide_entries
+    """`record_batch` with sqlite3 alone: new posts are themed with `snapshot` as they are
+    stored (an everyday poll brings few; None when the batch brings no entries), with the feeds'
+    states, in one write transaction."""
     from curator.store.ingest_sqlite import SqliteStatements
     from curator.store.poll_file import write_host_pauses, write_poll_states
 
-    for item in judged:
-        arrival = item.arrival
-        if (snapshot is not None and item.parsed is not None and item.parsed.entries
-                and arrival.guesses is None):
-            try:
-                arrival.guesses = decide_entries(snapshot, arrival.task.facts(),
-                                                 item.parsed.entries)
-            except Exception:  # noqa: BLE001, S112 - stored unthemed, themed after storing
-                continue
     with poll_file.writing() as cur:
         if any(j.parsed is not None for j in judged):
-            recorded = store_judged(SqliteStatements(cur), judged)
+            recorded = store_judged(SqliteStatements(cur), judged, snapshot)
         else:  # the everyday batch: every feed unchanged (or failing)
             recorded = [Recorded(j.outcome(), [], j.moved_to) for j in judged]
         write_host_pauses(cur, dict(j.pause for j in judged if j.pause is not None))

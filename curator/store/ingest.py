@@ -11,7 +11,7 @@ than one per entry. The statements themselves are in `store.ingest_sqlite` and `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -85,25 +85,40 @@ class BatchLookups:
         return {k: hit for k in keys if (hit := self.known.get((feed_id, k))) is not None}
 
 
+Themer = Callable[[list[int]], Sequence[ThemeGuess] | None]
+"""The themes of the entries (by index) that become new posts, one each; None: store them
+unthemed (the service classifies them after storing)."""
+
+
+def _post_row(owner: FeedOwner, e: ParsedEntry, now: datetime,
+              guess: ThemeGuess | None) -> dict[str, Any]:
+    return {"feed_id": owner.id, "guid": e.guid, "link": e.link, "url": e.url, "title": e.title,
+            "author": e.author, "person": owner.person, "org": owner.org,
+            "published": e.published, "updated": e.updated, "summary": e.summary,
+            "tags": e.tags, "content_hash": e.content_hash, "first_seen_at": now,
+            "last_seen_at": now, "read": False, "hidden": False,
+            "theme": guess.theme if guess else None,
+            "theme_confidence": guess.confidence if guess else None,
+            "theme_source": guess.source if guess else None,
+            "theme_why": guess.why if guess else None}
+
+
 def store_entries(ops: IngestStatements, lookups: BatchLookups, owner: FeedOwner,
                   entries: Sequence[ParsedEntry], now: datetime,
-                  guesses: Sequence[ThemeGuess] | None = None) -> StoreResult:
+                  theme: Themer | None = None) -> StoreResult:
     """Insert new stories, update changed ones, link cross-feed duplicates; return what changed.
 
-    `lookups` answers what is already stored for the whole batch; `guesses` (one per entry,
-    from the poll's workers) lets new posts arrive already themed.
+    `lookups` answers what is already stored for the whole batch; `theme`, asked once with the
+    indexes of the entries that become new posts, lets them arrive already themed.
     """
     result = StoreResult()
-    if guesses is not None and len(guesses) != len(entries):
-        guesses = None
     unique: dict[str, ParsedEntry] = {}
-    guess_for: dict[str, ThemeGuess] = {}
+    index_of: dict[str, int] = {}
     for index, entry in enumerate(entries):
         key = identity_key(entry)
         if key is not None and key not in unique:  # duplicate GUIDs: the first one wins
             unique[key] = entry
-            if guesses is not None:
-                guess_for[key] = guesses[index]
+            index_of[key] = index
     if not unique:
         return result
     known = lookups.known_for(owner.id, list(unique))
@@ -120,7 +135,6 @@ def store_entries(ops: IngestStatements, lookups: BatchLookups, owner: FeedOwner
     if not fresh:
         return result
     by_link = lookups.links  # shared by the batch: this feed's new posts are added below
-    new_rows: list[dict[str, Any]] = []
     pending: list[tuple[str, ParsedEntry]] = []
     claimed: set[str] = set()
     for key, e in fresh:
@@ -129,17 +143,11 @@ def store_entries(ops: IngestStatements, lookups: BatchLookups, owner: FeedOwner
         if e.link:
             claimed.add(e.link)
         pending.append((key, e))
-        guess = guess_for.get(key)
-        new_rows.append({"feed_id": owner.id, "guid": e.guid, "link": e.link, "url": e.url,
-                         "title": e.title,
-                         "author": e.author, "person": owner.person, "org": owner.org,
-                         "published": e.published, "updated": e.updated, "summary": e.summary,
-                         "tags": e.tags, "content_hash": e.content_hash, "first_seen_at": now,
-                         "last_seen_at": now, "read": False, "hidden": False,
-                         "theme": guess.theme if guess else None,
-                         "theme_confidence": guess.confidence if guess else None,
-                         "theme_source": guess.source if guess else None,
-                         "theme_why": guess.why if guess else None})
+    guesses = theme([index_of[key] for key, _e in pending]) if theme and pending else None
+    if guesses is not None and len(guesses) != len(pending):
+        guesses = None
+    new_rows = [_post_row(owner, e, now, guesses[i] if guesses is not None else None)
+                for i, (_key, e) in enumerate(pending)]
     new_ids: dict[str, int] = {}
     if new_rows:
         ids = ops.insert_posts(new_rows)
@@ -148,8 +156,7 @@ def store_entries(ops: IngestStatements, lookups: BatchLookups, owner: FeedOwner
             if e.link:
                 by_link.setdefault(e.link, pid)
         result.new_post_ids = list(ids)
-        result.unclassified_ids = [pid for (key, _e), pid in zip(pending, ids, strict=True)
-                                   if key not in guess_for]
+        result.unclassified_ids = [] if guesses is not None else list(ids)
     sources = []
     for key, e in fresh:
         if key in new_ids:
