@@ -149,3 +149,20 @@ def test_corpus_charref_feed_keeps_its_entries() -> None:
     outcome = parse_safely(path.read_bytes(), {}, URL)
     assert outcome.error is None and outcome.feed is not None
     assert len(outcome.feed.entries) >= 5
+
+
+def test_an_entry_crosses_to_the_poller_whole() -> None:
+    """Workers pickle every entry as its fields in order (ParsedEntry.__reduce__): every field,
+    set to a value of its own, must come back in its place."""
+    import dataclasses
+    import pickle
+    from datetime import UTC, datetime
+
+    from curator.types import ParsedEntry
+
+    values = {f.name: (datetime(2026, 1, i + 1, tzinfo=UTC) if "datetime" in str(f.type)
+                       else [f"tag{i}"] if f.name == "tags" else f"{f.name}-{i}")
+              for i, f in enumerate(dataclasses.fields(ParsedEntry))}
+    entry = ParsedEntry(**values)
+    back = pickle.loads(pickle.dumps(entry))
+    assert back == entry and dataclasses.asdict(back) == values
