@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from curator.errors import ConflictError, NotFoundError, UnsafeUrlError
 from curator.safe_files import atomic_write, file_identity, file_lock
@@ -25,10 +25,8 @@ from curator.types import FeedAddResult, FeedImportReport, FeedInfo, FeedSyncRep
 from curator.urls import normalise_feed_url
 
 if TYPE_CHECKING:
-    from curator.feeds.opml import OpmlDocument, OpmlFeed
+    from curator.feeds.opml import OpmlDocument
     from curator.services.theme_service import ThemeService
-
-_FIELDS = ("title", "html_url", "person", "org", "category")
 
 
 class FeedService(ServiceBase):
@@ -287,25 +285,11 @@ class FeedService(ServiceBase):
         the same transaction, so a later poller knows this exact file is already in the table.
         On a shared server `doc` merges in (see feed_rows.mirror), and an edit's `removed` and
         `added` feeds (normalised URLs) leave or join the list explicitly."""
-        from curator.feeds.opml import subscribable_url
+        from curator.services.feed_list import read_feed_list
 
-        valid: dict[str, OpmlFeed] = {}
-        invalid: list[str] = []
-        duplicates = 0
-        for feed in doc.feeds():
-            try:
-                feed = replace(feed, url=subscribable_url(feed.url))
-            except UnsafeUrlError as exc:
-                invalid.append(str(exc))
-                continue
-            key = normalise_feed_url(feed.url)
-            if key in valid:
-                duplicates += 1
-            else:
-                valid[key] = feed
+        found = read_feed_list(doc)
         with self.db.write() as tx:
-            outlines = {key: _outline_values(feed) for key, feed in valid.items()}
-            n_added, n_updated, n_removed = feed_rows.mirror(tx, outlines, renames,
+            n_added, n_updated, n_removed = feed_rows.mirror(tx, found.rows, renames,
                                                              merge_only=self.db.shared)
             for key in removed or ():
                 n_removed += feed_rows.mark_removed(tx, key)
@@ -313,15 +297,8 @@ class FeedService(ServiceBase):
                 n_added += feed_rows.mark_removed(tx, key, removed=False)
             if mirrored is not None:  # in the same transaction as the rows it describes
                 feed_rows.set_meta(tx, OPML_MIRRORED, mirrored)
-        return FeedSyncReport(len(valid), n_added, n_updated, n_removed, duplicates, invalid,
-                              list(doc.warnings))
-
-
-def _outline_values(feed: OpmlFeed) -> dict[str, Any]:
-    """The Feed columns an OPML outline decides."""
-    values: dict[str, object] = {name: getattr(feed, name) for name in _FIELDS}
-    values.update(url=feed.url, theme_hint=feed.theme, in_opml=True)
-    return values
+        return FeedSyncReport(len(found.rows), n_added, n_updated, n_removed, found.duplicates,
+                              found.invalid, list(doc.warnings))
 
 
 def _opt(value: str | None) -> str | None:
