@@ -276,6 +276,25 @@ def test_an_everyday_poll_with_news_never_loads_the_data_layer(tmp_path: Path) -
     cur.close()
 
 
+def test_a_first_poll_makes_its_file_and_themes_its_posts_without_the_data_layer(
+        tmp_path: Path) -> None:
+    with FeedServer() as server:
+        urls = [server.route(f"/{i}", Reply(body=rss([(f"p{i}-{j}", f"Open data in blog{i}zz",
+                                                        f"http://b{i}.example/{j}")
+                                                       for j in range(20)])))
+                for i in range(15)]  # enough feeds for the parse workers
+        write_opml(tmp_path / "feeds.opml", urls)
+        out = _run_curator(tmp_path, "'poll', '--json'")
+    summary, probe = out.stdout.strip().rsplit("\n", 1)
+    assert json.loads(probe) == {"status": 0, "loaded": []}, out.stderr
+    assert json.loads(summary)["new_posts"] == 300
+    with sqlite3.connect(tmp_path / "curator.db") as conn:
+        assert conn.execute("SELECT count(*), count(theme) FROM post").fetchone() == (300, 300)
+    cur = reopen_curator(tmp_path)
+    assert len(cur.posts.list_posts(search="blog7zz", limit=100)) == 20  # indexed
+    cur.close()
+
+
 def test_a_model_out_of_date_is_retrained_while_the_fetching_goes_on(tmp_path: Path) -> None:
     """A correction since the model was trained: the run loads the data layer and retrains at
     its first new body, in a thread of its own, rather than after the fetching."""
@@ -300,17 +319,39 @@ def test_a_model_out_of_date_is_retrained_while_the_fetching_goes_on(tmp_path: P
     poll_file.close()
 
 
-def test_a_feed_never_polled_sends_the_pass_down_the_full_path(tmp_path: Path) -> None:
+def _file_run(cur: Curator, force: bool, feed_url: str | None = None
+              ) -> tuple[int, bool] | None:
+    """(feeds, whether the workers get the stored classifier) of a pass through the file, or
+    None for the full path."""
+    run = cur.polls._poll_file(force, feed_url)
+    if run is None:
+        return None
+    run.poll_file.close()
+    return len(run.tasks), run.snapshot is not None
+
+
+def test_which_passes_go_through_the_file(tmp_path: Path) -> None:
     with FeedServer() as server:
-        first = server.route("/a", Reply(body=rss([("a", "a", "http://b.example/a")])))
+        first = server.route("/a", Reply(body=rss([("a", "Open data", "http://b.example/a")])))
         cur = make_curator(tmp_path, [first])
-        assert cur.polls._poll_file(False, None) is None  # never polled: snapshot classifies
+        assert not (tmp_path / "curator.db").exists()
+        assert _file_run(cur, False) == (1, True)  # made from feeds.opml; never polled: the
+        # workers theme its history with the stored classifier
         cur.polls.poll()
-        assert cur.polls._poll_file(False, None) is not None  # polled: nothing is due
-        second = server.route("/b", Reply(body=rss([("b", "b", "http://b.example/b")])))
+        assert _file_run(cur, False) == (0, False)  # polled: nothing is due
+        second = server.route("/b", Reply(body=rss([("b", "Budgets", "http://b.example/b")])))
         write_opml(tmp_path / "feeds.opml", [first, second])
-        assert cur.polls._poll_file(True, None) is None  # the feed list changed: mirror it
+        assert _file_run(cur, True) is None  # the feed list changed: mirror it
         cur.polls.poll()
-        assert cur.polls._poll_file(True, None) is not None
-        assert cur.polls._poll_file(True, first) is None  # one named feed: the full path
+        assert _file_run(cur, True) == (2, False)
+        assert _file_run(cur, True, first) is None  # one named feed: the full path
+        third = server.route("/c", Reply(body=rss([("c", "Tools", "http://b.example/c")])))
+        write_opml(tmp_path / "feeds.opml", [first, second, third])
+        cur.feeds.sync_opml()
+        assert _file_run(cur, True) == (3, True)
+        (post, *_rest) = cur.posts.list_posts()
+        other = next(t.slug for t in cur.themes.list_themes() if t.slug != post.theme)
+        cur.themes.set_post_theme(post.id, other)
+        assert _file_run(cur, True) is None  # a feed never polled, a model out of date:
+        # the data layer retrains before the workers start
     cur.close()

@@ -23,11 +23,15 @@ class StoreLoader:
     """`start` (from the pipeline's fetch thread, once) loads; `snapshot` (from the storing
     thread) waits for it. A failure is left to the storing thread, which meets it again."""
 
-    def __init__(self, poll_file: PollFile, retrain: Callable[[], object]) -> None:
+    def __init__(self, poll_file: PollFile, retrain: Callable[[], object],
+                 snapshot: ThemeSnapshot | None = None) -> None:
+        """`snapshot`: the stored classifier, already read (there is nothing to load)."""
         self.poll_file, self._retrain = poll_file, retrain
         self._thread = threading.Thread(target=self._load, name="curator-preload", daemon=True)
         self._started = threading.Lock()  # held by whoever runs the load: it runs once
-        self._snapshot: ThemeSnapshot | None = None
+        self._snapshot = snapshot
+        if snapshot is not None:
+            self._started.acquire()
 
     def start(self) -> None:
         if self._started.acquire(blocking=False):

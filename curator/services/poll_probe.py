@@ -33,3 +33,29 @@ def open_poll_file(locations: Locations) -> PollFile | None:
     surely this curator's and mirrors its feeds.opml (see store.poll_file); else None."""
     where = _file_and_feed_list(locations)
     return PollFile.open(*where) if where is not None else None
+
+
+def new_poll_file(locations: Locations) -> PollFile | None:
+    """For the first poll of a database file that does not exist yet: the file, made from
+    feeds.opml without the data layer (see store.new_file), and opened. None when it exists,
+    when the feed list is not a file, or at any trouble reading or making them: the data layer
+    then makes the file and says what is wrong, as always."""
+    where = _file_and_feed_list(locations)
+    if where is None or locations.db == ":memory:":
+        return None
+    db_file, identity = where
+    if identity is None or db_file.exists():
+        return None
+    from curator.errors import CuratorError
+    from curator.feeds.opml import OpmlDocument
+    from curator.services.feed_list import read_feed_list
+    from curator.store.new_file import create_database_file
+
+    try:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        feeds = read_feed_list(OpmlDocument.load(locations.opml)).rows.values()
+    except (OSError, CuratorError):
+        return None
+    if not create_database_file(db_file, feeds, identity):
+        return None
+    return PollFile.open(db_file, identity)

@@ -14,6 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,16 @@ def _passing_problem(exc: Exception) -> str | None:
     if is_database_error(exc):
         return database_message(getattr(exc, "orig", None) or exc)
     return None
+
+
+@dataclass
+class _FileRun:
+    """A pass through the database file: its feeds, and the classifier for the workers when
+    some were never polled."""
+
+    poll_file: PollFile
+    tasks: list[FeedTask]
+    snapshot: ThemeSnapshot | None
 
 
 class PollService(ServiceBase):
@@ -140,30 +151,32 @@ class PollService(ServiceBase):
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
         quick = self._poll_file(force, feed_url)
         if quick is not None:
-            quick[0].close()
-            return len(quick[1])
+            quick.poll_file.close()
+            return len(quick.tasks)
         return len(self.due_feeds(force, feed_url))
 
-    def _poll_file(self, force: bool, feed_url: str | None
-                   ) -> tuple[PollFile, list[FeedTask]] | None:
-        """The database file and the pass's feeds, read without the data layer, when the pass
-        will most likely store little: a plain or forced pass over a file that mirrors its
-        feeds.opml, with no feed that was never polled (a first poll brings a feed's whole
-        history, best classified in the workers as it is parsed). None otherwise: the data
-        layer reads, mirrors and migrates as always."""
+    def _poll_file(self, force: bool, feed_url: str | None) -> _FileRun | None:
+        """The pass through the database file without the data layer: a plain or forced pass
+        over a file that mirrors its feeds.opml (made now, from feeds.opml, if there is no
+        file yet). Feeds never polled bring their whole history, which the parse workers theme
+        as they read it: that takes the stored classifier, current. None otherwise: the data
+        layer reads, mirrors, migrates and retrains as always."""
         if feed_url is not None:
             return None
         from curator.poll.pipeline import FeedTask
-        from curator.services.poll_probe import open_poll_file
+        from curator.services.poll_probe import new_poll_file, open_poll_file
 
-        poll_file = open_poll_file(self.locations)
+        poll_file = open_poll_file(self.locations) or new_poll_file(self.locations)
         if poll_file is None:
             return None
         rows = poll_file.due_tasks(force)
+        snapshot = None
         if any(row[-1] == FeedStatus.NEW for row in rows):
-            poll_file.close()
-            return None
-        return poll_file, [FeedTask(*row[:-1]) for row in rows]
+            snapshot = poll_file.stored_snapshot()
+            if snapshot is None:
+                poll_file.close()
+                return None
+        return _FileRun(poll_file, [FeedTask(*row[:-1]) for row in rows], snapshot)
 
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,
@@ -204,10 +217,10 @@ class PollService(ServiceBase):
         from curator.poll.pipeline import FeedTask, Pipeline
 
         quick = self._poll_file(force, feed_url) if member is None else None
-        poll_file = quick[0] if quick is not None else None
+        poll_file = quick.poll_file if quick is not None else None
         try:
             if quick is not None:
-                tasks, paused = quick[1], quick[0].host_pauses(datetime.now(UTC))
+                tasks, paused = quick.tasks, quick.poll_file.host_pauses(datetime.now(UTC))
             else:
                 try:
                     self.feeds.sync_opml_if_changed()  # feeds.opml rules (server: merges in)
@@ -234,9 +247,9 @@ class PollService(ServiceBase):
                 network.ssl_context()  # a bad CA file: one clear error here, not one per feed
             # read through the file, posts are themed as they are stored (they are few), and
             # what stores them loads from the first new body on, while fetching goes on
-            snapshot = self._snapshot() if poll_file is None else None
-            loader = (StoreLoader(poll_file, lambda: self.themes.classifier())
-                      if poll_file is not None else None)
+            snapshot = self._snapshot() if quick is None else quick.snapshot
+            loader = (StoreLoader(quick.poll_file, lambda: self.themes.classifier(), snapshot)
+                      if quick is not None else None)
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                                 snapshot=snapshot, network=network, paused=paused,
                                 more=more, expected=expected,
