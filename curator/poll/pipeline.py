@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the parser and the classifier load with the first body to p
     from curator.classify.decide import FeedFacts, ThemeGuess, ThemeSnapshot
     from curator.poll.parse import ParseOutcome
 
-PROCESS_THRESHOLD = 12  # feeds in a run before parsing moves to worker processes
+PROCESS_THRESHOLD = 12  # feeds a run parses before parsing moves to worker processes
 PARSER_HEADROOM = 1536 * 1024 * 1024  # address space a parse worker may add to its start size
 BATCH_FEEDS = 500  # feeds a batch stores in one transaction: unchanged feeds are one row each, and
 # each commit rewrites the pages of the next-due index that the batch touched (100: 3.5 ms a commit)
@@ -193,7 +193,8 @@ class Pipeline:
         """`paused`: host -> seconds it asked us to wait (stored pauses from earlier runs).
         `more` (a poller of a fleet): called, in a thread, whenever the work in hand runs low,
         for further tasks and their hosts' pauses; ([], {}) ends the run once the rest is done.
-        `expected`: about how many feeds the run will take (`tasks` may be only the first).
+        `expected`: about how many feeds the run will parse (`tasks` may be only the first,
+        and most feeds of an everyday poll answer 304): from PROCESS_THRESHOLD on, workers.
         `on_body`: called once, in the fetching thread, when the first new body arrives (so a
         run that began with nothing to store can get ready to store while fetching goes on);
         it must return at once."""

@@ -1,5 +1,5 @@
-"""Whether `curator poll` has anything to do, and the file it may poll through, before the data
-layer loads.
+"""Whether `curator poll` has anything to do, and the file it may poll through (made now for a
+first poll), before the data layer loads.
 
 The answer "nothing is due" lets a scheduled poll print its empty summary and exit in a small
 fraction of a second (`store.poll_file`). Only a database file whose feed list is its feeds.opml
@@ -8,11 +8,18 @@ is probed; a server database, or any doubt, answers False and the full poll runs
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from curator.paths import Locations
 from curator.safe_files import file_identity
 from curator.store.poll_file import PollFile, nothing_due
+from curator.types import FeedStatus
+
+if TYPE_CHECKING:
+    from curator.classify.decide import ThemeSnapshot
+    from curator.poll.pipeline import FeedTask
 
 
 def _file_and_feed_list(locations: Locations) -> tuple[Path, str | None] | None:
@@ -59,3 +66,34 @@ def new_poll_file(locations: Locations) -> PollFile | None:
     if not create_database_file(db_file, feeds, identity):
         return None
     return PollFile.open(db_file, identity)
+
+
+@dataclass
+class FileRun:
+    """A pass through the database file: its feeds, and the classifier for the parse workers
+    when some were never polled."""
+
+    poll_file: PollFile
+    tasks: list[FeedTask]
+    snapshot: ThemeSnapshot | None
+
+
+def file_run(locations: Locations, force: bool) -> FileRun | None:
+    """A pass (plain, or forced) through the database file, without the data layer: a file
+    that mirrors its feeds.opml, made now from feeds.opml if there is none yet. Feeds never
+    polled bring their whole history, which the parse workers theme as they read it: that
+    takes the stored classifier, current. None otherwise: the data layer reads, mirrors,
+    migrates and retrains as always."""
+    from curator.poll.pipeline import FeedTask
+
+    poll_file = open_poll_file(locations) or new_poll_file(locations)
+    if poll_file is None:
+        return None
+    rows = poll_file.due_tasks(force)
+    snapshot = None
+    if any(row[-1] == FeedStatus.NEW for row in rows):
+        snapshot = poll_file.stored_snapshot()
+        if snapshot is None:
+            poll_file.close()
+            return None
+    return FileRun(poll_file, [FeedTask(*row[:-1]) for row in rows], snapshot)

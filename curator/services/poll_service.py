@@ -10,11 +10,11 @@ their due feeds) as it goes, so none is fetched twice and every host sees one po
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from curator.poll.lock import PollerLock
 from curator.poll.schedule import Policy
 from curator.services.poll_preload import StoreLoader
 from curator.services.service_base import ServiceBase, ServiceContext
-from curator.types import FeedInfo, FeedOutcome, FeedStatus, PollSummary
+from curator.types import FeedInfo, FeedOutcome, PollSummary
 
 if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll starts, the data
     # layer when there is something to store beyond polling state
@@ -32,9 +32,12 @@ if TYPE_CHECKING:  # the poller (httpx, feedparser, workers) loads when a poll s
     from curator.poll.pipeline import FeedTask, Pipeline
     from curator.services.feed_service import FeedService
     from curator.services.fleet_member import FleetMember
+    from curator.services.poll_probe import FileRun
     from curator.services.theme_service import ThemeService
-    from curator.store.poll_file import PollFile
 
+EVERYDAY_CHANGED = 0.1  # share of feeds a poll expects to bring a new body when every feed
+# was polled before (the rest answer 304): forking parse workers for 30 feeds that answer 304
+# took longer than the rest of the run
 CLASSIFY_EVERY_POSTS = 2000  # new posts are classified in groups (one classifier call each)
 CLASSIFY_EVERY_S = 2.0
 
@@ -53,16 +56,6 @@ def _passing_problem(exc: Exception) -> str | None:
     if is_database_error(exc):
         return database_message(getattr(exc, "orig", None) or exc)
     return None
-
-
-@dataclass
-class _FileRun:
-    """A pass through the database file: its feeds, and the classifier for the workers when
-    some were never polled."""
-
-    poll_file: PollFile
-    tasks: list[FeedTask]
-    snapshot: ThemeSnapshot | None
 
 
 class PollService(ServiceBase):
@@ -155,28 +148,14 @@ class PollService(ServiceBase):
             return len(quick.tasks)
         return len(self.due_feeds(force, feed_url))
 
-    def _poll_file(self, force: bool, feed_url: str | None) -> _FileRun | None:
-        """The pass through the database file without the data layer: a plain or forced pass
-        over a file that mirrors its feeds.opml (made now, from feeds.opml, if there is no
-        file yet). Feeds never polled bring their whole history, which the parse workers theme
-        as they read it: that takes the stored classifier, current. None otherwise: the data
-        layer reads, mirrors, migrates and retrains as always."""
+    def _poll_file(self, force: bool, feed_url: str | None) -> FileRun | None:
+        """The pass through the database file without the data layer (see poll_probe), for a
+        plain or forced pass; one named feed goes the data layer's way."""
         if feed_url is not None:
             return None
-        from curator.poll.pipeline import FeedTask
-        from curator.services.poll_probe import new_poll_file, open_poll_file
+        from curator.services.poll_probe import file_run
 
-        poll_file = open_poll_file(self.locations) or new_poll_file(self.locations)
-        if poll_file is None:
-            return None
-        rows = poll_file.due_tasks(force)
-        snapshot = None
-        if any(row[-1] == FeedStatus.NEW for row in rows):
-            snapshot = poll_file.stored_snapshot()
-            if snapshot is None:
-                poll_file.close()
-                return None
-        return _FileRun(poll_file, [FeedTask(*row[:-1]) for row in rows], snapshot)
+        return file_run(self.locations, force)
 
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,
@@ -230,6 +209,8 @@ class PollService(ServiceBase):
                     on_problem(f"{exc}; polling the feed list as last read")
                 tasks, paused = self.due_feeds(force, feed_url), self.host_pauses()
             expected, more = len(tasks), None
+            if quick is not None and quick.snapshot is None:  # every feed was polled before
+                expected = math.ceil(len(tasks) * EVERYDAY_CHANGED)
             if member is not None and feed_url is None:
                 started = datetime.now(UTC)
 

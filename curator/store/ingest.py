@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from curator.classify.decide import ThemeGuess
 from curator.store.ingest_rows import IngestStatements
 from curator.types import ParsedEntry
+
+if TYPE_CHECKING:  # the classifier loads with the first posts to theme, not with this module
+    from curator.classify.decide import ThemeGuess
 
 T = TypeVar("T")
 _CHUNK = 900  # bound parameters per statement (SQLite's old limit is 999)
@@ -85,7 +87,7 @@ class BatchLookups:
         return {k: hit for k in keys if (hit := self.known.get((feed_id, k))) is not None}
 
 
-Themer = Callable[[list[int]], Sequence[ThemeGuess] | None]
+Themer = Callable[[list[int]], "Sequence[ThemeGuess] | None"]
 """The themes of the entries (by index) that become new posts, one each; None: store them
 unthemed (the service classifies them after storing)."""
 
