@@ -355,3 +355,30 @@ def test_which_passes_go_through_the_file(tmp_path: Path) -> None:
         assert _file_run(cur, True) is None  # a feed never polled, a model out of date:
         # the data layer retrains before the workers start
     cur.close()
+
+
+def test_an_everyday_poll_expects_few_bodies_and_parses_them_in_a_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers are forked for a first poll of 20 feeds, not for an everyday poll of them (it
+    expects a tenth of them to bring a body: too few to repay two processes)."""
+    from curator.poll import pipeline
+
+    asked: list[tuple[int, object]] = []
+    real = pipeline.make_parse_pool
+
+    def spy(n_feeds: int, snapshot: object = None) -> object:
+        pool = real(n_feeds, snapshot)  # type: ignore[arg-type]
+        asked.append((n_feeds, pool is not None))
+        return pool
+
+    monkeypatch.setattr(pipeline, "make_parse_pool", spy)
+    with FeedServer() as server:
+        urls = [server.route(f"/{i}", Reply(body=rss([(f"p{i}", f"Post {i}",
+                                                       f"http://b{i}.example/")]), etag='"1"'))
+                for i in range(20)]
+        cur = make_curator(tmp_path, urls)
+        assert cur.polls.poll().new_posts == 20
+        assert [o.status for o in cur.polls.poll(force=True).outcomes] == ["not_modified"] * 20
+    cur.close()
+    assert [n for n, _pool in asked] == [20, 2]
+    assert asked[1][1] is False  # a thread parses
