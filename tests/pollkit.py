@@ -72,3 +72,15 @@ def assert_sound_and_kept(db: Path, reported: Counter[str]) -> None:
             "ON ps.feed_id = f.id GROUP BY f.url").fetchall())
     for url, count in reported.items():
         assert stored.get(url, 0) >= count, (url, count, stored.get(url))
+
+
+def file_rows(db: Path, columns_by_table: dict[str, str], route: str
+              ) -> dict[str, list[tuple[object, ...]]]:
+    """A database file's rows, table by table, in the order of the columns named, with
+    `/route/` taken out of every text: two runs on two routes of one server compare equal."""
+    with sqlite3.connect(db) as conn:
+        return {table: [tuple(v.replace(f"/{route}/", "/") if isinstance(v, str) else v
+                              for v in row)
+                        for row in conn.execute(f"SELECT {columns} FROM {table} "
+                                                f"ORDER BY {columns}")]
+                for table, columns in columns_by_table.items()}

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpserver import FeedServer, Reply, rss
-from pollkit import make_curator
+from pollkit import file_rows, make_curator
 
 from curator.store.engine import Database
 from curator.store.feed_rows import _defaults
@@ -68,7 +69,7 @@ _ROWS = {  # what a first poll leaves, beyond ids and times
 
 
 def _first_poll(tmp_path: Path, server: FeedServer, through_file: bool,
-                monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+                monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     name = "file" if through_file else "layer"
     urls = [server.route(f"/{name}/{i}", Reply(body=rss([
         (f"p{i}-{j}", f"Open data and budget tools {i} {j}", f"http://b{i}.example/{j}")
@@ -82,11 +83,8 @@ def _first_poll(tmp_path: Path, server: FeedServer, through_file: bool,
     assert cur.polls.poll().new_posts == 9
     monkeypatch.undo()
     cur.close()
+    rows: dict[str, Any] = dict(file_rows(tmp_path / name / "curator.db", _ROWS, name))
     conn = sqlite3.connect(tmp_path / name / "curator.db")
-    rows: dict[str, object] = {
-        table: [tuple(v.replace(f"/{name}/", "/") if isinstance(v, str) else v for v in row)
-                for row in conn.execute(f"SELECT {columns} FROM {table} ORDER BY {columns}")]
-        for table, columns in _ROWS.items()}
     rows["schema"] = _schema(conn)
     rows["journal"] = conn.execute("PRAGMA journal_mode").fetchone()
     conn.close()
@@ -99,9 +97,9 @@ def test_a_first_poll_through_a_new_file_leaves_what_the_data_layer_would(
         layer = _first_poll(tmp_path, server, False, monkeypatch)
         through_file = _first_poll(tmp_path, server, True, monkeypatch)
     assert through_file == layer
-    assert sorted(k for (k,) in layer["curator_meta"]) == sorted(  # type: ignore[union-attr]
+    assert sorted(k for (k,) in layer["curator_meta"]) == sorted(
         ["schema_version", OPML_MIRRORED, "polls_stored"])
-    assert all(row[7] is not None for row in layer["post"])  # type: ignore[union-attr]
+    assert all(row[7] is not None for row in layer["post"])
 
 
 def test_the_data_layer_opens_a_new_file_as_its_own(tmp_path: Path) -> None:

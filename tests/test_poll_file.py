@@ -16,10 +16,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpserver import FeedServer, Reply, rss
-from pollkit import make_curator, reopen_curator, write_opml
+from pollkit import file_rows, make_curator, reopen_curator, write_opml
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -204,7 +205,7 @@ def test_a_feed_with_news_midway_is_stored_and_themed_through_the_file(tmp_path:
 
 
 def _everyday_poll(tmp_path: Path, server: FeedServer, through_file: bool,
-                   monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+                   monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A first poll, then a forced one that brings a new post, a changed one, a story another
     feed carried first and a host pause; what the second one stored."""
     old = [("a-1", "Open data in councils", "http://b.example/1")]
@@ -227,18 +228,13 @@ def _everyday_poll(tmp_path: Path, server: FeedServer, through_file: bool,
     outcomes = [(o.status, o.new_posts, o.updated_posts) for o in
                 cur.polls.poll(force=True, concurrency=1).outcomes]
     monkeypatch.undo()
-    with cur.context.db.read() as tx:
-        conn = tx.connection()
-        rows = {"outcomes": sorted(outcomes)}
-        for table, columns in (("post", "feed_id, guid, link, title, summary, person, theme, "
-                                        "theme_confidence, theme_source, theme_why"),
-                               ("post_source", "post_id, feed_id, identity_key, guid, link"),
-                               ("feed", "id, etag, status, http_status, error_count, last_error"),
-                               ("host_pause", "host, reason")):
-            rows[table] = [tuple(v.replace(f"/{name}/", "/") if isinstance(v, str) else v
-                                 for v in r)  # the same guids on both runs' routes
-                           for r in conn.execute(text(f"SELECT {columns} FROM {table} "
-                                                      "ORDER BY 1, 2"))]
+    rows: dict[str, Any] = {"outcomes": sorted(outcomes), **file_rows(
+        tmp_path / name / "curator.db",
+        {"post": "feed_id, guid, link, title, summary, person, theme, theme_confidence, "
+                 "theme_source, theme_why",
+         "post_source": "post_id, feed_id, identity_key, guid, link",
+         "feed": "id, etag, status, http_status, error_count, last_error",
+         "host_pause": "host, reason"}, name)}
     rows["found"] = [p.title for p in cur.posts.list_posts(search="consultation")]
     cur.close()
     return rows
