@@ -230,7 +230,7 @@ class PollService(ServiceBase):
             # what stores them loads from the first new body on, while fetching goes on
             snapshot = self._snapshot() if quick is None else quick.snapshot
             loader = (StoreLoader(quick.poll_file, lambda: self.themes.classifier(), snapshot)
-                      if quick is not None else None)
+                      if quick is not None else None)  # a lambda: `themes` loads the data layer
             pipeline = Pipeline(tasks, concurrency=workers, per_host=host_limit,
                                 snapshot=snapshot, network=network, paused=paused,
                                 more=more, expected=expected,
