@@ -60,7 +60,8 @@ _ROWS = {  # what a first poll leaves, beyond ids and times
             "last_modified, status, http_status, last_error, error_count",
     "post": "feed_id, guid, link, title, summary, person, org, theme, theme_confidence, "
             "theme_source, theme_why, read, hidden",
-    "post_source": "post_id, feed_id, identity_key",
+    # post ids follow the order feeds arrive in: a source names its post by guid
+    "post_source s JOIN post p ON p.id = s.post_id": "s.feed_id, s.identity_key, p.guid",
     "theme": "id, slug, name, description, position, seeds",
     "model_blob": "name, version, n_examples, data",
     "curator_meta": "key",
