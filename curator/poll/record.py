@@ -26,6 +26,8 @@ def store_judged(ops: IngestStatements, judged: list[Judged],
                  snapshot: ThemeSnapshot | None = None) -> list[Recorded]:
     """Store every judged arrival's entries (inside the caller's transaction). New posts take
     the workers' guesses, else (given `snapshot`) are themed here: only the new ones."""
+    if all(j.parsed is None for j in judged):  # every feed unchanged or failing: no bulk work
+        return [Recorded(j.outcome(), [], j.moved_to) for j in judged]
     recorded: list[Recorded] = []
     ops.begin_bulk()
     lookups = BatchLookups(ops, [(j.arrival.task.id, j.parsed.entries) for j in judged
@@ -85,10 +87,7 @@ def record_on_file(poll_file: PollFile, judged: list[Judged],
     from curator.store.poll_file import write_host_pauses, write_poll_states
 
     with poll_file.writing() as cur:
-        if any(j.parsed is not None for j in judged):
-            recorded = store_judged(SqliteStatements(cur), judged, snapshot)
-        else:  # the everyday batch: every feed unchanged (or failing)
-            recorded = [Recorded(j.outcome(), [], j.moved_to) for j in judged]
+        recorded = store_judged(SqliteStatements(cur), judged, snapshot)
         write_host_pauses(cur, dict(j.pause for j in judged if j.pause is not None))
         write_poll_states(cur, [j.state for j in judged])
     return recorded

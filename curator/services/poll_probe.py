@@ -78,12 +78,13 @@ class FileRun:
     snapshot: ThemeSnapshot | None
 
 
-def file_run(locations: Locations, force: bool) -> FileRun | None:
+def file_run(locations: Locations, force: bool, themed: bool = True) -> FileRun | None:
     """A pass (plain, or forced) through the database file, without the data layer: a file
     that mirrors its feeds.opml, made now from feeds.opml if there is none yet. Feeds never
     polled bring their whole history, which the parse workers theme as they read it: that
     takes the stored classifier, current. None otherwise: the data layer reads, mirrors,
-    migrates and retrains as always."""
+    migrates and retrains as always. `themed=False` (only the feeds are wanted, e.g. to count
+    them): the classifier is not read."""
     from curator.poll.pipeline import FeedTask
 
     poll_file = open_poll_file(locations) or new_poll_file(locations)
@@ -91,7 +92,7 @@ def file_run(locations: Locations, force: bool) -> FileRun | None:
         return None
     rows = poll_file.due_tasks(force)
     snapshot = None
-    if any(row[-1] == FeedStatus.NEW for row in rows):
+    if themed and any(row[-1] == FeedStatus.NEW for row in rows):
         snapshot = poll_file.stored_snapshot()
         if snapshot is None:
             poll_file.close()

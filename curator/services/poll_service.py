@@ -142,20 +142,21 @@ class PollService(ServiceBase):
         return [FeedTask(*row) for row in rows]
 
     def count_due(self, force: bool = False, feed_url: str | None = None) -> int:
-        quick = self._poll_file(force, feed_url)
+        quick = self._poll_file(force, feed_url, themed=False)
         if quick is not None:
             quick.poll_file.close()
             return len(quick.tasks)
         return len(self.due_feeds(force, feed_url))
 
-    def _poll_file(self, force: bool, feed_url: str | None) -> FileRun | None:
+    def _poll_file(self, force: bool, feed_url: str | None,
+                   themed: bool = True) -> FileRun | None:
         """The pass through the database file without the data layer (see poll_probe), for a
         plain or forced pass; one named feed goes the data layer's way."""
         if feed_url is not None:
             return None
         from curator.services.poll_probe import file_run
 
-        return file_run(self.locations, force)
+        return file_run(self.locations, force, themed)
 
     def poll_iter(self, force: bool = False, feed_url: str | None = None,
                   concurrency: int | None = None,

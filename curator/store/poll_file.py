@@ -71,6 +71,17 @@ def write_host_pauses(cur: sqlite3.Cursor, pauses: Mapping[str, datetime]) -> No
                     (host, stamp, "429/503 Retry-After"))
 
 
+def _connect(db_file: Path, read_only: bool, timeout: float) -> sqlite3.Connection | None:
+    """A connection in autocommit (transactions are begun explicitly), usable from any thread;
+    None when the file cannot be opened."""
+    mode = "?mode=ro" if read_only else ""
+    try:
+        return sqlite3.connect(f"{db_file.resolve().as_uri()}{mode}", uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+
+
 class PollFile:
     """One sqlite3 connection to a database file this curator wrote and whose feed list is
     the feeds.opml it was given."""
@@ -88,12 +99,8 @@ class PollFile:
         if not read_only and not (os.access(db_file, os.W_OK)
                                   and os.access(db_file.parent, os.W_OK)):
             return None  # a read-only file or place: the data layer opens it read-only, says so
-        mode = "?mode=ro" if read_only else ""
-        try:
-            conn = sqlite3.connect(f"{db_file.resolve().as_uri()}{mode}", uri=True,
-                                   timeout=1.0 if read_only else BUSY_TIMEOUT_S,
-                                   isolation_level=None, check_same_thread=False)
-        except sqlite3.Error:
+        conn = _connect(db_file, read_only, timeout=1.0 if read_only else BUSY_TIMEOUT_S)
+        if conn is None:
             return None
         try:
             meta = dict(conn.execute("SELECT key, value FROM curator_meta WHERE key IN (?, ?)",
@@ -150,10 +157,8 @@ class PollFile:
         read through a connection of its own: callable from any thread."""
         from curator.store.classifier_file import stored_snapshot
 
-        try:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_S)
-        except sqlite3.Error:
+        conn = _connect(self.path, read_only=True, timeout=BUSY_TIMEOUT_S)
+        if conn is None:
             return None
         try:
             return stored_snapshot(conn)

@@ -23,12 +23,12 @@ def schema_statements(conn: sqlite3.Connection) -> list[str]:
     objects and the tables a virtual table makes for itself are left to it)."""
     objects = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
                            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
-    virtual = [name for kind, name, sql in objects if sql.upper().startswith("CREATE VIRTUAL")]
+    virtual = {name for _kind, name, sql in objects if sql.upper().startswith("CREATE VIRTUAL")}
     shadows = {base + suffix for base in virtual for suffix in _SHADOWS}
     statements = [f"{sql};" for _kind, name, sql in objects if name not in shadows]
     statements = _indexes_by_name(statements)
-    for kind, name, sql in objects:
-        if kind != "table" or name in shadows or sql.upper().startswith("CREATE VIRTUAL"):
+    for kind, name, _sql in objects:
+        if kind != "table" or name in shadows or name in virtual:
             continue
         columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
         quoted = ", ".join(f'quote("{c}")' for c in columns)
